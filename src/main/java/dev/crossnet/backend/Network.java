@@ -1,0 +1,35 @@
+package dev.crossnet.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.model.Lease;
+import java.util.Collection;
+
+/**
+ * A backend running on this host for one crossnet network, after flannel's {@code backend.Network}.
+ *
+ * <p>Lifecycle: {@link #backendData()} and {@link #mtu()} are read to build the lease; once the
+ * lease is held, {@link #start} is called, then {@link #reconcile} on every change of the peer set
+ * and periodically. {@link #close} stops threads and leaves all kernel state in place, so that a
+ * restarted agent adopts it and traffic does not stop.
+ */
+public interface Network extends AutoCloseable {
+
+    /** What goes in the lease's BackendData (e.g. {@code {"VNI":1,"VtepMAC":"…"}}); null if nothing. */
+    JsonNode backendData();
+
+    /** The MTU containers on this host must use. */
+    int mtu();
+
+    /** Configures this host's own part for {@code own} (e.g. the VTEP's address). Idempotent. */
+    void start(dev.crossnet.model.Lease own);
+
+    /**
+     * Makes the kernel match {@code peers} (every lease but this host's): adds and replaces what is
+     * missing or wrong, and removes entries it created for peers that are gone. Never touches
+     * entries it did not create. Idempotent; called from one thread.
+     */
+    void reconcile(Collection<Lease> peers);
+
+    @Override
+    void close();
+}
