@@ -1,0 +1,90 @@
+package dev.crossnet.cli;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.store.Store;
+import dev.crossnet.store.StoreSpec;
+import dev.crossnet.store.Stores;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * The store flags every command shares: crossnet's {@code --store}/{@code --prefix}, plus flanneld's
+ * {@code --etcd-*} names so that a flanneld command line works unchanged.
+ */
+public final class StoreOptions {
+    public static final String DEFAULT_PREFIX = "/coreos.com/network";
+
+    @Option(names = "--store", paramLabel = "STORE",
+            description = "file:PATH (embedded, the default: file:" + StoreSpec.DEFAULT_FILE + ") or etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS). Env: CROSSNET_STORE.")
+    String store;
+
+    @Option(names = {"--prefix", "--etcd-prefix"}, paramLabel = "PREFIX",
+            description = "Key prefix of the network (default: " + DEFAULT_PREFIX + "). Env: CROSSNET_PREFIX.")
+    String prefix;
+
+    @Option(names = "--etcd-endpoints", paramLabel = "URLS", description = "flanneld style: comma-separated etcd URLs; implies the etcd store.")
+    String etcdEndpoints;
+
+    @Option(names = "--etcd-cafile", paramLabel = "FILE", description = "CA bundle to verify etcd's certificate.")
+    Path caFile;
+
+    @Option(names = "--etcd-certfile", paramLabel = "FILE", description = "Client certificate for etcd.")
+    Path certFile;
+
+    @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "Client key for etcd.")
+    Path keyFile;
+
+    @Option(names = "--etcd-username", paramLabel = "USER", description = "etcd user name.")
+    String username;
+
+    @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "etcd password. Env: CROSSNET_ETCD_PASSWORD.")
+    String password;
+
+    @Option(names = "--store-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Time for one store operation before it is retried (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    public String prefix() {
+        String p = prefix != null ? prefix : System.getenv().getOrDefault("CROSSNET_PREFIX", DEFAULT_PREFIX);
+        if (!p.startsWith("/")) {
+            throw new CrossnetException("--prefix: \"" + p + "\" must start with /");
+        }
+        return p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p;
+    }
+
+    public StoreSpec spec() {
+        StoreSpec spec;
+        if (etcdEndpoints != null) {
+            if (store != null) {
+                throw new CrossnetException("--etcd-endpoints: give either --store or --etcd-endpoints, not both");
+            }
+            spec = new StoreSpec(null, StoreSpec.parseEndpoints("--etcd-endpoints", etcdEndpoints),
+                    null, null, null, null, null, timeout);
+        } else {
+            String s = store != null ? store : System.getenv().getOrDefault("CROSSNET_STORE", "file:" + StoreSpec.DEFAULT_FILE);
+            spec = StoreSpec.parse("--store", s, timeout);
+        }
+        String pass = password != null ? password : System.getenv("CROSSNET_ETCD_PASSWORD");
+        if (!spec.isEtcd() && (caFile != null || certFile != null || keyFile != null || username != null)) {
+            throw new CrossnetException("--etcd-cafile/--etcd-certfile/--etcd-keyfile/--etcd-username apply to the etcd store only, not " + spec.describe());
+        }
+        if ((certFile == null) != (keyFile == null)) {
+            throw new CrossnetException(certFile == null ? "--etcd-certfile: required with --etcd-keyfile" : "--etcd-keyfile: required with --etcd-certfile");
+        }
+        for (Path p : new Path[] {caFile, certFile, keyFile}) {
+            if (p != null && !p.toFile().canRead()) {
+                throw new CrossnetException("cannot read " + p + " (given to an --etcd-* TLS option)");
+            }
+        }
+        if (username != null && pass == null) {
+            throw new CrossnetException("--etcd-password: required with --etcd-username");
+        }
+        return spec.withTls(caFile, certFile, keyFile).withAuth(username, pass);
+    }
+
+    /** Opens the store; the caller closes it. */
+    public Store open() {
+        return Stores.open(spec());
+    }
+}
