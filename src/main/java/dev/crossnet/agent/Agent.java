@@ -53,6 +53,7 @@ public final class Agent {
     private final Function<BackendConfig.Type, Backend> backends;
     private final HostRules rules;
     private final Clock clock;
+    private final Function<Options, HostContext> hostResolver;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LeaseWatcher watcher;
     private volatile boolean ready;
@@ -68,6 +69,14 @@ public final class Agent {
 
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
                  HostRules rules, Clock clock) {
+        this(opts, store, prefix, backends, rules, clock,
+                o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()));
+    }
+
+    /** For tests: {@code hostResolver} replaces the lookup of the underlay interface. */
+    Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
+          HostRules rules, Clock clock, Function<Options, HostContext> hostResolver) {
+        this.hostResolver = hostResolver;
         this.opts = opts;
         this.registry = new LeaseRegistry(store, prefix);
         this.manager = new SubnetManager(registry, new SecureRandom());
@@ -83,7 +92,7 @@ public final class Agent {
         if (opts.dockerOptsFile() != null) {
             AtomicFiles.checkWritable(opts.dockerOptsFile(), "--docker-opts-file");
         }
-        host = Underlay.resolve(opts.iface(), opts.publicIp(), opts.stateDir());
+        host = hostResolver.apply(opts);
         config = registry.config();
         Backend backend = backends.apply(config.backend().type());
         log.info("using interface {} (PublicIP {}, MTU {}), {} backend, network {}", host.iface(),
