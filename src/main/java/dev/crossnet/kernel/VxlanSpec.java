@@ -1,6 +1,9 @@
 package dev.crossnet.kernel;
 
 import inet.ipaddr.IPAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The vxlan device crossnet wants.
@@ -31,5 +34,36 @@ public record VxlanSpec(String name, int vni, int port, IPAddress localIp, Strin
         if (mtu < 68) {
             throw new IllegalArgumentException("vxlan mtu " + mtu + " is below the IPv4 minimum of 68");
         }
+    }
+
+    /**
+     * What makes an existing device unusable as this spec, one "field HAVE (want WANT)" per
+     * difference; empty when it can be adopted. MAC and MTU are not compared: they can be kept or
+     * changed without re-creating the device.
+     */
+    public List<String> differencesFrom(Link link) {
+        List<String> d = new ArrayList<>();
+        if (!link.kind().equals("vxlan") || link.vxlan() == null) {
+            d.add("kind " + (link.kind().isEmpty() ? "(none)" : link.kind()) + " (want vxlan)");
+            return d;
+        }
+        Link.VxlanInfo v = link.vxlan();
+        if (v.vni() != vni) {
+            d.add("VNI " + v.vni() + " (want " + vni + ")");
+        }
+        if (v.port() != port) {
+            d.add("port " + v.port() + " (want " + port + ")");
+        }
+        if (!Objects.equals(v.localIp(), localIp)) {
+            d.add("local " + (v.localIp() == null ? "(none)" : v.localIp().toCanonicalString())
+                    + " (want " + localIp.toCanonicalString() + ")");
+        }
+        if (!Objects.equals(v.underlayDev(), underlayDev)) {
+            d.add("dev " + (v.underlayDev() == null ? "(none)" : v.underlayDev()) + " (want " + underlayDev + ")");
+        }
+        if (v.learning() != learning) {
+            d.add((v.learning() ? "learning" : "nolearning") + " (want " + (learning ? "learning" : "nolearning") + ")");
+        }
+        return d;
     }
 }

@@ -7,7 +7,6 @@ import dev.crossnet.kernel.VxlanSpec;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /** {@link Links} with {@code ip -j -d addr show} and {@code ip -batch -}. Thread-safe. */
@@ -45,7 +44,7 @@ final class IpLinks implements Links {
                     new CrossnetException("vxlan device " + spec.name() + " vanished right after it was created"));
         }
         Link link = existing.get();
-        List<String> differences = differences(link, spec);
+        List<String> differences = spec.differencesFrom(link);
         if (!differences.isEmpty()) {
             throw new CrossnetException("device " + spec.name() + " already exists with incompatible settings: "
                     + String.join(", ", differences) + "; delete it (ip link del " + spec.name()
@@ -59,33 +58,6 @@ final class IpLinks implements Links {
             link = find(spec.name()).orElseThrow();
         }
         return link;
-    }
-
-    /** What makes an existing device unusable as {@code spec}, as "field HAVE (want WANT)". */
-    static List<String> differences(Link link, VxlanSpec spec) {
-        List<String> d = new ArrayList<>();
-        if (!link.kind().equals("vxlan") || link.vxlan() == null) {
-            d.add("kind " + (link.kind().isEmpty() ? "(none)" : link.kind()) + " (want vxlan)");
-            return d;
-        }
-        Link.VxlanInfo v = link.vxlan();
-        if (v.vni() != spec.vni()) {
-            d.add("VNI " + v.vni() + " (want " + spec.vni() + ")");
-        }
-        if (v.port() != spec.port()) {
-            d.add("port " + v.port() + " (want " + spec.port() + ")");
-        }
-        if (!Objects.equals(v.localIp(), spec.localIp())) {
-            d.add("local " + (v.localIp() == null ? "(none)" : v.localIp().toCanonicalString())
-                    + " (want " + spec.localIp().toCanonicalString() + ")");
-        }
-        if (!Objects.equals(v.underlayDev(), spec.underlayDev())) {
-            d.add("dev " + (v.underlayDev() == null ? "(none)" : v.underlayDev()) + " (want " + spec.underlayDev() + ")");
-        }
-        if (v.learning() != spec.learning()) {
-            d.add((v.learning() ? "learning" : "nolearning") + " (want " + (spec.learning() ? "learning" : "nolearning") + ")");
-        }
-        return d;
     }
 
     @Override
