@@ -24,6 +24,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code: 0 ok, 1 error, 2 usage error. */
     public static int run(String... args) {
+        quietUnlessLongRunning(args);
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (ex instanceof CrossnetException) {
@@ -33,5 +34,16 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** One-shot commands print results, not progress: only warnings are logged unless asked. */
+    private static void quietUnlessLongRunning(String[] args) {
+        boolean longRunning = args.length > 0 && (args[0].equals("agent") || args[0].equals("plugin"));
+        if (!longRunning && System.getenv("CROSSNET_LOG_LEVEL") == null) {
+            org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            if (root instanceof ch.qos.logback.classic.Logger l) {
+                l.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
     }
 }
