@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  */
 public final class EtcdLauncher implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final int STOP_GRACE_SECONDS = 5;
     private final Builder b;
     private final Path log;
     private Process process;
