@@ -247,12 +247,6 @@ public final class EtcdStore implements Store {
         return w;
     }
 
-    /** Test hook: compacts etcd's history up to the current revision, like {@code etcdctl compact}. */
-    void compactAll() {
-        long rev = conn.call("get revision", () -> conn.client().getKVClient().get(bytes("\0"))).getHeader().getRevision();
-        conn.call("compact " + rev, () -> conn.client().getKVClient().compact(rev));
-    }
-
     @Override
     public void close() {
         if (conn.isClosed()) {
