@@ -6,6 +6,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.ConnectException;
@@ -152,26 +154,36 @@ final class EtcdConnection implements AutoCloseable {
                 return Failure.TLS;
             }
         }
-        String msg = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-        if (msg.contains("authentication failed") || msg.contains("user name is empty")
-                || msg.contains("invalid auth token") || msg.contains("permission denied")
-                || msg.contains("user name not found") || msg.contains("auth: revision in header is old")) {
-            return Failure.AUTH;
-        }
-        if (t instanceof EtcdException ee) {
-            switch (ee.getErrorCode()) {
-                case UNAVAILABLE:
-                case DEADLINE_EXCEEDED:
-                case ABORTED:
-                    return Failure.TRANSIENT;
-                case UNAUTHENTICATED:
-                case PERMISSION_DENIED:
-                    return Failure.AUTH;
-                default:
-                    return Failure.OTHER;
+        // etcd's auth errors arrive wrapped (jetcd's token fetch fails first, as UNAUTHENTICATED
+        // or INVALID_ARGUMENT), so look at the text of the whole chain before the status codes.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String msg = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+            if (msg.contains("authentication failed") || msg.contains("user name is empty")
+                    || msg.contains("invalid auth token") || msg.contains("permission denied")
+                    || msg.contains("user name not found")) {
+                return Failure.AUTH;
             }
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
+            Status.Code code = null;
+            if (c instanceof EtcdException ee) {
+                code = Status.Code.valueOf(ee.getErrorCode().name());
+            } else if (c instanceof StatusRuntimeException se) {
+                code = se.getStatus().getCode();
+            }
+            if (code != null) {
+                switch (code) {
+                    case UNAVAILABLE:
+                    case DEADLINE_EXCEEDED:
+                    case ABORTED:
+                        return Failure.TRANSIENT;
+                    case UNAUTHENTICATED:
+                    case PERMISSION_DENIED:
+                        return Failure.AUTH;
+                    default:
+                        return Failure.OTHER;
+                }
+            }
             if (c instanceof java.io.IOException) {
                 return Failure.TRANSIENT;
             }
@@ -185,7 +197,7 @@ final class EtcdConnection implements AutoCloseable {
                 return new StoreException("etcd at " + endpoints + " rejected "
                         + (user == null ? "the request without credentials (is auth enabled? give --etcd-username/--etcd-password)"
                                 : "user \"" + user + "\" (wrong user name or password, or no permission)")
-                        + ": " + cause.getMessage(), cause);
+                        + ": " + reason(cause), cause);
             case TLS:
                 return new StoreException("TLS handshake with etcd at " + endpoints + " failed (check --etcd-cafile,"
                         + " --etcd-certfile, --etcd-keyfile and the server's certificate): " + reason(cause), cause);
