@@ -72,15 +72,19 @@ public final class StoreOptions {
         if ((certFile == null) != (keyFile == null)) {
             throw new CrossnetException(certFile == null ? "--etcd-certfile: required with --etcd-keyfile" : "--etcd-keyfile: required with --etcd-certfile");
         }
-        for (Path p : new Path[] {caFile, certFile, keyFile}) {
-            if (p != null && !p.toFile().canRead()) {
-                throw new CrossnetException("cannot read " + p + " (given to an --etcd-* TLS option)");
-            }
-        }
+        requireReadable("--etcd-cafile", caFile);
+        requireReadable("--etcd-certfile", certFile);
+        requireReadable("--etcd-keyfile", keyFile);
         if (username != null && pass == null) {
             throw new CrossnetException("--etcd-password: required with --etcd-username");
         }
         return spec.withTls(caFile, certFile, keyFile).withAuth(username, pass);
+    }
+
+    private static void requireReadable(String flag, Path p) {
+        if (p != null && !p.toFile().canRead()) {
+            throw new CrossnetException(flag + ": cannot read " + p);
+        }
     }
 
     /** Opens the store; the caller closes it. */

@@ -66,7 +66,7 @@ public record StoreSpec(Path file, List<URI> endpoints, Path caFile, Path certFi
         }
         String rest = text.substring(text.indexOf("://") + 3);
         List<String> urls = new ArrayList<>();
-        for (String hp : rest.split(",")) {
+        for (String hp : rest.split(",", -1)) { // -1: a stray comma is an error, not ignored
             urls.add(scheme + "://" + hp.trim());
         }
         return new StoreSpec(null, parseEndpoints(option, String.join(",", urls)), null, null, null, null, null, timeout);
@@ -75,7 +75,7 @@ public record StoreSpec(Path file, List<URI> endpoints, Path caFile, Path certFi
     /** Parses flanneld's {@code --etcd-endpoints}: comma-separated {@code http(s)://host:port} URLs. */
     public static List<URI> parseEndpoints(String option, String text) {
         List<URI> out = new ArrayList<>();
-        for (String s : text.split(",")) {
+        for (String s : text.split(",", -1)) {
             String t = s.trim();
             URI u;
             try {

@@ -1,0 +1,164 @@
+package dev.crossnet.store.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossnet.store.StoreException;
+import dev.crossnet.store.StoreSpec;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS with client certificates, and etcd's user/password auth, against real etcd processes: the
+ * right settings work, and each wrong one fails at once with a message that says what is wrong.
+ */
+@Tag("integration")
+class EtcdSecurityIT {
+    static Path certDir;
+    static TestCerts certs;
+    static EtcdTestCluster tls;
+    static EtcdTestCluster auth;
+
+    @BeforeAll
+    static void start() throws Exception {
+        certDir = Files.createTempDirectory("crossnet-certs-");
+        certs = TestCerts.generate(certDir);
+        tls = EtcdTestCluster.start("tls", "https", b -> b
+                .tls(certs.ca(), certs.serverCert(), certs.serverKey())
+                .healthCheckClientCert(certs.clientCert(), certs.clientKey()));
+        auth = EtcdTestCluster.start("auth");
+        try (Client c = auth.rawClient()) {
+            ByteSequence root = bytes("root");
+            c.getAuthClient().userAdd(root, bytes("s3cret")).get(10, TimeUnit.SECONDS);
+            c.getAuthClient().roleAdd(root).get(10, TimeUnit.SECONDS);
+            c.getAuthClient().userGrantRole(root, root).get(10, TimeUnit.SECONDS);
+            c.getAuthClient().authEnable().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (tls != null) {
+                tls.close();
+            }
+        } finally {
+            try {
+                if (auth != null) {
+                    auth.close();
+                }
+            } finally {
+                if (certDir != null) {
+                    EtcdLauncher.deleteTree(certDir);
+                }
+            }
+        }
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static StoreSpec tlsSpec() {
+        return StoreSpec.parse("--store", "etcds://127.0.0.1:" + tls.clientPort, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void tls_withCaAndClientCert_works() {
+        try (EtcdStore s = EtcdStore.connect(tlsSpec().withTls(certs.ca(), certs.clientCert(), certs.clientKey()))) {
+            long rev = s.put("/tls/k", "v", null);
+            assertThat(s.get("/tls/k").orElseThrow().modRevision()).isEqualTo(rev);
+        }
+    }
+
+    @Test
+    void tls_withoutClientCert_failsNamingTls() {
+        try (EtcdStore s = EtcdStore.connect(tlsSpec().withTls(certs.ca(), null, null))) {
+            assertThatThrownBy(() -> s.get("/tls/k"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("https://127.0.0.1:" + tls.clientPort)
+                    .hasMessageContaining("TLS")
+                    .hasMessageNotContaining("attempts")
+                    .satisfies(e -> System.out.println("TLS failure reads: " + e.getMessage()));
+        }
+    }
+
+    @Test
+    void tls_withoutCa_serverCertUntrusted_failsNamingTls() {
+        try (EtcdStore s = EtcdStore.connect(tlsSpec().withTls(null, certs.clientCert(), certs.clientKey()))) {
+            assertThatThrownBy(() -> s.get("/tls/k"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("https://127.0.0.1:" + tls.clientPort)
+                    .hasMessageContaining("TLS")
+                    .hasMessageNotContaining("attempts")
+                    .satisfies(e -> System.out.println("TLS failure reads: " + e.getMessage()));
+        }
+    }
+
+    @Test
+    void tls_unreadableKey_failsAtConnectNamingTheFile() throws Exception {
+        Path bad = certDir.resolve("garbage.key");
+        Files.writeString(bad, "not a key");
+        assertThatThrownBy(() -> EtcdStore.connect(tlsSpec().withTls(certs.ca(), certs.clientCert(), bad)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(bad.toString());
+    }
+
+    @Test
+    void auth_rightPassword_works() {
+        try (EtcdStore s = EtcdStore.connect(auth.spec().withAuth("root", "s3cret"))) {
+            s.put("/auth/k", "v", Duration.ofSeconds(30));
+            assertThat(s.get("/auth/k").orElseThrow().value()).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void auth_wrongPassword_failsAtOnceNamingUserAndEndpoint() {
+        try (EtcdStore s = EtcdStore.connect(auth.spec().withAuth("root", "wrong"))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> s.get("/auth/k"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("user \"root\"")
+                    .hasMessageContaining("http://127.0.0.1:" + auth.clientPort)
+                    .hasMessageNotContaining("attempts")
+                    .satisfies(e -> System.out.println("auth failure reads: " + e.getMessage()));
+            // Not retried like an outage: one round trip, well under one attempt's timeout.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void auth_noCredentials_failsSayingSo() {
+        try (EtcdStore s = EtcdStore.connect(auth.spec())) {
+            assertThatThrownBy(() -> s.put("/auth/k", "v", null))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("http://127.0.0.1:" + auth.clientPort)
+                    .hasMessageContaining("without credentials");
+        }
+    }
+
+    @Test
+    void unreachable_closedPort_failsInBoundedTimeNamingEndpoint() {
+        int port = EtcdLauncher.freeLoopbackPorts(1)[0];
+        StoreSpec spec = new StoreSpec(null, List.of(java.net.URI.create("http://127.0.0.1:" + port)),
+                null, null, null, null, null, Duration.ofSeconds(1));
+        long start = System.nanoTime();
+        try (EtcdStore s = EtcdStore.connect(spec)) {
+            assertThatThrownBy(() -> s.get("/k"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("cannot reach etcd at http://127.0.0.1:" + port + " after 4 attempts")
+                    .hasMessageContaining("connection refused");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+}
