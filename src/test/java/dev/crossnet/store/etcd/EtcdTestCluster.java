@@ -14,7 +14,7 @@ import java.util.List;
  * A real single-member etcd on free loopback ports, in a temp dir, for one test class. Closing it
  * stops etcd and removes the temp dir (log included).
  */
-final class EtcdTestCluster implements AutoCloseable {
+public final class EtcdTestCluster implements AutoCloseable {
     final Path tmp;
     final EtcdLauncher launcher;
     final int clientPort;
@@ -25,7 +25,7 @@ final class EtcdTestCluster implements AutoCloseable {
         this.clientPort = clientPort;
     }
 
-    static EtcdTestCluster start(String name) {
+    public static EtcdTestCluster start(String name) {
         return start(name, "http", b -> { });
     }
 
@@ -52,7 +52,7 @@ final class EtcdTestCluster implements AutoCloseable {
         return c;
     }
 
-    StoreSpec spec() {
+    public StoreSpec spec() {
         return new StoreSpec(null, List.of(launcher.clientUrl()), null, null, null, null, null, Duration.ofSeconds(5));
     }
 
