@@ -106,7 +106,7 @@ public final class Agent {
         renewer.hold(lease);
         activate(lease);
 
-        LeaseRegistry.LeaseSnapshot snap = registry.leases();
+        LeaseRegistry.LeaseSnapshot snap = registry.leases(false);
         watcher.reset(snap.leases());
         reconcile();
         watch = registry.watch(snap.revision(), new WatchListener() {
@@ -177,7 +177,14 @@ public final class Agent {
         if (msg instanceof Events ev) {
             events = watcher.apply(ev.events());
         } else if (msg instanceof Reset r) {
-            events = watcher.reset(registry.leases().leases());
+            List<Lease> leases = new ArrayList<>();
+            for (var kv : r.snapshot().items()) {
+                Lease l = registry.toLease(kv);
+                if (l != null) {
+                    leases.add(l);
+                }
+            }
+            events = watcher.reset(leases);
             log.info("lease watch re-listed at revision {} ({} leases)", r.snapshot().revision(), watcher.current().size());
         } else {
             return false;

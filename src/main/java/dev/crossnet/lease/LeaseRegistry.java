@@ -76,9 +76,18 @@ public final class LeaseRegistry {
         store.put(configKey(), config.json(), null);
     }
 
-    /** All leases and the revision they were read at. Entries that do not parse are skipped and logged. */
+    /** All leases, with their expiry, and the revision they were read at. Entries that do not parse are skipped and logged. */
     public LeaseSnapshot leases() {
-        ListResult r = store.list(subnetsPrefix());
+        return leases(true);
+    }
+
+    /**
+     * All leases; with {@code withExpiry} false, a lease with a TTL may carry
+     * {@link KeyValue#UNKNOWN_EXPIRY} (cheaper on etcd: allocation only needs to know whether a
+     * lease is permanent).
+     */
+    public LeaseSnapshot leases(boolean withExpiry) {
+        ListResult r = store.list(subnetsPrefix(), withExpiry);
         List<Lease> out = new ArrayList<>();
         for (KeyValue kv : r.items()) {
             Lease l = toLease(kv);

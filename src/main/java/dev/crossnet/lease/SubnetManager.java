@@ -54,7 +54,7 @@ public final class SubnetManager {
     public Lease acquire(LeaseAttrs attrs, Duration ttl, Subnet previous) {
         NetworkConfig cfg = registry.config();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            LeaseRegistry.LeaseSnapshot snap = registry.leases();
+            LeaseRegistry.LeaseSnapshot snap = registry.leases(false);
             Optional<Lease> got = tryAcquire(cfg, snap.leases(), attrs, ttl, previous);
             if (got.isPresent()) {
                 return got.get();

@@ -27,6 +27,15 @@ public interface Store extends AutoCloseable {
     ListResult list(String prefix);
 
     /**
+     * Like {@link #list(String)}; with {@code withExpiry} false the store may skip looking up when
+     * each TTL lapses (etcd needs one extra request per lease for that) and report a key that has a
+     * TTL with {@link KeyValue#UNKNOWN_EXPIRY}. Keys without a TTL still have a null expiry.
+     */
+    default ListResult list(String prefix, boolean withExpiry) {
+        return list(prefix);
+    }
+
+    /**
      * Writes unconditionally.
      *
      * @param ttl null for no expiry

@@ -313,4 +313,16 @@ public abstract class StoreContract {
             assertThat(witness.events().get(1).revision()).isEqualTo(r);
         }
     }
+
+    /** The cheap list that lease allocation uses: it still tells TTL keys from permanent ones. */
+    @Test
+    void listWithoutExpiry_stillTellsTtlKeysFromPermanentOnes() {
+        store().put(p + "a", "1", Duration.ofHours(1));
+        store().put(p + "b", "2", null);
+        java.util.List<KeyValue> items = store().list(p, false).items();
+        assertThat(items).extracting(KeyValue::key).containsExactly(p + "a", p + "b");
+        assertThat(items.get(0).expiresAt()).isNotNull();
+        assertThat(items.get(1).expiresAt()).isNull();
+        assertThat(store().list(p, true).items().get(0).expiresAt()).isBefore(java.time.Instant.now().plus(Duration.ofHours(2)));
+    }
 }

@@ -88,9 +88,22 @@ public final class EtcdStore implements Store {
 
     @Override
     public ListResult list(String prefix) {
+        return list(prefix, true);
+    }
+
+    @Override
+    public ListResult list(String prefix, boolean withExpiry) {
         GetOption opt = GetOption.builder().isPrefix(true)
                 .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
         GetResponse r = conn.call("list " + prefix, () -> conn.client().getKVClient().get(bytes(prefix), opt));
+        if (!withExpiry) {
+            List<KeyValue> out = new ArrayList<>(r.getKvs().size());
+            for (io.etcd.jetcd.KeyValue kv : r.getKvs()) {
+                out.add(new KeyValue(string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(),
+                        kv.getModRevision(), kv.getLease() == 0 ? null : KeyValue.UNKNOWN_EXPIRY));
+            }
+            return new ListResult(out, r.getHeader().getRevision());
+        }
         return new ListResult(withExpiry(r.getKvs()), r.getHeader().getRevision());
     }
 
