@@ -99,11 +99,13 @@ final class LabCommand implements Runnable {
             }
             System.out.println();
             System.out.print(LabTable.render(l.status()));
-            System.out.printf("%nlab %s up in %.1fs: %s backend, store %s; try: crossnet lab exec%s h1-c1 -- ping -c1 %s%n",
-                    l.name(), (System.nanoTime() - t0) / 1e9, type.wire(), l.state().store(),
-                    LabNames.DEFAULT_LAB.equals(l.name()) ? "" : " --name " + l.name(),
-                    l.state().hosts().size() > 1 && !l.state().hosts().get(1).containers().isEmpty()
-                            ? l.state().hosts().get(1).containers().get(0).ip() : LabNames.hostUnderlayIp(l.state().hosts().size()));
+            System.out.printf("%nlab %s up in %.1fs: %s backend, store %s%n", l.name(), (System.nanoTime() - t0) / 1e9,
+                    type.wire(), l.state().store());
+            String flag = LabNames.DEFAULT_LAB.equals(l.name()) ? "" : " --name " + l.name();
+            List<dev.crossnet.lab.LabState.HostState> hs = l.state().hosts();
+            if (hs.size() > 1 && !hs.get(1).containers().isEmpty()) {
+                System.out.printf("try: crossnet lab exec%s h1-c1 -- busybox ping -c1 %s%n", flag, hs.get(1).containers().get(0).ip());
+            }
             return 0;
         }
     }

@@ -43,4 +43,15 @@ public final class LabConfig {
             throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip());
         }
     }
+
+    /** Every key under {@code prefix} with its value, one per line, for diagnostics. */
+    static String dump(String storeSpec, String prefix) {
+        StringBuilder b = new StringBuilder();
+        try (Store store = Stores.open(StoreSpec.parse("--store", storeSpec, Duration.ofSeconds(5)))) {
+            for (var kv : store.list(prefix).items()) {
+                b.append(kv.key()).append(" = ").append(kv.value()).append('\n');
+            }
+        }
+        return b.toString();
+    }
 }
