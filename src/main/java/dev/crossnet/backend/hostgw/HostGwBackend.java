@@ -1,0 +1,43 @@
+package dev.crossnet.backend.hostgw;
+
+import dev.crossnet.backend.Backend;
+import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.Network;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.NetworkConfig;
+
+/**
+ * The host-gw backend (type {@code host-gw}), compatible with flannel's.
+ *
+ * <h2>How it works</h2>
+ * Nothing per host but IP forwarding. Per peer, for a peer with subnet {@code 10.5.2.0/24} and
+ * PublicIP {@code 192.168.1.3} reached over {@code eth0}:
+ * <pre>
+ *   route  10.5.2.0/24 via 192.168.1.3 dev eth0 proto 152
+ * </pre>
+ * The peer host forwards the packet to its container bridge. This only works when the peer is on our
+ * underlay's L2 subnet (the gateway must be on-link); a peer that is not is refused with a logged
+ * error naming it and skipped. The container MTU is the underlay MTU (nothing is added), unless
+ * {@code Backend.MTU} is set.
+ */
+public final class HostGwBackend implements Backend {
+
+    private final Kernel kernel;
+
+    public HostGwBackend(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public String type() {
+        return BackendConfig.Type.HOST_GW.wire();
+    }
+
+    /** Creates nothing: host-gw has no device of its own. */
+    @Override
+    public Network register(HostContext host, NetworkConfig config) {
+        int mtu = config.backend().mtu() != 0 ? config.backend().mtu() : host.ifaceMtu();
+        return new HostGwNetwork(kernel, host, config, mtu);
+    }
+}

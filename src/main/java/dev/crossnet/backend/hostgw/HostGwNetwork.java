@@ -1,0 +1,112 @@
+package dev.crossnet.backend.hostgw;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.KernelDiff;
+import dev.crossnet.backend.KernelState;
+import dev.crossnet.backend.Network;
+import dev.crossnet.backend.PeerPlan;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Route;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.Lease;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The host-gw backend on one host; see {@link HostGwBackend}. {@link #reconcile} is called from one thread. */
+final class HostGwNetwork implements Network {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostGwNetwork.class);
+
+    private final Kernel kernel;
+    private final HostContext host;
+    private final NetworkConfig config;
+    private final int mtu;
+    private Subnet own;
+    private List<String> lastSkipped = List.of();
+
+    HostGwNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu) {
+        this.kernel = kernel;
+        this.host = host;
+        this.config = config;
+        this.mtu = mtu;
+    }
+
+    /** host-gw publishes nothing but its PublicIP. */
+    @Override
+    public JsonNode backendData() {
+        return null;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public void start(Lease ownLease) {
+        own = ownLease.subnet();
+        kernel.sysctl().ensureIpForwarding();
+    }
+
+    @Override
+    public void reconcile(Collection<Lease> peers) {
+        PeerPlan plan = plan(host, own, peers);
+        if (!plan.skipped().equals(lastSkipped)) {
+            plan.skipped().forEach(s -> LOG.error("host-gw: {}", s));
+            lastSkipped = plan.skipped();
+        }
+        Set<Route> actual = kernel.routes().listOwned().stream()
+                .filter(r -> config.network().contains(r.dst()))
+                .collect(Collectors.toSet());
+        KernelDiff diff = KernelDiff.between(plan.desired(), new KernelState(actual, Set.of(), Set.of()));
+        if (!diff.isEmpty()) {
+            LOG.debug("host-gw: applying {}", diff);
+            diff.apply(kernel);
+        }
+    }
+
+    @Override
+    public void close() {
+        // No threads; routes stay so that a restarted agent adopts them.
+    }
+
+    /**
+     * The routes for {@code peers}. Pure. A peer that runs another backend, has no valid PublicIP
+     * or is not on our L2 subnet is left out with a sentence naming it.
+     */
+    static PeerPlan plan(HostContext host, Subnet own, Collection<Lease> peers) {
+        Set<Route> routes = new HashSet<>();
+        List<String> skipped = new ArrayList<>();
+        for (Lease peer : Peers.bySubnet(peers)) {
+            Subnet sn = peer.subnet();
+            if (sn.equals(own)) {
+                continue;
+            }
+            IPAddress ip = Peers.publicIp(peer);
+            String name = "peer " + sn + (ip == null ? "" : " at " + ip);
+            if (!Peers.backendType(peer).equals(BackendConfig.Type.HOST_GW.wire())) {
+                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not host-gw; skipped");
+            } else if (ip == null) {
+                skipped.add(name + " has no valid PublicIP; skipped");
+            } else if (!host.ifaceSubnet().contains(ip)) {
+                skipped.add("cannot route to " + name + ": " + ip + " is not on our L2 subnet "
+                        + host.ifaceSubnet() + " (" + host.iface() + "); host-gw needs every host on one L2"
+                        + " network (use vxlan, with DirectRouting for the hosts that are); skipped");
+            } else {
+                routes.add(new Route(sn, ip, host.iface(), false));
+            }
+        }
+        return new PeerPlan(new KernelState(routes, Set.of(), Set.of()), skipped);
+    }
+}

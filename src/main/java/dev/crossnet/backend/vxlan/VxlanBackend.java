@@ -1,0 +1,73 @@
+package dev.crossnet.backend.vxlan;
+
+import dev.crossnet.backend.Backend;
+import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.Network;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Link;
+import dev.crossnet.kernel.VxlanSpec;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.NetworkConfig;
+
+/**
+ * The vxlan backend (type {@code vxlan}), wire-compatible with flannel's.
+ *
+ * <h2>How it works</h2>
+ * Per host, once: a vxlan device {@code crossnet.<VNI>} ({@code nolearning}, {@code local <PublicIP>},
+ * {@code dev <iface>}, UDP port 8472 unless configured), with a VTEP MAC derived from PublicIP and VNI
+ * ({@link VtepMac}) and the host subnet's network address as {@code /32}. The MAC goes into the lease as
+ * {@code BackendData {"VNI":1,"VtepMAC":"…"}}.
+ *
+ * <p>Per peer, for a peer with subnet {@code 10.5.2.0/24}, PublicIP {@code 192.168.1.3} and VtepMAC
+ * {@code 0a:11:22:33:44:55}:
+ * <pre>
+ *   neighbour  10.5.2.0 lladdr 0a:11:22:33:44:55 dev crossnet.1 nud permanent
+ *   fdb        0a:11:22:33:44:55 dev crossnet.1 dst 192.168.1.3 self permanent
+ *   route      10.5.2.0/24 via 10.5.2.0 dev crossnet.1 onlink proto 152
+ * </pre>
+ * A packet for 10.5.2.7 takes the route to gateway 10.5.2.0, whose neighbour entry gives the inner
+ * destination MAC, whose FDB entry gives the outer destination IP. With {@code DirectRouting}, a peer
+ * whose PublicIP is on our underlay's L2 subnet instead gets only
+ * {@code 10.5.2.0/24 via 192.168.1.3 dev eth0 proto 152}: no encapsulation.
+ *
+ * <p>The container MTU is the underlay MTU minus {@link #MTU_OVERHEAD} unless {@code Backend.MTU} is set.
+ */
+public final class VxlanBackend implements Backend {
+
+    /** Encapsulation cost per packet. */
+    public static final int MTU_OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
+
+    /** Device name prefix; the VNI follows, e.g. {@code crossnet.1}. */
+    public static final String DEVICE_PREFIX = "crossnet.";
+
+    private final Kernel kernel;
+
+    public VxlanBackend(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public String type() {
+        return BackendConfig.Type.VXLAN.wire();
+    }
+
+    /**
+     * Ensures the vxlan device (adopting a matching one untouched but for MTU and UP). Blocking.
+     *
+     * @throws dev.crossnet.CrossnetException when a device with our name has other settings
+     */
+    @Override
+    public Network register(HostContext host, NetworkConfig config) {
+        BackendConfig b = config.backend();
+        int mtu = mtu(b, host.ifaceMtu());
+        VxlanSpec spec = new VxlanSpec(DEVICE_PREFIX + b.vni(), b.vni(), b.port(), host.publicIp(), host.iface(),
+                VtepMac.derive(host.publicIp(), b.vni()), mtu, false);
+        Link link = kernel.links().ensureVxlan(spec);
+        return new VxlanNetwork(kernel, host, config, link.name(), link.mac(), mtu);
+    }
+
+    /** {@code Backend.MTU} when set, else the underlay MTU less the vxlan overhead. */
+    static int mtu(BackendConfig b, int underlayMtu) {
+        return b.mtu() != 0 ? b.mtu() : underlayMtu - MTU_OVERHEAD;
+    }
+}

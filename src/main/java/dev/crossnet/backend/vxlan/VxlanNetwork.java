@@ -1,0 +1,165 @@
+package dev.crossnet.backend.vxlan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.KernelDiff;
+import dev.crossnet.backend.KernelState;
+import dev.crossnet.backend.Network;
+import dev.crossnet.backend.PeerPlan;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.kernel.FdbEntry;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.Route;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.Lease;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vxlan backend running on one host; see {@link VxlanBackend} for the kernel objects. {@link
+ * #reconcile} is called from one thread; {@link #backendData()} and {@link #mtu()} are immutable.
+ */
+final class VxlanNetwork implements Network {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VxlanNetwork.class);
+    private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
+
+    private final Kernel kernel;
+    private final HostContext host;
+    private final NetworkConfig config;
+    private final String device;
+    private final String vtepMac;
+    private final int mtu;
+    private Subnet own;
+    private List<String> lastSkipped = List.of();
+
+    VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, String device, String vtepMac, int mtu) {
+        this.kernel = kernel;
+        this.host = host;
+        this.config = config;
+        this.device = device;
+        this.vtepMac = vtepMac;
+        this.mtu = mtu;
+    }
+
+    @Override
+    public JsonNode backendData() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("VNI", config.backend().vni());
+        o.put("VtepMAC", vtepMac);
+        return o;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    /** The vxlan device's name, e.g. {@code crossnet.1}. */
+    String device() {
+        return device;
+    }
+
+    /** Gives the device the subnet's network address as /32 (as flannel does) and turns on forwarding. */
+    @Override
+    public void start(Lease ownLease) {
+        own = ownLease.subnet();
+        kernel.links().ensureOnlyAddress(device, own.network().setPrefixLength(own.bitCount(), false));
+        kernel.sysctl().ensureIpForwarding();
+    }
+
+    @Override
+    public void reconcile(Collection<Lease> peers) {
+        PeerPlan plan = plan(device, host, config.backend(), own, peers);
+        if (!plan.skipped().equals(lastSkipped)) {
+            plan.skipped().forEach(s -> LOG.warn("vxlan: {}", s));
+            lastSkipped = plan.skipped();
+        }
+        KernelDiff diff = KernelDiff.between(plan.desired(), actual());
+        if (!diff.isEmpty()) {
+            LOG.debug("vxlan {}: applying {}", device, diff);
+            diff.apply(kernel);
+        }
+    }
+
+    /** The crossnet-owned state this network manages: proto-152 routes into the Network, and the device's entries. */
+    KernelState actual() {
+        Set<Route> routes = kernel.routes().listOwned().stream()
+                .filter(r -> config.network().contains(r.dst()))
+                .collect(Collectors.toSet());
+        return new KernelState(routes, new HashSet<>(kernel.neighbours().listPermanent(device)),
+                new HashSet<>(kernel.fdb().listPermanent(device)));
+    }
+
+    @Override
+    public void close() {
+        // No threads; kernel state stays so that a restarted agent adopts it.
+    }
+
+    /**
+     * The desired state for {@code peers}. Pure. Peers are left out (with a reason) when they run
+     * another backend or VNI, publish no usable PublicIP or VtepMAC, or duplicate an earlier peer's
+     * VtepMAC; the lease for {@code own} is ignored.
+     */
+    static PeerPlan plan(String device, HostContext host, BackendConfig backend, Subnet own, Collection<Lease> peers) {
+        Set<Route> routes = new HashSet<>();
+        Set<Neighbour> neighbours = new HashSet<>();
+        Set<FdbEntry> fdb = new HashSet<>();
+        List<String> skipped = new ArrayList<>();
+        Set<String> macs = new HashSet<>();
+        for (Lease peer : Peers.bySubnet(peers)) {
+            Subnet sn = peer.subnet();
+            if (sn.equals(own)) {
+                continue;
+            }
+            IPAddress publicIp = Peers.publicIp(peer);
+            String name = "peer " + sn + (publicIp == null ? "" : " at " + publicIp);
+            if (!Peers.backendType(peer).equals(BackendConfig.Type.VXLAN.wire())) {
+                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not vxlan; skipped");
+                continue;
+            }
+            if (publicIp == null) {
+                skipped.add(name + " has no valid PublicIP; skipped");
+                continue;
+            }
+            JsonNode data = peer.attrs().backendData();
+            String mac = data == null ? null : data.path("VtepMAC").asText(null);
+            if (mac == null || !MAC.matcher(mac).matches()) {
+                skipped.add(name + " has no valid VtepMAC in its BackendData; skipped");
+                continue;
+            }
+            int vni = data.path("VNI").asInt(backend.vni());
+            if (vni != backend.vni()) {
+                skipped.add(name + " uses VNI " + vni + ", we use " + backend.vni() + "; skipped");
+                continue;
+            }
+            if (backend.directRouting() && host.ifaceSubnet().contains(publicIp)) {
+                // Same L2 segment: route straight to the peer, no encapsulation (flannel's DirectRouting).
+                routes.add(new Route(sn, publicIp, host.iface(), false));
+                continue;
+            }
+            if (!macs.add(mac.toLowerCase(java.util.Locale.ROOT))) {
+                skipped.add(name + " publishes VtepMAC " + mac + ", which another peer already uses; skipped");
+                continue;
+            }
+            IPAddress gateway = sn.network();
+            neighbours.add(new Neighbour(gateway, mac, device));
+            fdb.add(new FdbEntry(mac, publicIp, device));
+            routes.add(new Route(sn, gateway, device, true));
+        }
+        return new PeerPlan(new KernelState(routes, neighbours, fdb), skipped);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.crossnet.cli;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.agent.Agent;
+import dev.crossnet.agent.HealthServer;
+import dev.crossnet.agent.KernelHostRules;
+import dev.crossnet.backend.Backends;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.linux.LinuxKernel;
+import dev.crossnet.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code crossnet agent}: the per-host agent, with flanneld's flag names where they exist. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run the per-host agent: lease a subnet, write subnet.env, program the data plane, keep it reconciled.")
+final class AgentCommand implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Option(names = "--iface", paramLabel = "IF", description = "Underlay interface (name or address); default: the default route's.")
+    String iface;
+
+    @Option(names = "--public-ip", paramLabel = "IP", description = "Address peers reach this host at (default: the interface's).")
+    String publicIp;
+
+    @Option(names = "--ip-masq", description = "Masquerade traffic leaving the overlay (never overlay to overlay).")
+    boolean ipMasq;
+
+    @Option(names = "--subnet-file", defaultValue = "/run/crossnet/subnet.env", paramLabel = "FILE",
+            description = "Where to write subnet.env (default: ${DEFAULT-VALUE}).")
+    Path subnetFile;
+
+    @Option(names = "--docker-opts-file", defaultValue = "/run/crossnet/docker", paramLabel = "FILE",
+            description = "Where to write the docker options (default: ${DEFAULT-VALUE}).")
+    Path dockerOptsFile;
+
+    @Option(names = "--state-dir", defaultValue = "/var/lib/crossnet/agent", paramLabel = "DIR",
+            description = "Small state files of the agent (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--subnet-lease-ttl", defaultValue = "24h", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Lease time to live (default: ${DEFAULT-VALUE}).")
+    Duration leaseTtl;
+
+    @Option(names = "--subnet-lease-renew-margin", defaultValue = "60m", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Renew the lease this long before it expires (default: ${DEFAULT-VALUE}).")
+    Duration renewMargin;
+
+    @Option(names = "--resync-interval", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How often the kernel state is re-checked against the leases (default: ${DEFAULT-VALUE}).")
+    Duration resync;
+
+    @Option(names = "--healthz-ip", defaultValue = "127.0.0.1", paramLabel = "IP",
+            description = "Address for /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
+    String healthzIp;
+
+    @Option(names = "--healthz-port", defaultValue = "8471", paramLabel = "PORT",
+            description = "Port for /healthz, /readyz and /metrics; 0 turns them off (default: ${DEFAULT-VALUE}).")
+    int healthzPort;
+
+    @Override
+    public void run() {
+        if (!isRoot()) {
+            throw new CrossnetException("the agent must run as root: it programs devices, routes and firewall rules");
+        }
+        if (healthzPort < 0 || healthzPort > 65535) {
+            throw new CrossnetException("--healthz-port: " + healthzPort + " is out of range 0-65535");
+        }
+        if (leaseTtl.isZero() || leaseTtl.isNegative()) {
+            throw new CrossnetException("--subnet-lease-ttl: must be positive");
+        }
+        Kernel kernel = LinuxKernel.host();
+        Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
+                leaseTtl, renewMargin, resync);
+        try (Store store = storeOptions.open()) {
+            Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel),
+                    new KernelHostRules(kernel), Clock.systemUTC());
+            HealthServer health = null;
+            if (healthzPort != 0) {
+                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, () -> "");
+            }
+            try {
+                agent.start();
+                CountDownLatch done = new CountDownLatch(1);
+                Thread loop = new Thread(() -> {
+                    try {
+                        agent.run();
+                    } finally {
+                        done.countDown();
+                    }
+                }, "agent-loop");
+                // SIGTERM: stop the loop, keep the kernel state and the lease, so containers keep talking.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    log.info("stopping; kernel state and lease {} stay in place", agent.lease() == null ? "-" : agent.lease().subnet());
+                    agent.stop();
+                    try {
+                        done.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "agent-shutdown"));
+                loop.start();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                if (health != null) {
+                    health.close();
+                }
+            }
+        }
+    }
+
+    static boolean isRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+}

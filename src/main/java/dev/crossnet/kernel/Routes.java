@@ -1,0 +1,24 @@
+package dev.crossnet.kernel;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Routes in the main table. Blocking; each call with many routes is one batch to the kernel.
+ * Only routes with protocol {@link Kernel#ROUTE_PROTOCOL} are crossnet's; others are never listed
+ * or deleted here.
+ */
+public interface Routes {
+
+    /** The main table's routes with protocol {@link Kernel#ROUTE_PROTOCOL}. */
+    List<Route> listOwned();
+
+    /**
+     * Adds each route, or replaces the route to the same destination (also a foreign one, as
+     * {@code ip route replace} does), tagging it with protocol {@link Kernel#ROUTE_PROTOCOL}. Idempotent.
+     */
+    void replaceRoutes(Collection<Route> routes);
+
+    /** Deletes each route that exists with crossnet's protocol; absent ones are skipped. Idempotent. */
+    void deleteRoutesIfPresent(Collection<Route> routes);
+}

@@ -1,0 +1,42 @@
+package dev.crossnet.kernel.linux;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.Neighbours;
+import java.util.Collection;
+import java.util.List;
+
+/** {@link Neighbours} with {@code ip -j neigh show} and {@code ip -batch -}. Thread-safe. */
+final class IpNeighbours implements Neighbours {
+
+    private final Commands commands;
+
+    IpNeighbours(Commands commands) {
+        this.commands = commands;
+    }
+
+    @Override
+    public List<Neighbour> listPermanent(String dev) {
+        Commands.Result r = commands.ip(null, "-j", "-4", "neigh", "show", "dev", dev, "nud", "permanent");
+        if (r.exitCode() != 0) {
+            if (r.stderr().contains("Cannot find device")) {
+                return List.of();
+            }
+            throw new CrossnetException("cannot list neighbours of " + dev + ": " + r.stderr().trim());
+        }
+        return IpJson.neighbours(r.stdout(), dev);
+    }
+
+    @Override
+    public void replaceNeighbours(Collection<Neighbour> neighbours) {
+        Batch.apply(commands, "ip", "replace neighbours", neighbours.stream()
+                .map(n -> "neigh replace " + n.ip().toCanonicalString() + " lladdr " + n.mac() + " dev " + n.dev()
+                        + " nud permanent").toList());
+    }
+
+    @Override
+    public void deleteNeighboursIfPresent(Collection<Neighbour> neighbours) {
+        Batch.applyDeletes(commands, "ip", "delete neighbours", neighbours.stream()
+                .map(n -> "neigh del " + n.ip().toCanonicalString() + " dev " + n.dev()).toList());
+    }
+}

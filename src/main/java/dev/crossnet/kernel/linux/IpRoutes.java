@@ -1,0 +1,43 @@
+package dev.crossnet.kernel.linux;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Route;
+import dev.crossnet.kernel.Routes;
+import java.util.Collection;
+import java.util.List;
+
+/** {@link Routes} with {@code ip -j route show} and {@code ip -batch -}. Thread-safe. */
+final class IpRoutes implements Routes {
+
+    private final Commands commands;
+
+    IpRoutes(Commands commands) {
+        this.commands = commands;
+    }
+
+    @Override
+    public List<Route> listOwned() {
+        Commands.Result r = commands.ip(null, "-j", "route", "show", "table", "main",
+                "proto", Integer.toString(Kernel.ROUTE_PROTOCOL));
+        if (r.exitCode() != 0) {
+            throw new CrossnetException("cannot list routes: " + r.stderr().trim());
+        }
+        return IpJson.routes(r.stdout());
+    }
+
+    @Override
+    public void replaceRoutes(Collection<Route> routes) {
+        Batch.apply(commands, "ip", "replace routes", routes.stream()
+                .map(rt -> "route replace " + spec(rt) + (rt.onlink() ? " onlink" : "")).toList());
+    }
+
+    @Override
+    public void deleteRoutesIfPresent(Collection<Route> routes) {
+        Batch.applyDeletes(commands, "ip", "delete routes", routes.stream().map(rt -> "route del " + spec(rt)).toList());
+    }
+
+    private static String spec(Route r) {
+        return r.dst() + " via " + r.via().toCanonicalString() + " dev " + r.dev() + " proto " + Kernel.ROUTE_PROTOCOL;
+    }
+}

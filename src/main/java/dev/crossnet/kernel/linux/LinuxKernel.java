@@ -1,0 +1,92 @@
+package dev.crossnet.kernel.linux;
+
+import dev.crossnet.kernel.Fdb;
+import dev.crossnet.kernel.Firewall;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Links;
+import dev.crossnet.kernel.Neighbours;
+import dev.crossnet.kernel.Routes;
+import dev.crossnet.kernel.Sysctl;
+import java.util.regex.Pattern;
+
+/**
+ * The real kernel, through iproute2 and iptables, for the namespace this JVM runs in ({@link #host()})
+ * or for a named one ({@link #inNamespace}), so that one process can program several lab hosts.
+ * Needs root (CAP_NET_ADMIN). Thread-safe; every call blocks until the tool exits.
+ */
+public final class LinuxKernel implements Kernel {
+
+    private static final Pattern NETNS = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private final String namespace;
+    private final Links links;
+    private final Routes routes;
+    private final Neighbours neighbours;
+    private final Fdb fdb;
+    private final Firewall firewall;
+    private final Sysctl sysctl;
+
+    private LinuxKernel(String namespace) {
+        this.namespace = namespace;
+        Commands c = new Commands(namespace);
+        links = new IpLinks(c);
+        routes = new IpRoutes(c);
+        neighbours = new IpNeighbours(c);
+        fdb = new BridgeFdb(c);
+        firewall = new IptablesFirewall(c);
+        sysctl = new ProcSysctl(c);
+    }
+
+    /** The network namespace of this process. */
+    public static LinuxKernel host() {
+        return new LinuxKernel(null);
+    }
+
+    /** The named namespace {@code /var/run/netns/<name>} (as {@code ip netns add} makes them). */
+    public static LinuxKernel inNamespace(String name) {
+        if (name == null || !NETNS.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a network namespace name: \"" + name + "\"");
+        }
+        return new LinuxKernel(name);
+    }
+
+    /** The namespace's name, or null for this process's own. */
+    public String namespace() {
+        return namespace;
+    }
+
+    @Override
+    public Links links() {
+        return links;
+    }
+
+    @Override
+    public Routes routes() {
+        return routes;
+    }
+
+    @Override
+    public Neighbours neighbours() {
+        return neighbours;
+    }
+
+    @Override
+    public Fdb fdb() {
+        return fdb;
+    }
+
+    @Override
+    public Firewall firewall() {
+        return firewall;
+    }
+
+    @Override
+    public Sysctl sysctl() {
+        return sysctl;
+    }
+
+    @Override
+    public String toString() {
+        return namespace == null ? "LinuxKernel(host)" : "LinuxKernel(" + namespace + ")";
+    }
+}

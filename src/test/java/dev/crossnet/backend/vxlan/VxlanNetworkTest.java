@@ -1,0 +1,248 @@
+package dev.crossnet.backend.vxlan;
+
+import static dev.crossnet.backend.TestPeers.config;
+import static dev.crossnet.backend.TestPeers.host;
+import static dev.crossnet.backend.TestPeers.hostGwPeer;
+import static dev.crossnet.backend.TestPeers.vxlanPeer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.Network;
+import dev.crossnet.backend.PeerPlan;
+import dev.crossnet.kernel.FdbEntry;
+import dev.crossnet.kernel.Link;
+import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.RecordingKernel;
+import dev.crossnet.kernel.Route;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.Lease;
+import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VxlanNetworkTest {
+
+    private static final String MAC_A = "0a:00:00:00:00:0a";
+    private static final String MAC_B = "0a:00:00:00:00:0b";
+    private static final Lease OWN = vxlanPeer("10.5.1.0/24", "192.168.9.2", "0a:00:00:00:00:01");
+
+    @TempDir
+    Path state;
+    private RecordingKernel kernel;
+    private HostContext host;
+
+    @BeforeEach
+    void setUp() {
+        kernel = new RecordingKernel();
+        host = host(state);
+    }
+
+    private static IPAddress ip(String s) {
+        return new IPAddressString(s).getAddress();
+    }
+
+    private Network started(String backendJson) {
+        Network n = new VxlanBackend(kernel).register(host, config(backendJson));
+        n.start(OWN);
+        kernel.clearCalls();
+        return n;
+    }
+
+    @Test
+    void register_freshKernel_createsNolearningDeviceWithDerivedMacAndMtu() {
+        Network n = new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}"));
+
+        Link l = kernel.links.get("crossnet.1");
+        assertThat(l.vxlan()).isEqualTo(new Link.VxlanInfo(1, 8472, ip("192.168.9.2"), "eth0", false));
+        assertThat(l.mac()).isEqualTo(VtepMac.derive(ip("192.168.9.2"), 1));
+        assertThat(l.mtu()).isEqualTo(1450);
+        assertThat(n.mtu()).isEqualTo(1450);
+        assertThat(n.backendData().toString()).isEqualTo("{\"VNI\":1,\"VtepMAC\":\"" + l.mac() + "\"}");
+    }
+
+    @Test
+    void register_vniAndPortConfigured_namesDeviceAfterVni() {
+        new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\",\"VNI\":42,\"Port\":4789}"));
+
+        assertThat(kernel.links.get("crossnet.42").vxlan().port()).isEqualTo(4789);
+    }
+
+    @Test
+    void mtu_explicitBackendMtu_wins() {
+        assertThat(VxlanBackend.mtu(config("{\"Type\":\"vxlan\",\"MTU\":1400}").backend(), 1500)).isEqualTo(1400);
+        assertThat(VxlanBackend.mtu(config("{\"Type\":\"vxlan\"}").backend(), 9000)).isEqualTo(9000 - 50);
+    }
+
+    @Test
+    void register_existingMatchingDevice_adoptsItAndPublishesItsMac() {
+        kernel.addLink(new Link("crossnet.1", 7, "vxlan", "0a:bc:00:00:00:01", 1450, true,
+                new Link.VxlanInfo(1, 8472, ip("192.168.9.2"), "eth0", false), List.of()));
+
+        Network n = new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}"));
+
+        assertThat(kernel.calls).isEmpty();
+        assertThat(n.backendData().get("VtepMAC").asText()).isEqualTo("0a:bc:00:00:00:01");
+    }
+
+    @Test
+    void register_existingDeviceWithOtherVniAndPort_failsNamingDeviceAndDifferences() {
+        kernel.addLink(new Link("crossnet.1", 7, "vxlan", "0a:bc:00:00:00:01", 1450, true,
+                new Link.VxlanInfo(2, 4789, ip("192.168.9.2"), "eth0", false), List.of()));
+
+        assertThatThrownBy(() -> new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}")))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("crossnet.1")
+                .hasMessageContaining("VNI 2 (want 1)")
+                .hasMessageContaining("port 4789 (want 8472)");
+        assertThat(kernel.calls).isEmpty();
+    }
+
+    @Test
+    void register_existingBridgeNamedLikeUs_failsNamingKind() {
+        kernel.addLink(new Link("crossnet.1", 7, "bridge", "0a:bc:00:00:00:01", 1500, true, null, List.of()));
+
+        assertThatThrownBy(() -> new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}")))
+                .hasMessageContaining("kind bridge (want vxlan)");
+    }
+
+    @Test
+    void start_ownLease_givesDeviceTheNetworkAddressAsSlash32AndEnablesForwarding() {
+        Network n = new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}"));
+        n.start(OWN);
+
+        assertThat(kernel.links.get("crossnet.1").addresses()).containsExactly(ip("10.5.1.0/32"));
+        assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
+    }
+
+    @Test
+    void reconcile_newPeer_addsPermanentNeighbourFdbEntryAndOnlinkRoute() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+
+        n.reconcile(List.of(OWN, vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+
+        assertThat(kernel.neighbours.values()).containsExactly(new Neighbour(ip("10.5.2.0"), MAC_A, "crossnet.1"));
+        assertThat(kernel.fdb.values()).containsExactly(new FdbEntry(MAC_A, ip("192.168.9.3"), "crossnet.1"));
+        assertThat(kernel.routes.values()).containsExactly(
+                new Route(Subnet.parse("10.5.2.0/24"), ip("10.5.2.0"), "crossnet.1", true));
+        assertThat(kernel.calls).containsExactly(
+                "replaceNeighbours [10.5.2.0 lladdr 0a:00:00:00:00:0a dev crossnet.1]",
+                "replaceFdb [0a:00:00:00:00:0a dev crossnet.1 dst 192.168.9.3]",
+                "replaceRoutes [10.5.2.0/24 via 10.5.2.0 dev crossnet.1 onlink]");
+    }
+
+    @Test
+    void reconcile_samePeersTwice_secondRunWritesNothing() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        List<Lease> peers = List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A),
+                vxlanPeer("10.5.3.0/24", "192.168.9.4", MAC_B));
+        n.reconcile(peers);
+        kernel.clearCalls();
+
+        n.reconcile(peers);
+
+        assertThat(kernel.calls).isEmpty();
+    }
+
+    @Test
+    void reconcile_peerMacChanged_replacesNeighbourAndFdbInPlace() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+        kernel.clearCalls();
+
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_B)));
+
+        assertThat(kernel.neighbours.values()).containsExactly(new Neighbour(ip("10.5.2.0"), MAC_B, "crossnet.1"));
+        assertThat(kernel.fdb.values()).containsExactly(new FdbEntry(MAC_B, ip("192.168.9.3"), "crossnet.1"));
+        assertThat(kernel.calls).noneMatch(c -> c.startsWith("deleteNeighbours") || c.startsWith("deleteRoutes"))
+                .contains("deleteFdb [0a:00:00:00:00:0a dev crossnet.1 dst 192.168.9.3]");
+    }
+
+    @Test
+    void reconcile_peerPublicIpChanged_movesFdbEntryOnly() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+        kernel.clearCalls();
+
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.30", MAC_A)));
+
+        assertThat(kernel.calls).containsExactly("replaceFdb [0a:00:00:00:00:0a dev crossnet.1 dst 192.168.9.30]");
+    }
+
+    @Test
+    void reconcile_peerGone_removesItsRouteNeighbourAndFdbEntry() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A),
+                vxlanPeer("10.5.3.0/24", "192.168.9.4", MAC_B)));
+
+        n.reconcile(List.of(vxlanPeer("10.5.3.0/24", "192.168.9.4", MAC_B)));
+
+        assertThat(kernel.routes.keySet()).containsExactly(Subnet.parse("10.5.3.0/24"));
+        assertThat(kernel.neighbours.values()).extracting(Neighbour::mac).containsExactly(MAC_B);
+        assertThat(kernel.fdb.values()).extracting(FdbEntry::mac).containsExactly(MAC_B);
+    }
+
+    @Test
+    void reconcile_foreignRoutes_areNeverDeleted() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        Route foreignInNetwork = new Route(Subnet.parse("10.5.200.0/24"), ip("192.168.9.99"), "eth0", false);
+        Route foreignOnDevice = new Route(Subnet.parse("172.16.0.0/16"), ip("10.5.2.0"), "crossnet.1", true);
+        kernel.addForeignRoute(foreignInNetwork);
+        kernel.addForeignRoute(foreignOnDevice);
+
+        n.reconcile(List.of());
+
+        assertThat(kernel.routes.values()).containsExactlyInAnyOrder(foreignInNetwork, foreignOnDevice);
+        assertThat(kernel.calls).isEmpty();
+    }
+
+    @Test
+    void plan_directRouting_peerOnOurL2GetsPlainRouteOthersGetVxlan() {
+        BackendConfig b = config("{\"Type\":\"vxlan\",\"DirectRouting\":true}").backend();
+
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, b, OWN.subnet(), List.of(
+                vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A),
+                vxlanPeer("10.5.3.0/24", "172.20.0.3", MAC_B)));
+
+        assertThat(plan.desired().routes()).containsExactlyInAnyOrder(
+                new Route(Subnet.parse("10.5.2.0/24"), ip("192.168.9.3"), "eth0", false),
+                new Route(Subnet.parse("10.5.3.0/24"), ip("10.5.3.0"), "crossnet.1", true));
+        assertThat(plan.desired().neighbours()).extracting(Neighbour::mac).containsExactly(MAC_B);
+        assertThat(plan.desired().fdb()).extracting(FdbEntry::dst).containsExactly(ip("172.20.0.3"));
+    }
+
+    @Test
+    void plan_withoutDirectRouting_peerOnOurL2StillGoesThroughVxlan() {
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+                OWN.subnet(), List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+
+        assertThat(plan.desired().routes()).extracting(Route::dev).containsExactly("crossnet.1");
+    }
+
+    @Test
+    void plan_unusablePeers_areSkippedWithAReasonNamingThem() {
+        Lease otherVni = vxlanPeer("10.5.4.0/24", "192.168.9.5", "0a:00:00:00:00:0c");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) otherVni.attrs().backendData()).put("VNI", 7);
+
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+                OWN.subnet(), List.of(
+                        hostGwPeer("10.5.2.0/24", "192.168.9.3"),
+                        vxlanPeer("10.5.3.0/24", "192.168.9.4", "not-a-mac"),
+                        otherVni,
+                        vxlanPeer("10.5.5.0/24", "192.168.9.6", MAC_A),
+                        vxlanPeer("10.5.6.0/24", "192.168.9.7", MAC_A)));
+
+        assertThat(plan.skipped()).hasSize(4);
+        assertThat(plan.skipped().get(0)).contains("10.5.2.0/24", "host-gw");
+        assertThat(plan.skipped().get(1)).contains("10.5.3.0/24", "VtepMAC");
+        assertThat(plan.skipped().get(2)).contains("10.5.4.0/24", "VNI 7");
+        assertThat(plan.skipped().get(3)).contains("10.5.6.0/24", MAC_A);
+        assertThat(plan.desired().routes()).extracting(Route::dst).containsExactly(Subnet.parse("10.5.5.0/24"));
+    }
+}

@@ -1,0 +1,222 @@
+package dev.crossnet.kernel;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link Kernel} that keeps state in memory, with the same keys and ownership rules as the Linux
+ * kernel (a route per destination, a neighbour per (dev, ip), an FDB entry per (dev, mac); only
+ * routes written through {@link Routes} are crossnet's), and records every write call. For unit tests;
+ * not thread-safe.
+ */
+public final class RecordingKernel implements Kernel {
+
+    /** Every write, in order, e.g. {@code replaceRoutes [10.5.2.0/24 via …]}. Empty batches are not recorded. */
+    public final List<String> calls = new ArrayList<>();
+    public final Map<String, Link> links = new LinkedHashMap<>();
+    /** Routes by destination, with whether crossnet owns them. */
+    public final Map<Subnet, Route> routes = new LinkedHashMap<>();
+    public final Map<Subnet, Boolean> routeOwned = new LinkedHashMap<>();
+    public final Map<List<Object>, Neighbour> neighbours = new LinkedHashMap<>();
+    public final Map<List<Object>, FdbEntry> fdb = new LinkedHashMap<>();
+    public final Map<Chain, List<String>> chains = new LinkedHashMap<>();
+    public final Map<String, String> sysctls = new LinkedHashMap<>();
+    private int nextIndex = 10;
+
+    /** Adds a route crossnet did not make (as another routing daemon would). */
+    public void addForeignRoute(Route r) {
+        routes.put(r.dst(), r);
+        routeOwned.put(r.dst(), false);
+    }
+
+    /** Adds a device as if someone else had made it. */
+    public void addLink(Link link) {
+        links.put(link.name(), link);
+    }
+
+    /** Forgets the call log, keeping the state. */
+    public void clearCalls() {
+        calls.clear();
+    }
+
+    private void record(String verb, Collection<?> items) {
+        if (!items.isEmpty()) {
+            calls.add(verb + " " + items);
+        }
+    }
+
+    @Override
+    public Links links() {
+        return new Links() {
+            @Override
+            public Optional<Link> find(String name) {
+                return Optional.ofNullable(links.get(name));
+            }
+
+            @Override
+            public Link ensureVxlan(VxlanSpec spec) {
+                Link existing = links.get(spec.name());
+                if (existing == null) {
+                    calls.add("createVxlan " + spec.name());
+                    Link l = new Link(spec.name(), nextIndex++, "vxlan", spec.mac(), spec.mtu(), true,
+                            new Link.VxlanInfo(spec.vni(), spec.port(), spec.localIp(), spec.underlayDev(),
+                                    spec.learning()), List.of());
+                    links.put(l.name(), l);
+                    return l;
+                }
+                List<String> d = spec.differencesFrom(existing);
+                if (!d.isEmpty()) {
+                    throw new CrossnetException("device " + spec.name() + " already exists with incompatible settings: "
+                            + String.join(", ", d));
+                }
+                if (existing.mtu() != spec.mtu() || !existing.up()) {
+                    calls.add("setLink " + spec.name() + " mtu " + spec.mtu() + " up");
+                    existing = new Link(existing.name(), existing.index(), existing.kind(), existing.mac(), spec.mtu(),
+                            true, existing.vxlan(), existing.addresses());
+                    links.put(existing.name(), existing);
+                }
+                return existing;
+            }
+
+            @Override
+            public void ensureOnlyAddress(String dev, IPAddress address) {
+                Link l = links.get(dev);
+                if (l == null) {
+                    throw new CrossnetException("cannot set the address of device " + dev + ": it does not exist");
+                }
+                if (l.addresses().stream().filter(IPAddress::isIPv4).toList().equals(List.of(address))) {
+                    return;
+                }
+                List<IPAddress> kept = new ArrayList<>(l.addresses().stream().filter(a -> !a.isIPv4()).toList());
+                kept.add(address);
+                calls.add("setAddress " + dev + " " + address);
+                links.put(dev, new Link(l.name(), l.index(), l.kind(), l.mac(), l.mtu(), l.up(), l.vxlan(), kept));
+            }
+
+            @Override
+            public void deleteIfPresent(String name) {
+                if (links.remove(name) != null) {
+                    calls.add("deleteLink " + name);
+                }
+            }
+        };
+    }
+
+    @Override
+    public Routes routes() {
+        return new Routes() {
+            @Override
+            public List<Route> listOwned() {
+                return routes.values().stream().filter(r -> routeOwned.get(r.dst())).toList();
+            }
+
+            @Override
+            public void replaceRoutes(Collection<Route> rs) {
+                record("replaceRoutes", rs);
+                for (Route r : rs) {
+                    routes.put(r.dst(), r);
+                    routeOwned.put(r.dst(), true);
+                }
+            }
+
+            @Override
+            public void deleteRoutesIfPresent(Collection<Route> rs) {
+                record("deleteRoutes", rs);
+                for (Route r : rs) {
+                    // As "ip route del DST via GW dev DEV proto 152": only an exact, owned match goes.
+                    if (r.equals(routes.get(r.dst())) && routeOwned.get(r.dst())) {
+                        routes.remove(r.dst());
+                        routeOwned.remove(r.dst());
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public Neighbours neighbours() {
+        return new Neighbours() {
+            @Override
+            public List<Neighbour> listPermanent(String dev) {
+                return neighbours.values().stream().filter(n -> n.dev().equals(dev)).toList();
+            }
+
+            @Override
+            public void replaceNeighbours(Collection<Neighbour> ns) {
+                record("replaceNeighbours", ns);
+                ns.forEach(n -> neighbours.put(List.of(n.dev(), n.ip()), n));
+            }
+
+            @Override
+            public void deleteNeighboursIfPresent(Collection<Neighbour> ns) {
+                record("deleteNeighbours", ns);
+                ns.forEach(n -> neighbours.remove(List.of(n.dev(), n.ip())));
+            }
+        };
+    }
+
+    @Override
+    public Fdb fdb() {
+        return new Fdb() {
+            @Override
+            public List<FdbEntry> listPermanent(String dev) {
+                return fdb.values().stream().filter(e -> e.dev().equals(dev)).toList();
+            }
+
+            @Override
+            public void replaceFdbEntries(Collection<FdbEntry> es) {
+                record("replaceFdb", es);
+                es.forEach(e -> fdb.put(List.of(e.dev(), e.mac()), e));
+            }
+
+            @Override
+            public void deleteFdbEntriesIfPresent(Collection<FdbEntry> es) {
+                record("deleteFdb", es);
+                es.forEach(e -> fdb.remove(List.of(e.dev(), e.mac())));
+            }
+        };
+    }
+
+    @Override
+    public Firewall firewall() {
+        return new Firewall() {
+            @Override
+            public void replaceChain(Chain chain, List<String> rules) {
+                if (!rules.equals(chains.get(chain))) {
+                    calls.add("replaceChain " + chain.chainName() + " " + rules);
+                    chains.put(chain, List.copyOf(rules));
+                }
+            }
+
+            @Override
+            public List<String> listChain(Chain chain) {
+                return chains.getOrDefault(chain, List.of());
+            }
+        };
+    }
+
+    @Override
+    public Sysctl sysctl() {
+        return new Sysctl() {
+            @Override
+            public void ensure(String key, String value) {
+                if (!value.equals(sysctls.get(key))) {
+                    calls.add("sysctl " + key + "=" + value);
+                    sysctls.put(key, value);
+                }
+            }
+
+            @Override
+            public String read(String key) {
+                return sysctls.getOrDefault(key, "0");
+            }
+        };
+    }
+}
