@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 /** {@code crossnet lab up|status|exec|down}: several hosts on one machine. Thin: the work is in {@link Lab}. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulate several hosts on this machine with network namespaces (needs root).",
-        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Down.class,
+        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
                 LabCommand.PutConfig.class})
 final class LabCommand implements Runnable {
 
@@ -146,6 +146,22 @@ final class LabCommand implements Runnable {
         @Override
         public Integer call() {
             return Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).execInteractive(target, cmd);
+        }
+    }
+
+    @Command(name = "ip", mixinStandardHelpOptions = true,
+            description = "Print the address of a container (its overlay IP) or host (its underlay IP), for scripts.")
+    static final class Ip implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "A host (h1) or container (h1-c1).")
+        String target;
+
+        @Override
+        public Integer call() {
+            System.out.println(Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).ip(target));
+            return 0;
         }
     }
 

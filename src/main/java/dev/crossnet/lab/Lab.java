@@ -216,7 +216,10 @@ public final class Lab implements AutoCloseable {
                     LabNames.containerIp(se.subnet(), c).toCanonicalString()));
         }
         updateHost(host, x -> x.withNetwork(se.subnet().toString(), se.mtu(), cs));
-        progress(String.format("%s: subnet %s, mtu %d, %d containers (%.1fs after agent start)", host, se.subnet(),
+        // The agent writes subnet.env a moment before it watches its peers and turns ready; the
+        // containers are wired meanwhile, and up is done only when every agent says ready.
+        awaitReady(host, p.pid());
+        progress(String.format("%s: subnet %s, mtu %d, %d containers (ready %.1fs after agent start)", host, se.subnet(),
                 se.mtu(), count, (System.nanoTime() - started) / 1e9));
     }
 
@@ -308,6 +311,13 @@ public final class Lab implements AutoCloseable {
         return names.nsOf(ref);
     }
 
+    /** The overlay IP of a container, or the underlay IP of a host. */
+    public String ip(String name) {
+        nsOf(name); // rejects unknown names with the list of known ones
+        LabNames.Ref ref = LabNames.parseRef(name).orElseThrow();
+        return ref.isHost() ? host(name).underlayIp() : container(name).ip();
+    }
+
     public synchronized LabState state() {
         return state;
     }
@@ -347,22 +357,7 @@ public final class Lab implements AutoCloseable {
      * host's {@code ip -d link}, routes, neighbours and {@code bridge fdb}. Never throws.
      */
     public String diagnostics() {
-        StringBuilder b = new StringBuilder("=== lab " + names.lab() + " (" + dir + ")\n");
-        try {
-            b.append("--- store ").append(state().store()).append('\n');
-            b.append(LabConfig.dump(state().store(), state().prefix()));
-        } catch (RuntimeException e) {
-            b.append("(store unreadable from here: ").append(e.getMessage()).append(")\n");
-        }
-        for (HostState h : state().hosts()) {
-            b.append("--- ").append(h.name()).append(" agent log (last 40 lines)\n    ")
-                    .append(Processes.tail(Agents.log(dir, h.name()), 40)).append('\n');
-            for (String c : List.of("ip -d link", "ip addr", "ip route", "ip neigh", "bridge fdb")) {
-                Cmd.Result r = Cmd.run(Plumbing.inNs(h.netns(), Arrays.asList(c.split(" "))), null, Duration.ofSeconds(10));
-                b.append("--- ").append(h.name()).append(": ").append(c).append('\n').append(r.out()).append(r.err());
-            }
-        }
-        return b.toString();
+        return Diagnostics.of(names, dir, state());
     }
 
     private synchronized void update(UnaryOperator<LabState> change) {
@@ -387,20 +382,7 @@ public final class Lab implements AutoCloseable {
                 + name + (LabNames.DEFAULT_LAB.equals(name) ? "" : ", or pick another --name"));
     }
 
-    /** @throws CrossnetException unless the effective uid is 0 */
     static void requireRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    String[] f = line.split("\\s+");
-                    if (!"0".equals(f[2])) {
-                        throw new CrossnetException("the lab needs root (it creates network namespaces); run it with sudo");
-                    }
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            throw new CrossnetException("cannot read /proc/self/status to check for root: " + e.getMessage(), e);
-        }
+        Processes.requireRoot();
     }
 }

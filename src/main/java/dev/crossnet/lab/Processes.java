@@ -140,4 +140,21 @@ final class Processes {
             throw new CrossnetException("interrupted");
         }
     }
+
+    /** @throws CrossnetException unless the effective uid is 0 */
+    static void requireRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] f = line.split("\\s+");
+                    if (!"0".equals(f[2])) {
+                        throw new CrossnetException("the lab needs root (it creates network namespaces); run it with sudo");
+                    }
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new CrossnetException("cannot read /proc/self/status to check for root: " + e.getMessage(), e);
+        }
+    }
 }
