@@ -59,10 +59,13 @@ final class Agents {
      *
      * @throws CrossnetException if the agent exits first or {@code timeout} passes, with the log's tail
      */
-    static SubnetEnv awaitSubnetEnv(String host, long pid, Path file, Path log, Path labDir, Duration timeout) {
+    static SubnetEnv awaitSubnetEnv(String host, Process agent, Path file, Path log, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long pid = agent.pid();
         while (!Files.isRegularFile(file)) {
-            if (!Processes.isOurs(pid, labDir.toString())) {
+            // Process.isAlive, not a look at /proc: while setsid and nsenter exec into java the
+            // command line is briefly unreadable.
+            if (!agent.isAlive()) {
                 throw new CrossnetException(host + ": the agent (pid " + pid + ") exited before writing " + file
                         + "; last lines of " + log + ":\n    " + Processes.tail(log, 15));
             }

@@ -198,7 +198,7 @@ public final class Lab implements AutoCloseable {
         progress(host + ": agent pid " + p.pid() + ", log " + Agents.log(dir, host));
         if (h.subnet() != null) {
             // A restart: subnet.env is still there from before, so readiness is the signal.
-            awaitReady(host, p.pid());
+            awaitReady(host, p);
             SubnetEnv now = SubnetEnv.read(env);
             if (!h.subnet().equals(now.subnet().toString())) {
                 throw new CrossnetException(host + ": the agent leased " + now.subnet() + " after restart, not "
@@ -207,7 +207,7 @@ public final class Lab implements AutoCloseable {
             progress(host + ": agent ready again on " + now.subnet());
             return;
         }
-        SubnetEnv se = Agents.awaitSubnetEnv(host, p.pid(), env, Agents.log(dir, host), dir, options.agentTimeout());
+        SubnetEnv se = Agents.awaitSubnetEnv(host, p, env, Agents.log(dir, host), options.agentTimeout());
         int count = state().containersPerHost();
         Plumbing.createContainers(names, h.index(), se, count);
         List<ContainerState> cs = new ArrayList<>();
@@ -218,16 +218,18 @@ public final class Lab implements AutoCloseable {
         updateHost(host, x -> x.withNetwork(se.subnet().toString(), se.mtu(), cs));
         // The agent writes subnet.env a moment before it watches its peers and turns ready; the
         // containers are wired meanwhile, and up is done only when every agent says ready.
-        awaitReady(host, p.pid());
+        awaitReady(host, p);
         progress(String.format("%s: subnet %s, mtu %d, %d containers (ready %.1fs after agent start)", host, se.subnet(),
                 se.mtu(), count, (System.nanoTime() - started) / 1e9));
     }
 
-    private void awaitReady(String host, long pid) {
+    private void awaitReady(String host, Process agent) {
         long deadline = System.nanoTime() + options.agentTimeout().toNanos();
         while (!Agents.ready(host(host).netns())) {
-            if (!Processes.isOurs(pid, dir.toString()) || System.nanoTime() > deadline) {
-                throw new CrossnetException(host + ": the agent (pid " + pid + ") did not become ready; last lines of "
+            if (!agent.isAlive() || System.nanoTime() > deadline) {
+                throw new CrossnetException(host + ": the agent (pid " + agent.pid() + ") "
+                        + (agent.isAlive() ? "was not ready within " + options.agentTimeout().toSeconds() + "s" : "exited")
+                        + "; last lines of "
                         + Agents.log(dir, host) + ":\n    " + Processes.tail(Agents.log(dir, host), 15));
             }
             Processes.pause(50);
