@@ -249,7 +249,7 @@ public final class Lab implements AutoCloseable {
     /** Stops the agent of {@code host} (SIGTERM, then SIGKILL); the namespaces stay. Idempotent. */
     public synchronized void stopAgent(String host) {
         HostState h = host(host);
-        if (Processes.isOurs(h.agentPid(), dir.toString())) {
+        if (Processes.isOurs(h.agentPid(), dir + "/")) {
             Processes.stop(List.of(h.agentPid()), LabCleaner.STOP_GRACE);
         }
         updateHost(host, x -> x.withAgentPid(0));
@@ -264,7 +264,7 @@ public final class Lab implements AutoCloseable {
         if (!state().agents()) {
             throw new CrossnetException("lab " + names.lab() + " was brought up without agents");
         }
-        if (!Processes.isOurs(host(host).agentPid(), dir.toString())) {
+        if (!Processes.isOurs(host(host).agentPid(), dir + "/")) {
             startAgentAndWire(host);
         }
     }
@@ -346,7 +346,7 @@ public final class Lab implements AutoCloseable {
         LabState s = state();
         List<LabStatus.HostStatus> hs = new ArrayList<>();
         for (HostState h : s.hosts()) {
-            boolean alive = Processes.isOurs(h.agentPid(), dir.toString());
+            boolean alive = Processes.isOurs(h.agentPid(), dir + "/");
             boolean ready = alive && Agents.ready(h.netns());
             hs.add(new LabStatus.HostStatus(h.name(), h.netns(), h.underlayIp(), h.agentPid(), alive, ready,
                     h.subnet(), h.mtu(), h.containers()));

@@ -43,27 +43,20 @@ final class LabCleaner {
         LabNames names = new LabNames(name);
         Path dir = stateRoot.resolve(name);
         List<String> nss = Plumbing.listNamespaces(names.nsPrefix());
-        Set<Long> pids = new TreeSet<>();
+        String marker = dir + "/"; // every agent and etcd of the lab has a path under dir in its arguments
+        Set<Long> pids = new TreeSet<>(Processes.findByCommandLine(marker));
         for (String ns : nss) {
             pids.addAll(Plumbing.pids(ns));
         }
-        // Recorded pids too: a process that was started but is not (yet, or any more) in a namespace.
-        try {
-            LabState.load(dir).ifPresent(s -> {
-                List<Long> recorded = new ArrayList<>();
-                recorded.add(s.etcdPid());
-                s.hosts().forEach(h -> recorded.add(h.agentPid()));
-                recorded.stream().filter(p -> Processes.isOurs(p, dir.toString())).forEach(pids::add);
-            });
-        } catch (CrossnetException e) {
-            // an unreadable lab.json (crash while writing it) must not stop the clean-up
-        }
-        List<Long> stopped = Processes.stop(pids, STOP_GRACE);
+        List<Long> stopped = new ArrayList<>(Processes.stop(pids, STOP_GRACE));
         Plumbing.deleteNamespaces(nss);
         List<String> left = Plumbing.listNamespaces(names.nsPrefix());
         if (!left.isEmpty()) {
             throw new CrossnetException("lab " + name + ": could not delete namespaces " + left);
         }
+        // Once more, for a process that was between exec calls during the first look; it must be
+        // gone before the directory, or it recreates files there.
+        stopped.addAll(Processes.stop(Processes.findByCommandLine(marker), STOP_GRACE));
         boolean hadDir = Files.exists(dir);
         deleteTree(dir);
         return new Report(nss, stopped, hadDir);

@@ -40,7 +40,7 @@ public final class LabConfig {
         cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
         if (r.exit() != 0) {
-            throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip());
+            throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip().replaceFirst("^crossnet: error: ", ""));
         }
     }
 

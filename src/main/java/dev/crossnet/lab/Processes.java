@@ -90,6 +90,22 @@ final class Processes {
     }
 
     /**
+     * Every live process whose command line mentions {@code marker}: finds a lab's agents and etcd
+     * wherever they are, even one caught between {@code setsid}/{@code nsenter} and java (so not
+     * yet in its namespace) when a crashed {@code up} is cleaned up.
+     */
+    static List<Long> findByCommandLine(String marker) {
+        List<Long> out = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        ProcessHandle.allProcesses().filter(h -> h.pid() != self).forEach(h -> {
+            if (isOurs(h.pid(), marker)) {
+                out.add(h.pid());
+            }
+        });
+        return out;
+    }
+
+    /**
      * Sends SIGTERM to every pid, waits up to {@code grace} for all of them to exit, then SIGKILLs
      * the rest and waits for those too. Pids already gone are skipped.
      *

@@ -115,6 +115,23 @@ class LabPlumbingIT {
         assertThat(Lab.down(name, LabOptions.DEFAULT_STATE_ROOT)).endsWith("nothing to remove");
     }
 
+    /** Regression: a crashed up's agent, caught in the root namespace mid-exec, later recreated lab files. */
+    @Test
+    void down_labProcessOutsideItsNamespaces_isStoppedBeforeTheDirectoryGoes() throws Exception {
+        String name = labs.newName();
+        Path dir = LabOptions.DEFAULT_STATE_ROOT.resolve(name);
+        Files.createDirectories(dir.resolve("h1"));
+        Process stray = new ProcessBuilder("sh", "-c", "while :; do sleep 0.1; done", dir.resolve("h1/agent").toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(Lab.down(name, LabOptions.DEFAULT_STATE_ROOT)).contains("stopped 1 processes");
+            assertThat(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertGone(name);
+        } finally {
+            stray.destroyForcibly();
+        }
+    }
+
     @Test
     void up_whenTheLabExists_failsAndLeavesItRunning() {
         LabOptions o = labs.options().withAgents(false).withHosts(2);
