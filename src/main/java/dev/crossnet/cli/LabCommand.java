@@ -1,0 +1,196 @@
+package dev.crossnet.cli;
+
+import dev.crossnet.lab.Lab;
+import dev.crossnet.lab.LabConfig;
+import dev.crossnet.lab.LabNames;
+import dev.crossnet.lab.LabOptions;
+import dev.crossnet.lab.LabStatus;
+import dev.crossnet.lab.LabTable;
+import dev.crossnet.model.BackendConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code crossnet lab up|status|exec|down}: several hosts on one machine. Thin: the work is in {@link Lab}. */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Simulate several hosts on this machine with network namespaces (needs root).",
+        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
+                LabCommand.PutConfig.class})
+final class LabCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "lab: a subcommand is required (up, status, exec, down)");
+    }
+
+    /** The {@code --name} every lab subcommand takes. */
+    static final class NameOption {
+        @Option(names = "--name", paramLabel = "LAB", defaultValue = LabNames.DEFAULT_LAB,
+                description = "Lab name, the prefix of its namespaces (default: ${DEFAULT-VALUE}).")
+        String name;
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Create a lab and start one agent per host.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Option(names = "--hosts", paramLabel = "N", defaultValue = "3", description = "Hosts h1…hN, 1-200 (default: ${DEFAULT-VALUE}).")
+        int hosts;
+
+        @Option(names = "--containers-per-host", paramLabel = "M", defaultValue = "2",
+                description = "Container namespaces per host (default: ${DEFAULT-VALUE}).")
+        int containers;
+
+        @Option(names = "--backend", paramLabel = "TYPE", defaultValue = "vxlan", description = "vxlan, host-gw or udp (default: ${DEFAULT-VALUE}).")
+        String backend;
+
+        @Option(names = "--store", paramLabel = "KIND", defaultValue = "embedded",
+                description = "embedded (SQLite in the lab directory) or etcd (a real etcd on the underlay) (default: ${DEFAULT-VALUE}).")
+        String store;
+
+        @Option(names = "--network", paramLabel = "CIDR", defaultValue = LabOptions.DEFAULT_NETWORK,
+                description = "The overlay's Network (default: ${DEFAULT-VALUE}).")
+        String network;
+
+        @Option(names = "--no-agents", description = "Build the underlay and hosts only: no agents, no containers.")
+        boolean noAgents;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            LabOptions.StoreKind kind = switch (store.toLowerCase(Locale.ROOT)) {
+                case "embedded" -> LabOptions.StoreKind.EMBEDDED;
+                case "etcd" -> LabOptions.StoreKind.ETCD;
+                default -> throw new dev.crossnet.CrossnetException("--store: \"" + store + "\" is not embedded or etcd");
+            };
+            BackendConfig.Type type;
+            try {
+                type = BackendConfig.Type.fromWire(backend);
+            } catch (dev.crossnet.CrossnetException e) {
+                throw new dev.crossnet.CrossnetException("--backend: \"" + backend + "\" is not vxlan, host-gw or udp");
+            }
+            LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
+                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents)
+                    .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
+            o.validate();
+            // Ctrl-C during up: remove what was made, as a failure would.
+            AtomicBoolean done = new AtomicBoolean();
+            Thread rollback = new Thread(() -> {
+                if (!done.get()) {
+                    System.err.println("crossnet: interrupted; removing lab " + o.name());
+                    Lab.down(o.name(), o.stateRoot());
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(rollback);
+            Lab l;
+            try {
+                l = Lab.up(o);
+            } finally {
+                done.set(true); // a failed up has rolled back already; an existing lab must not be touched
+            }
+            System.out.println();
+            System.out.print(LabTable.render(l.status()));
+            System.out.printf("%nlab %s up in %.1fs: %s backend, store %s%n", l.name(), (System.nanoTime() - t0) / 1e9,
+                    type.wire(), l.state().store());
+            String flag = LabNames.DEFAULT_LAB.equals(l.name()) ? "" : " --name " + l.name();
+            List<dev.crossnet.lab.LabState.HostState> hs = l.state().hosts();
+            if (hs.size() > 1 && !hs.get(1).containers().isEmpty()) {
+                System.out.printf("try: crossnet lab exec%s h1-c1 -- busybox ping -c1 %s%n", flag, hs.get(1).containers().get(0).ip());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show hosts, agents, subnets and containers.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            LabStatus s = Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).status();
+            if (json) {
+                System.out.println(s.toJson());
+            } else {
+                System.out.printf("lab %s: %s backend, network %s, store %s%n%n", s.name(), s.backend(), s.network(), s.store());
+                System.out.print(LabTable.render(s));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = "Run a command in a host's or container's network namespace; exits with its exit code.")
+    static final class Exec implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "A host (h1) or container (h1-c1).")
+        String target;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command; put -- before it.")
+        List<String> cmd;
+
+        @Override
+        public Integer call() {
+            return Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).execInteractive(target, cmd);
+        }
+    }
+
+    @Command(name = "ip", mixinStandardHelpOptions = true,
+            description = "Print the address of a container (its overlay IP) or host (its underlay IP), for scripts.")
+    static final class Ip implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "A host (h1) or container (h1-c1).")
+        String target;
+
+        @Override
+        public Integer call() {
+            System.out.println(Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).ip(target));
+            return 0;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Remove every namespace, process and file of the lab, even after a failed up. Safe to repeat.")
+    static final class Down implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Override
+        public Integer call() {
+            System.out.println(Lab.down(lab.name, LabOptions.DEFAULT_STATE_ROOT));
+            return 0;
+        }
+    }
+
+    /** Used by the lab itself to write the config from inside the underlay namespace, where etcd listens. */
+    @Command(name = "put-config", hidden = true)
+    static final class PutConfig implements Callable<Integer> {
+        @CommandLine.Mixin
+        StoreOptions store;
+
+        @Option(names = "--config", required = true)
+        String config;
+
+        @Override
+        public Integer call() {
+            LabConfig.write(store.spec(), store.prefix(), config);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.crossnet.lab;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.store.Store;
+import dev.crossnet.store.StoreSpec;
+import dev.crossnet.store.Stores;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Puts the lab's network config at {@code <prefix>/config}, through the store API. Blocking. */
+public final class LabConfig {
+    private LabConfig() {
+    }
+
+    /** Validates {@code json} and writes it from this process. */
+    static void write(String storeSpec, String prefix, String json) {
+        write(StoreSpec.parse("--store", storeSpec, Duration.ofSeconds(5)), prefix, json);
+    }
+
+    /**
+     * Validates {@code json} and puts it at {@code <prefix>/config}. Public for the hidden
+     * {@code crossnet lab put-config}, which {@link #writeFromNs} runs.
+     */
+    public static void write(StoreSpec spec, String prefix, String json) {
+        NetworkConfig.parse(json);
+        try (Store store = Stores.open(spec)) {
+            store.put(prefix + "/config", json, null);
+        }
+    }
+
+    /**
+     * Writes from a child process inside namespace {@code ns}, for a store only reachable from
+     * there (the lab's etcd listens on the underlay, not in the root namespace). The child is
+     * {@code crossnet lab put-config}, which calls {@link #write}.
+     */
+    static void writeFromNs(String ns, String storeSpec, String prefix, String json) {
+        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json));
+        Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
+        if (r.exit() != 0) {
+            throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip().replaceFirst("^crossnet: error: ", ""));
+        }
+    }
+
+    /** Every key under {@code prefix} with its value, one per line, for diagnostics. */
+    static String dump(String storeSpec, String prefix) {
+        StringBuilder b = new StringBuilder();
+        try (Store store = Stores.open(StoreSpec.parse("--store", storeSpec, Duration.ofSeconds(5)))) {
+            for (var kv : store.list(prefix).items()) {
+                b.append(kv.key()).append(" = ").append(kv.value()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.crossnet.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.CrossnetException;
+import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.ConfigException;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.model.Subnet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * What {@link Lab#up} builds. Immutable; start from {@link #defaults()} and change fields with the
+ * {@code with…} methods.
+ *
+ * @param name              lab name, prefix of every namespace ({@link LabNames#LAB_NAME})
+ * @param hosts             1…{@value LabNames#MAX_HOSTS}
+ * @param containersPerHost container namespaces per host, 0 or more
+ * @param backend           the Backend.Type written into the network config
+ * @param store             embedded (SQLite file in the lab directory) or a real etcd on the underlay
+ * @param network           the Network of the config, e.g. {@code 10.5.0.0/16}
+ * @param agents            false builds the underlay and hosts only (no agent, no containers)
+ * @param stateRoot         parent of the lab directory ({@code <stateRoot>/<name>})
+ * @param agentTimeout      how long one agent may take to write subnet.env
+ * @param progress          receives one line per step; called from several threads
+ */
+public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
+                         String network, boolean agents, Path stateRoot, Duration agentTimeout,
+                         Consumer<String> progress) {
+
+    public static final Path DEFAULT_STATE_ROOT = Path.of("/run/crossnet/lab");
+    public static final String DEFAULT_NETWORK = "10.5.0.0/16";
+
+    public enum StoreKind { EMBEDDED, ETCD }
+
+    public static LabOptions defaults() {
+        return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
+                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { });
+    }
+
+    public LabOptions withName(String v) {
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withHosts(int v) {
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withContainersPerHost(int v) {
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withBackend(BackendConfig.Type v) {
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withStore(StoreKind v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withNetwork(String v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withAgents(boolean v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress);
+    }
+
+    public LabOptions withStateRoot(Path v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress);
+    }
+
+    public LabOptions withAgentTimeout(Duration v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress);
+    }
+
+    public LabOptions withProgress(Consumer<String> v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v);
+    }
+
+    /** The lab's directory: lab.json, logs, the embedded store, each host's subnet.env. */
+    public Path labDir() {
+        return stateRoot.resolve(name);
+    }
+
+    /** The network config JSON the lab writes at {@code <prefix>/config}. */
+    public String configJson() {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("Network", network);
+        root.putObject("Backend").put("Type", backend.wire());
+        return root.toString();
+    }
+
+    /**
+     * Checks every field and returns the parsed network config. Touches nothing.
+     *
+     * @throws CrossnetException naming the offending option
+     */
+    public NetworkConfig validate() {
+        LabNames.checkLabName(name);
+        if (hosts < 1 || hosts > LabNames.MAX_HOSTS) {
+            throw new CrossnetException("--hosts: " + hosts + " is out of range 1-" + LabNames.MAX_HOSTS);
+        }
+        if (containersPerHost < 0) {
+            throw new CrossnetException("--containers-per-host: " + containersPerHost + " must be 0 or more");
+        }
+        if (backend == null || store == null || stateRoot == null || agentTimeout == null || progress == null) {
+            throw new CrossnetException("lab options: backend, store, stateRoot, agentTimeout and progress must be set");
+        }
+        NetworkConfig cfg;
+        try {
+            cfg = NetworkConfig.parse(configJson());
+        } catch (ConfigException e) {
+            throw new CrossnetException("--network: " + e.getMessage().replace("invalid network config: Network: ", ""));
+        }
+        Subnet net = cfg.network();
+        if (net.overlaps(LabNames.UNDERLAY)) {
+            throw new CrossnetException("--network: " + net + " overlaps the lab's underlay " + LabNames.UNDERLAY);
+        }
+        if (cfg.poolSize() < hosts) {
+            throw new CrossnetException("--network: " + net + " holds " + cfg.poolSize() + " host subnets of /"
+                    + cfg.subnetLen() + ", fewer than --hosts " + hosts);
+        }
+        if (containersPerHost > LabNames.maxContainers(cfg.subnetLen())) {
+            throw new CrossnetException("--containers-per-host: " + containersPerHost + " do not fit in a /"
+                    + cfg.subnetLen() + " host subnet (at most " + LabNames.maxContainers(cfg.subnetLen()) + ")");
+        }
+        return cfg;
+    }
+}

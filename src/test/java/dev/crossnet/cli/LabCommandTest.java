@@ -1,0 +1,50 @@
+package dev.crossnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Bad input is rejected before anything is touched, so these need no root. */
+class LabCommandTest {
+
+    private static String[] run(String... args) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setErr(err);
+        }
+        return new String[] {Integer.toString(code), buf.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void up_zeroHosts_failsNamingTheOption() {
+        String[] r = run("lab", "up", "--name", "cnu0", "--hosts", "0");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[1]).isEqualTo("crossnet: error: --hosts: 0 is out of range 1-200" + System.lineSeparator());
+    }
+
+    @Test
+    void up_unknownBackendOrStore_failsNamingTheOption() {
+        assertThat(run("lab", "up", "--backend", "udpx")[1]).contains("--backend: \"udpx\"");
+        assertThat(run("lab", "up", "--store", "zk")[1]).contains("--store: \"zk\" is not embedded or etcd");
+    }
+
+    @Test
+    void up_badName_failsNamingTheOption() {
+        String[] r = run("lab", "up", "--name", "my-lab");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[1]).contains("--name: \"my-lab\" is not a lab name");
+    }
+
+    @Test
+    void exec_withoutCommand_isAUsageError() {
+        assertThat(run("lab", "exec", "h1")[0]).isEqualTo("2");
+    }
+}
