@@ -133,7 +133,7 @@ final class UdpDatapath implements AutoCloseable {
                     int verdict = o == 0 ? DropReason.INNER_DESTINATION.ordinal()
                             : PacketValidator.check(bufs[i], 0, sizes[i], sources[i], t, ownNetwork, ownPrefix);
                     if (verdict == PacketValidator.ACCEPT) {
-                        Peer p = t.byEndpoint(sources[i]);
+                        Peer p = t.byEndpoint(sources[i]); // never null: the validator found it
                         p.rxPackets.inc();
                         p.rxBytes.add(sizes[i]);
                         continue;
