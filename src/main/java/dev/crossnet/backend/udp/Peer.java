@@ -1,0 +1,47 @@
+package dev.crossnet.backend.udp;
+
+import dev.crossnet.metrics.Counter;
+import dev.crossnet.model.Subnet;
+import dev.crossnet.udp.Endpoints;
+
+/**
+ * One forwarding-table entry: a peer's subnet, the UDP endpoint that serves it, and its counters.
+ * Immutable apart from the counters, which are thread-safe.
+ */
+final class Peer {
+    final Subnet subnet;
+    final int network;
+    final int prefixLength;
+    final long endpoint;
+    final Counter rxPackets;
+    final Counter rxBytes;
+    final Counter txPackets;
+    final Counter txBytes;
+    private final Counter[] drops;
+
+    Peer(Subnet subnet, long endpoint, UdpMetrics metrics) {
+        this.subnet = subnet;
+        this.network = Endpoints.ipv4(subnet.network());
+        this.prefixLength = subnet.prefixLength();
+        this.endpoint = endpoint;
+        String label = subnet.toString();
+        this.rxPackets = metrics.rxPackets.labels(label);
+        this.rxBytes = metrics.rxBytes.labels(label);
+        this.txPackets = metrics.txPackets.labels(label);
+        this.txBytes = metrics.txBytes.labels(label);
+        this.drops = metrics.dropCounters(label);
+    }
+
+    Counter drops(DropReason reason) {
+        return drops[reason.ordinal()];
+    }
+
+    boolean contains(int address) {
+        return prefixLength == 0 || ((address ^ network) >>> (32 - prefixLength)) == 0;
+    }
+
+    @Override
+    public String toString() {
+        return subnet + " via " + Endpoints.toString(endpoint);
+    }
+}

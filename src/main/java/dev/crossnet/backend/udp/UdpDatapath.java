@@ -1,0 +1,183 @@
+package dev.crossnet.backend.udp;
+
+import dev.crossnet.model.Subnet;
+import dev.crossnet.tun.TunDevice;
+import dev.crossnet.udp.Bind;
+import dev.crossnet.udp.Endpoints;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two copy loops of the udp backend, each on its own thread: TUN → UDP (look the inner
+ * destination up in the forwarding table, send the packet as is to that peer) and UDP → TUN
+ * (validate with {@link PacketValidator}, write what passes). Each loop owns a fixed set of direct
+ * buffers and moves up to {@code batch} packets per call; nothing is allocated per packet and no
+ * packet is copied between the device and the socket.
+ *
+ * <p>The forwarding table and this host's subnet are swapped atomically while traffic flows.
+ * A loop that hits an I/O error stops and records it in {@link #failure()}; it never exits the JVM.
+ */
+final class UdpDatapath implements AutoCloseable {
+
+    static final int BUFFER_SIZE = 65_536; // the largest IPv4 packet or UDP payload fits (64 KiB)
+    static final int POLL_MILLIS = 100; // how soon a loop notices close()
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpDatapath.class);
+
+    private final TunDevice tun;
+    private final Bind bind;
+    private final int batch;
+    private final UdpMetrics metrics;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile ForwardingTable table = ForwardingTable.EMPTY;
+    private volatile long own; // network << 8 | prefix length; 0 = not started
+    private volatile boolean running;
+    private Thread toUdp;
+    private Thread toTun;
+
+    UdpDatapath(TunDevice tun, Bind bind, int batch, UdpMetrics metrics) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+        }
+        this.tun = tun;
+        this.bind = bind;
+        this.batch = batch;
+        this.metrics = metrics;
+    }
+
+    /** Replaces the forwarding table; packets in flight finish with the old one. Thread-safe. */
+    void table(ForwardingTable t) {
+        table = t;
+    }
+
+    ForwardingTable table() {
+        return table;
+    }
+
+    /** Sets this host's subnet: received packets must be addressed inside it. Thread-safe. */
+    void ownSubnet(Subnet s) {
+        own = (Integer.toUnsignedLong(Endpoints.ipv4(s.network())) << 8) | s.prefixLength();
+    }
+
+    /** Starts both loops. Not idempotent: call once. */
+    synchronized void start() {
+        running = true;
+        toUdp = new Thread(this::tunToUdp, "crossnet-udp-tx");
+        toTun = new Thread(this::udpToTun, "crossnet-udp-rx");
+        toUdp.setDaemon(true);
+        toTun.setDaemon(true);
+        toUdp.start();
+        toTun.start();
+    }
+
+    /** The error that stopped a loop, or null while both run (or stopped cleanly). */
+    Throwable failure() {
+        return failure.get();
+    }
+
+    private void tunToUdp() {
+        ByteBuffer[] bufs = buffers(batch);
+        int[] sizes = new int[batch];
+        long[] dests = new long[batch];
+        try {
+            while (running) {
+                int n = tun.read(bufs, sizes, 0, POLL_MILLIS);
+                if (n == 0) {
+                    continue;
+                }
+                ForwardingTable t = table;
+                for (int i = 0; i < n; i++) {
+                    ByteBuffer b = bufs[i];
+                    int len = sizes[i];
+                    if (len < PacketValidator.IPV4_MIN_HEADER || (b.get(0) & 0xf0) != 0x40) {
+                        // IPv6 or runt: the network is IPv4 only.
+                        metrics.noPeerDrops(DropReason.MALFORMED).inc();
+                        sizes[i] = 0;
+                        continue;
+                    }
+                    Peer p = t.lookup(b.getInt(PacketValidator.IPV4_DST));
+                    if (p == null) {
+                        metrics.noPeerDrops(DropReason.NO_ROUTE).inc();
+                        sizes[i] = 0;
+                        continue;
+                    }
+                    dests[i] = p.endpoint;
+                    p.txPackets.inc();
+                    p.txBytes.add(len);
+                }
+                bind.send(bufs, sizes, dests, n, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            stopWith(e, "TUN -> UDP");
+        }
+    }
+
+    private void udpToTun() {
+        ByteBuffer[] bufs = buffers(batch);
+        int[] sizes = new int[batch];
+        long[] sources = new long[batch];
+        try {
+            while (running) {
+                int n = bind.receive(bufs, sizes, sources, 0, POLL_MILLIS);
+                if (n == 0) {
+                    continue;
+                }
+                ForwardingTable t = table;
+                long o = own;
+                int ownNetwork = (int) (o >>> 8);
+                int ownPrefix = (int) (o & 0xff);
+                for (int i = 0; i < n; i++) {
+                    int verdict = o == 0 ? DropReason.INNER_DESTINATION.ordinal()
+                            : PacketValidator.check(bufs[i], 0, sizes[i], sources[i], t, ownNetwork, ownPrefix);
+                    if (verdict == PacketValidator.ACCEPT) {
+                        Peer p = t.byEndpoint(sources[i]); // never null: the validator found it
+                        p.rxPackets.inc();
+                        p.rxBytes.add(sizes[i]);
+                        continue;
+                    }
+                    DropReason reason = DropReason.of(verdict);
+                    Peer p = reason == DropReason.UNKNOWN_SOURCE ? null : t.byEndpoint(sources[i]);
+                    (p == null ? metrics.noPeerDrops(reason) : p.drops(reason)).inc();
+                    sizes[i] = 0;
+                }
+                tun.write(bufs, sizes, n, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            stopWith(e, "UDP -> TUN");
+        }
+    }
+
+    private void stopWith(Exception e, String loop) {
+        if (running) {
+            failure.compareAndSet(null, e);
+            LOG.error("udp datapath: the {} loop stopped: {}", loop, e.toString());
+        }
+    }
+
+    private static ByteBuffer[] buffers(int n) {
+        ByteBuffer[] b = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = ByteBuffer.allocateDirect(BUFFER_SIZE); // big-endian, as IP headers are
+        }
+        return b;
+    }
+
+    /** Stops both loops and waits for them (at most about {@link #POLL_MILLIS}). Idempotent. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        for (Thread t : new Thread[] {toUdp, toTun}) {
+            if (t != null) {
+                try {
+                    t.join(10L * POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.crossnet.tun;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.sys.BufferAddresses;
+import dev.crossnet.sys.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@link TunDevice} on Linux {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI}. The fd is
+ * non-blocking: a read waits in {@code poll} (so that a reader notices {@link #close} within its
+ * timeout) and then drains what is queued, one {@code read} per packet, which is the most a TUN
+ * fd offers without {@code IFF_VNET_HDR} offloads.
+ *
+ * <p>{@link #open} is idempotent: it creates the device, or attaches to an existing TUN device of
+ * that name (a persistent one left by an earlier run), and marks it persistent so that the device,
+ * its address and routes survive a restart of the process.
+ */
+public final class LinuxTun implements TunDevice {
+
+    private static final String CLONE_DEVICE = "/dev/net/tun";
+    private static final int IFNAMSIZ = 16;
+    private static final int IFREQ_SIZE = 40; // 16 name + 24 union
+    private static final short IFF_TUN = 0x0001;
+    private static final short IFF_NO_PI = 0x1000;
+    private static final long TUNSETIFF = 0x400454caL; // _IOW('T', 202, int)
+    private static final long TUNSETPERSIST = 0x400454cbL; // _IOW('T', 203, int)
+    private static final int POLLFD_SIZE = 8; // int fd + short events + short revents
+
+    private final String name;
+    private final int fd;
+    private final ByteBuffer pollFd = ByteBuffer.allocateDirect(POLLFD_SIZE).order(ByteOrder.nativeOrder());
+    private final long pollFdAddress = LibC.address(pollFd);
+    private final BufferAddresses readAddresses = new BufferAddresses();
+    private final BufferAddresses writeAddresses = new BufferAddresses();
+    private volatile boolean closed;
+    private long writeErrors;
+
+    private LinuxTun(String name, int fd) {
+        this.name = name;
+        this.fd = fd;
+        pollFd.putInt(0, fd);
+        pollFd.putShort(4, LibC.POLLIN);
+    }
+
+    /**
+     * Creates or attaches to TUN device {@code name} in the calling thread's network namespace and
+     * makes it persistent. Idempotent.
+     *
+     * @throws CrossnetException naming the device when it cannot be opened (for example, a
+     *                           non-TUN link of that name exists)
+     */
+    public static LinuxTun open(String name) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        if (n.length == 0 || n.length >= IFNAMSIZ) {
+            throw new CrossnetException("TUN device name \"" + name + "\" must be 1-15 characters");
+        }
+        int fd = LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            throw new CrossnetException("TUN device " + name + ": cannot open " + CLONE_DEVICE + ": " + LibC.lastError());
+        }
+        ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(ByteOrder.nativeOrder());
+        ifr.put(0, n);
+        ifr.putShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI));
+        if (LibC.ioctl(fd, TUNSETIFF, LibC.address(ifr)) != 0) {
+            String err = LibC.lastError();
+            LibC.close(fd);
+            throw new CrossnetException("TUN device " + name + ": TUNSETIFF failed: " + err
+                    + " (is there a link of that name that is not a TUN device?)");
+        }
+        if (LibC.ioctl(fd, TUNSETPERSIST, 1) != 0) {
+            String err = LibC.lastError();
+            LibC.close(fd);
+            throw new CrossnetException("TUN device " + name + ": TUNSETPERSIST failed: " + err);
+        }
+        return new LinuxTun(name, fd);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int read(ByteBuffer[] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException {
+        long[] addrs = readAddresses.of(bufs);
+        int n = 0;
+        while (n < bufs.length) {
+            long r = LibC.read(fd, addrs[n] + offset, bufs[n].capacity() - offset);
+            if (r >= 0) {
+                sizes[n++] = (int) r;
+                continue;
+            }
+            int errno = LibC.errno();
+            if (errno == LibC.EAGAIN) {
+                if (n > 0) {
+                    break;
+                }
+                if (!awaitReadable(timeoutMillis)) {
+                    return 0;
+                }
+            } else if (errno != LibC.EINTR) {
+                throw closedOr("read");
+            }
+        }
+        return n;
+    }
+
+    private boolean awaitReadable(int timeoutMillis) throws IOException {
+        checkOpen();
+        int r = LibC.poll(pollFdAddress, 1, timeoutMillis);
+        if (r < 0 && LibC.errno() != LibC.EINTR) {
+            throw closedOr("poll");
+        }
+        return r > 0;
+    }
+
+    @Override
+    public int write(ByteBuffer[] bufs, int[] sizes, int count, int offset) throws IOException {
+        long[] addrs = writeAddresses.of(bufs);
+        int ok = 0;
+        for (int i = 0; i < count; i++) {
+            if (sizes[i] == 0) {
+                continue;
+            }
+            long r = LibC.write(fd, addrs[i] + offset, sizes[i]);
+            if (r >= 0) {
+                ok++;
+            } else if (closed) {
+                throw new IOException("TUN device " + name + " is closed");
+            } else {
+                // EINVAL/EIO for one packet the kernel refuses: drop it, keep the batch going.
+                writeErrors++;
+            }
+        }
+        return ok;
+    }
+
+    /** Packets the kernel refused on write, counted by the writing thread. */
+    public long writeErrors() {
+        return writeErrors;
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("TUN device " + name + " is closed");
+        }
+    }
+
+    private IOException closedOr(String op) {
+        return new IOException(closed ? "TUN device " + name + " is closed"
+                : "TUN device " + name + ": " + op + ": " + LibC.lastError());
+    }
+
+    /**
+     * Closes the fd; a reader blocked in {@link #read} returns within its timeout. The device
+     * persists. Callers stop their reader and writer before closing, so the fd number is not
+     * reused under them.
+     */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            LibC.close(fd);
+        }
+    }
+}

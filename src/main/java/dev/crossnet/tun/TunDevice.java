@@ -1,0 +1,42 @@
+package dev.crossnet.tun;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A layer-3 tunnel device that carries bare IP packets (no packet-information prefix), read and
+ * written in batches.
+ *
+ * <p>Buffers are the caller's and are reused: a packet occupies {@code bufs[i]} from absolute
+ * index {@code offset} for {@code sizes[i]} bytes; positions and limits are ignored and left
+ * alone. Implementations may require direct buffers. One thread may read while another writes;
+ * neither method may be called by two threads at once.
+ */
+public interface TunDevice extends Closeable {
+
+    /** The kernel interface name, e.g. {@code crossnet0}. */
+    String name();
+
+    /**
+     * Reads up to {@code bufs.length} packets. Blocks up to {@code timeoutMillis} for the first one,
+     * then takes only those already queued.
+     *
+     * @return the number of packets read, 0 on timeout
+     * @throws IOException when the device fails or is closed
+     */
+    int read(ByteBuffer[] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException;
+
+    /**
+     * Writes the first {@code count} packets, skipping those with {@code sizes[i] == 0}. A packet
+     * the kernel refuses is dropped and counted, not thrown.
+     *
+     * @return the number of packets the kernel accepted
+     * @throws IOException when the device itself fails or is closed
+     */
+    int write(ByteBuffer[] bufs, int[] sizes, int count, int offset) throws IOException;
+
+    /** Releases the file descriptor. A persistent device stays in the kernel. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,189 @@
+package dev.crossnet.backend.udp;
+
+import static dev.crossnet.backend.udp.TwoHostLab.TUN_A;
+import static dev.crossnet.backend.udp.TwoHostLab.TUN_B;
+import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_A;
+import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_B;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.linux.Netns;
+import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.testing.RawIpv4;
+import dev.crossnet.testing.Shell;
+import dev.crossnet.udp.Endpoints;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two namespaced hosts running the udp backend over a veth underlay with MTU 1500. */
+@Tag("integration")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class UdpBackendIT {
+    static final int PORT = 8285;
+    static TwoHostLab lab;
+
+    @BeforeAll
+    static void setUp() {
+        lab = TwoHostLab.start(UdpBackend.DEFAULT_BATCH);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private static void ok(Shell.Result r) {
+        assertThat(r.exit()).as("%s%n%s", r.output(), lab.dump()).isZero();
+    }
+
+    @Test
+    void register_createsTunWithMtuAddressAndRoute() {
+        assertThat(lab.netA.mtu()).isEqualTo(1472);
+        String link = Shell.run(10, "ip", "-n", lab.a, "-d", "link", "show", "crossnet0").output();
+        assertThat(link).contains("mtu 1472").contains("tun").contains("UP");
+        assertThat(Shell.run(10, "ip", "-n", lab.a, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.1.0/32");
+        assertThat(Shell.run(10, "ip", "-n", lab.a, "route", "show", "10.5.0.0/16").output())
+                .contains("10.5.0.0/16 dev crossnet0").contains("src 10.5.1.0");
+    }
+
+    @Test
+    void ping_bothWays() {
+        ok(Shell.in(lab.a, 20, "ping", "-c", "3", "-i", "0.2", "-W", "2", TUN_B));
+        ok(Shell.in(lab.b, 20, "ping", "-c", "3", "-i", "0.2", "-W", "2", TUN_A));
+    }
+
+    @Test
+    void ping_dontFragment_1444PassesAnd1445Fails() {
+        ok(Shell.in(lab.a, 20, "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1444", TUN_B)); // 1444 + 8 ICMP + 20 IP = 1472
+        Shell.Result tooBig = Shell.in(lab.a, 20, "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1445", TUN_B);
+        assertThat(tooBig.exit()).as(tooBig.output()).isNotZero();
+        assertThat(tooBig.output()).containsIgnoringCase("message too long");
+    }
+
+    @Test
+    void tcp_32MiB_arrivesIntact() throws Exception {
+        int size = 32 << 20;
+        try (ServerSocket server = Netns.run(lab.b, () -> new ServerSocket(5001, 1, InetAddress.getByName(TUN_B)))) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    MessageDigest d = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[65_536];
+                    long total = 0;
+                    for (int r; (r = in.read(buf)) > 0; total += r) {
+                        d.update(buf, 0, r);
+                    }
+                    assertThat(total).isEqualTo(size);
+                    return d.digest();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            MessageDigest sent = MessageDigest.getInstance("SHA-256");
+            try (Socket c = Netns.run(lab.a, () -> {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress(TUN_B, 5001), 5000);
+                return s;
+            }); OutputStream out = c.getOutputStream()) {
+                Random rnd = new Random(7);
+                byte[] chunk = new byte[1 << 20];
+                for (int i = 0; i < size / chunk.length; i++) {
+                    rnd.nextBytes(chunk);
+                    sent.update(chunk);
+                    out.write(chunk);
+                }
+            }
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent.digest());
+        }
+    }
+
+    @Test
+    void spoofedDatagrams_droppedCountedAndNeverDelivered() throws Exception {
+        long peerA = Endpoints.of(Packets.ip(UNDERLAY_A), PORT);
+        long stranger = Endpoints.of(Packets.ip("192.168.250.77"), PORT);
+        long portB = Endpoints.of(Packets.ip(UNDERLAY_B), PORT);
+        long target = Endpoints.of(Packets.ip(TUN_B), 7777);
+        try (DatagramSocket listener = Netns.run(lab.b, () -> new DatagramSocket(new InetSocketAddress(TUN_B, 7777)));
+             RawIpv4 raw = Netns.run(lab.a, RawIpv4::new)) {
+            listener.setSoTimeout(10_000);
+            byte[] badChecksum = RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.1.9"), 1), target, bytes("malformed"));
+            badChecksum[10] ^= 0x55;
+            raw.sendUdp(stranger, portB, RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.1.9"), 1), target, bytes("stranger")));
+            raw.sendUdp(peerA, portB, RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.3.9"), 1), target, bytes("inner-src")));
+            raw.sendUdp(peerA, portB, RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.1.9"), 1),
+                    Endpoints.of(Packets.ip("10.5.3.1"), 7777), bytes("inner-dst")));
+            raw.sendUdp(peerA, portB, badChecksum);
+            // The control goes the same way and is accepted; anything spoofed would arrive before it.
+            raw.sendUdp(peerA, portB, RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.1.9"), 1), target, bytes("control")));
+
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            listener.receive(p);
+            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).as(lab.dump()).isEqualTo("control");
+            MetricsRegistry m = lab.metricsB;
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(drops(m, "none", "unknown_source")).isEqualTo(1);
+                assertThat(drops(m, "10.5.1.0/24", "inner_source_outside_peer")).isEqualTo(1);
+                assertThat(drops(m, "10.5.1.0/24", "inner_destination_outside_host")).isEqualTo(1);
+                assertThat(drops(m, "10.5.1.0/24", "malformed")).isEqualTo(1);
+            });
+            assertThat(m.render()).contains("crossnet_udp_drops_total{peer=\"none\",reason=\"unknown_source\"} 1");
+        }
+    }
+
+    @Test
+    void register_twice_adoptsTheDevice_andForeignLinkIsRefusedWithoutLeftovers() {
+        NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
+        String c = lab.a.substring(0, lab.a.length() - 1) + "c";
+        Shell.ok("ip", "netns", "add", c);
+        try {
+            Shell.ok("ip", "-n", c, "link", "set", "lo", "up");
+            Shell.ok("ip", "-n", c, "link", "add", "crossnet0", "type", "bridge");
+            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(new MetricsRegistry())
+                    .register(lab.host(c, "127.0.0.1"), config)))
+                    .isInstanceOf(CrossnetException.class).hasMessageContaining("crossnet0");
+            // the socket of the failed attempt is gone: the port binds again
+            Netns.exec(c, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
+
+            Shell.ok("ip", "-n", c, "link", "del", "crossnet0");
+            var first = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            Netns.exec(c, () -> first.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
+            first.close();
+            var second = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            Netns.exec(c, () -> second.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
+            second.close();
+            assertThat(Shell.run(10, "ip", "-n", c, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.9.0/32");
+        } finally {
+            Shell.run(10, "ip", "netns", "del", c);
+        }
+    }
+
+    private static long drops(MetricsRegistry m, String peer, String reason) {
+        return m.counter("crossnet_udp_drops_total", "", "peer", "reason").labels(peer, reason).get();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
