@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.",
-        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {VersionCommand.class, PluginCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
