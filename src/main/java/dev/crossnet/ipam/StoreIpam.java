@@ -139,12 +139,17 @@ public final class StoreIpam implements Ipam {
                     + claim.subnet() + ": " + by);
         }
         Set<String> taken = new HashSet<>();
+        IPAddress gateway = null;
         for (KeyValue kv : store.list(prefix).items()) {
-            AddressValue a = read(kv, AddressValue.class);
-            if (kind == AddressKind.GATEWAY && a.kind() == AddressKind.GATEWAY) {
-                return cidr(new IPAddressString(kv.key().substring(prefix.length())).getAddress(), claim);
+            String ip = kv.key().substring(prefix.length());
+            taken.add(ip);
+            if (read(kv, AddressValue.class).kind() == AddressKind.GATEWAY) {
+                IPAddress g = new IPAddressString(ip).getAddress();
+                gateway = gateway == null || g.compareTo(gateway) < 0 ? g : gateway;
             }
-            taken.add(kv.key().substring(prefix.length()));
+        }
+        if (kind == AddressKind.GATEWAY && gateway != null) {
+            return cidr(gateway, claim); // the pool already has one: every host shares it
         }
         IPAddress last = claim.range().block().getUpper().withoutPrefixLength();
         for (IPAddress ip = claim.range().network(); ; ip = ip.increment(1)) {
