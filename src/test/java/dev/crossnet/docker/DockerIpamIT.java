@@ -79,7 +79,9 @@ class DockerIpamIT {
             // Removing a container frees its address; the other host can then have it.
             String ip1Key = PREFIX + "/ipam/addresses/shared-192.168.100.0-24/" + ip1;
             try (SqliteStore store = SqliteStore.open(storeFile)) {
-                assertThat(store.get(ip1Key)).isPresent();
+                // Each daemon found its own host's plugin in its private /run/docker/plugins view.
+                assertThat(store.get(ip1Key).orElseThrow().value()).contains("\"Host\":\"h1\"");
+                assertThat(store.get(PREFIX + "/ipam/addresses/shared-192.168.100.0-24/" + ip2).orElseThrow().value()).contains("\"Host\":\"h2\"");
                 h1.docker(CMD, "rm", "-f", "c1").orThrow();
                 await().atMost(Duration.ofSeconds(20)).until(() -> store.get(ip1Key).isEmpty());
             }
