@@ -1,0 +1,98 @@
+package dev.crossnet.docker.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.docker.api.IpamApi;
+import dev.crossnet.docker.api.PluginDispatcher;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginServerTest {
+    @TempDir
+    Path tmp;
+
+    private final PluginDispatcher dispatcher = new PluginDispatcher().implement(IpamApi.IMPLEMENTS)
+            .route(IpamApi.GET_CAPABILITIES, Object.class, req -> new IpamApi.CapabilitiesResponse(false, false, null));
+
+    @Test
+    void start_socketIsOwnerOnly_andRemovedOnClose() throws Exception {
+        Path sock = tmp.resolve("plugins/crossnet.sock");
+        try (PluginServer s = PluginServer.start(sock, dispatcher)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-------");
+            try (Var dir = new Var(sock.getParent())) {
+                assertThat(dir.entries()).containsExactly("crossnet.sock"); // no temp dir left behind
+            }
+        }
+        assertThat(sock).doesNotExist();
+    }
+
+    @Test
+    void serve_keepAliveAndChunkedAndExpectContinue() throws Exception {
+        Path sock = tmp.resolve("p.sock");
+        try (PluginServer s = PluginServer.start(sock, dispatcher); RawPluginClient c = new RawPluginClient(sock)) {
+            assertThat(c.post("/Plugin.Activate", "null").body()).isEqualTo("{\"Implements\":[\"IpamDriver\"]}");
+            assertThat(c.post(IpamApi.GET_CAPABILITIES, "{}").body()).contains("RequiresMACAddress");
+            c.send("POST /IpamDriver.GetCapabilities HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+                    + "1\r\n{\r\n1;ext=1\r\n}\r\n0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(100);
+            RawPluginClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).contains("RequiresRequestReplay");
+        }
+    }
+
+    @Test
+    void serve_brokenFraming_400WithErrThenClose() throws Exception {
+        Path sock = tmp.resolve("p.sock");
+        try (PluginServer s = PluginServer.start(sock, dispatcher); RawPluginClient c = new RawPluginClient(sock)) {
+            c.send("POST /Plugin.Activate HTTP/1.1\r\nContent-Length: banana\r\n\r\n");
+            RawPluginClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).isEqualTo("{\"Err\":\"malformed Content-Length: banana\"}");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (PluginServer s = PluginServer.start(sock, dispatcher); RawPluginClient c = new RawPluginClient(sock)) {
+            c.send("GET /Plugin.Activate HTTP/1.1\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void start_staleSocketReplaced_liveSocketRefused_regularFileRefused() throws Exception {
+        Path sock = tmp.resolve("p.sock");
+        ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        dead.bind(UnixDomainSocketAddress.of(sock));
+        dead.close(); // the file stays, nobody listens: a crashed server's leftover
+        try (PluginServer s = PluginServer.start(sock, dispatcher)) {
+            assertThatThrownBy(() -> PluginServer.start(sock, dispatcher))
+                    .isInstanceOf(CrossnetException.class).hasMessageContaining("in use by another running plugin server");
+            try (RawPluginClient c = new RawPluginClient(sock)) {
+                assertThat(c.post("/Plugin.Activate", "").status()).isEqualTo(200); // the refusal did not break it
+            }
+        }
+        Path file = Files.writeString(tmp.resolve("f.sock"), "x");
+        assertThatThrownBy(() -> PluginServer.start(file, dispatcher)).hasMessageContaining("is not a socket");
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
+    /** Lists a directory's entry names. */
+    private record Var(Path dir) implements AutoCloseable {
+        java.util.List<String> entries() throws java.io.IOException {
+            try (var s = Files.list(dir)) {
+                return s.map(p -> p.getFileName().toString()).toList();
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
