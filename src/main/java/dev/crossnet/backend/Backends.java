@@ -1,7 +1,8 @@
 package dev.crossnet.backend;
 
-import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.hostgw.HostGwBackend;
+import dev.crossnet.backend.udp.UdpBackend;
+import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.model.BackendConfig;
@@ -15,14 +16,13 @@ public final class Backends {
     /**
      * The backend for {@code type}, programming {@code kernel}.
      *
-     * @throws CrossnetException for a type that has no implementation yet
+     * @param metrics where data-plane counters go (the udp backend's per-peer counters)
      */
-    public static Backend create(BackendConfig.Type type, Kernel kernel) {
+    public static Backend create(BackendConfig.Type type, Kernel kernel, MetricsRegistry metrics) {
         return switch (type) {
             case VXLAN -> new VxlanBackend(kernel);
             case HOST_GW -> new HostGwBackend(kernel);
-            // The udp backend (TUN + UDP in Java) is written by another team; it plugs in here.
-            case UDP -> throw new CrossnetException("the udp backend is not available yet");
+            case UDP -> new UdpBackend(metrics);
         };
     }
 }

@@ -7,6 +7,7 @@ import dev.crossnet.agent.KernelHostRules;
 import dev.crossnet.backend.Backends;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.linux.LinuxKernel;
+import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.store.Store;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,14 +81,15 @@ final class AgentCommand implements Runnable {
             throw new CrossnetException("--subnet-lease-ttl: must be positive");
         }
         Kernel kernel = LinuxKernel.host();
+        MetricsRegistry metrics = new MetricsRegistry();
         Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
-            Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel),
+            Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
                     new KernelHostRules(kernel), Clock.systemUTC());
             HealthServer health = null;
             if (healthzPort != 0) {
-                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, () -> "");
+                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, metrics::render);
             }
             try {
                 agent.start();

@@ -36,6 +36,11 @@ public record VxlanSpec(String name, int vni, int port, IPAddress localIp, Strin
         }
     }
 
+    /** The same spec with another MAC (an adopted device keeps its own). */
+    public VxlanSpec withMac(String newMac) {
+        return new VxlanSpec(name, vni, port, localIp, underlayDev, newMac, mtu, learning);
+    }
+
     /**
      * What makes an existing device unusable as this spec, one "field HAVE (want WANT)" per
      * difference; empty when it can be adopted. MAC and MTU are not compared: they can be kept or

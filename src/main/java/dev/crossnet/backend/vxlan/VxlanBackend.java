@@ -52,7 +52,10 @@ public final class VxlanBackend implements Backend {
     }
 
     /**
-     * Ensures the vxlan device (adopting a matching one untouched but for MTU and UP). Blocking.
+     * Checks, without changing anything, that the vxlan device can be ours: absent, or present with
+     * our settings (then it is adopted with its MAC, which is what peers have in their FDB). The
+     * device itself is made in {@link VxlanNetwork#start}, once the lease is held, so that a failed
+     * lease (a full pool, an unreachable store) leaves nothing in the kernel. Blocking.
      *
      * @throws dev.crossnet.CrossnetException when a device with our name has other settings
      */
@@ -62,8 +65,18 @@ public final class VxlanBackend implements Backend {
         int mtu = mtu(b, host.ifaceMtu());
         VxlanSpec spec = new VxlanSpec(DEVICE_PREFIX + b.vni(), b.vni(), b.port(), host.publicIp(), host.iface(),
                 VtepMac.derive(host.publicIp(), b.vni()), mtu, false);
-        Link link = kernel.links().ensureVxlan(spec);
-        return new VxlanNetwork(kernel, host, config, link.name(), link.mac(), mtu);
+        String mac = spec.mac();
+        java.util.Optional<Link> existing = kernel.links().find(spec.name());
+        if (existing.isPresent()) {
+            java.util.List<String> differences = spec.differencesFrom(existing.get());
+            if (!differences.isEmpty()) {
+                throw new dev.crossnet.CrossnetException("device " + spec.name() + " already exists with incompatible settings: "
+                        + String.join(", ", differences) + "; delete it (ip link del " + spec.name()
+                        + ") or change the network config to match");
+            }
+            mac = existing.get().mac();
+        }
+        return new VxlanNetwork(kernel, host, config, spec.withMac(mac), mtu);
     }
 
     /** {@code Backend.MTU} when set, else the underlay MTU less the vxlan overhead. */

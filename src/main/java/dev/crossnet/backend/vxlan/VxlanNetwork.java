@@ -11,6 +11,7 @@ import dev.crossnet.backend.PeerPlan;
 import dev.crossnet.backend.Peers;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.VxlanSpec;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.model.BackendConfig;
@@ -46,7 +47,15 @@ final class VxlanNetwork implements Network {
     private Subnet own;
     private List<String> lastSkipped = List.of();
 
-    VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, String device, String vtepMac, int mtu) {
+    private final VxlanSpec spec;
+
+    VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, VxlanSpec spec, int mtu) {
+        this(kernel, host, config, spec.name(), spec.mac(), mtu, spec);
+    }
+
+    private VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, String device, String vtepMac, int mtu,
+                         VxlanSpec spec) {
+        this.spec = spec;
         this.kernel = kernel;
         this.host = host;
         this.config = config;
@@ -77,6 +86,8 @@ final class VxlanNetwork implements Network {
     @Override
     public void start(Lease ownLease) {
         own = ownLease.subnet();
+        // Made here, not in register(): only a host that holds a lease gets a device.
+        kernel.links().ensureVxlan(spec);
         kernel.links().ensureOnlyAddress(device, own.network().setPrefixLength(own.bitCount(), false));
         kernel.sysctl().ensureIpForwarding();
     }

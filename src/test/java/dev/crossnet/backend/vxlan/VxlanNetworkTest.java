@@ -55,9 +55,18 @@ class VxlanNetworkTest {
         return n;
     }
 
+    /** A failed lease (full pool, store down) after register must leave nothing in the kernel. */
     @Test
-    void register_freshKernel_createsNolearningDeviceWithDerivedMacAndMtu() {
+    void register_createsNothing_untilStart() {
         Network n = new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}"));
+        assertThat(kernel.links).doesNotContainKey("crossnet.1");
+        assertThat(n.backendData().get("VtepMAC").asText()).isEqualTo(VtepMac.derive(ip("192.168.9.2"), 1));
+    }
+
+    @Test
+    void start_freshKernel_createsNolearningDeviceWithDerivedMacAndMtu() {
+        Network n = new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\"}"));
+        n.start(OWN);
 
         Link l = kernel.links.get("crossnet.1");
         assertThat(l.vxlan()).isEqualTo(new Link.VxlanInfo(1, 8472, ip("192.168.9.2"), "eth0", false));
@@ -68,8 +77,8 @@ class VxlanNetworkTest {
     }
 
     @Test
-    void register_vniAndPortConfigured_namesDeviceAfterVni() {
-        new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\",\"VNI\":42,\"Port\":4789}"));
+    void start_vniAndPortConfigured_namesDeviceAfterVni() {
+        new VxlanBackend(kernel).register(host, config("{\"Type\":\"vxlan\",\"VNI\":42,\"Port\":4789}")).start(OWN);
 
         assertThat(kernel.links.get("crossnet.42").vxlan().port()).isEqualTo(4789);
     }
