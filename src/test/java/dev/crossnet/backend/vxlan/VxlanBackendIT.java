@@ -202,7 +202,7 @@ class VxlanBackendIT {
         for (int i = 0; i < 1000; i++) {
             int third = 2 + i;
             Subnet sn = Subnet.parse("10." + (third >> 8) + "." + (third & 0xff) + ".0/24");
-            String ip = "172.16." + (i >> 8) + "." + (1 + (i & 0xff));
+            String ip = "172.16." + (i / 250) + "." + (1 + i % 250);
             var data = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                     .put("VNI", 1).put("VtepMAC", String.format("0a:00:00:00:%02x:%02x", i >> 8, i & 0xff));
             peers.add(new Lease(sn, new LeaseAttrs(ip, "vxlan", data), null, 1));
@@ -211,15 +211,26 @@ class VxlanBackendIT {
         long t0 = System.nanoTime();
         n.reconcile(peers);
         long t1 = System.nanoTime();
-        n.reconcile(peers);
+        String counts = "ip route show proto 152 | wc -l; ip neigh show dev crossnet.1 nud permanent | wc -l;"
+                + " bridge fdb show dev crossnet.1 | grep -c permanent || true";
+        assertThat(sh(counts, h.ns()).split("\\s+")).containsExactly("1000", "1000", "1000");
         long t2 = System.nanoTime();
-        n.reconcile(List.of());
+        n.reconcile(peers);
         long t3 = System.nanoTime();
+        n.reconcile(List.of());
+        long t4 = System.nanoTime();
+        assertThat(sh(counts, h.ns()).split("\\s+")).containsExactly("0", "0", "0");
+        // Once more with a warm JVM, as an agent that has been running would do it.
+        long t5 = System.nanoTime();
+        n.reconcile(peers);
+        long t6 = System.nanoTime();
 
-        System.out.printf("vxlan reconcile, 1000 peers (3000 entries): program %d ms, no-op %d ms, remove all %d ms%n",
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        System.out.printf("vxlan reconcile, 1000 peers (3000 entries): program %d ms (cold JVM), %d ms (warm);"
+                        + " no-op %d ms; remove all %d ms%n", ms(t1 - t0), ms(t6 - t5), ms(t3 - t2), ms(t4 - t3));
         assertThat(Duration.ofNanos(t1 - t0)).isLessThan(Duration.ofSeconds(5));
-        assertThat(sh("ip route show proto 152 | wc -l", h.ns()).trim()).isEqualTo("0");
-        assertThat(sh("ip neigh show dev crossnet.1 | wc -l", h.ns()).trim()).isEqualTo("0");
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 }
