@@ -81,6 +81,27 @@ class VxlanBackendIT {
     }
 
     @Test
+    void firewall_masqueradeOn_overlayToOverlayIsNeverNated() {
+        List<Node> nodes = List.of(node(1, CONFIG), node(2, CONFIG));
+        for (Node n : nodes) {
+            n.kernel().firewall().ensureForwardRules(CONFIG.network());
+            n.kernel().firewall().ensureMasqueradeRules(CONFIG.network(), n.lease().subnet());
+        }
+        reconcileAll(nodes);
+
+        awaitPing(nodes.get(0).container(), c(2));
+
+        // Packet counters of CROSSNET-POSTRTG on the sending host, rule by rule: the new flow hit the
+        // overlay-to-overlay RETURN and neither MASQUERADE.
+        List<String> counters = sh("iptables -w -t nat -L CROSSNET-POSTRTG -n -v -x | tail -n +3 | awk '{print $1}'",
+                nodes.get(0).host().ns()).lines().toList();
+        assertThat(counters).hasSize(4);
+        assertThat(Long.parseLong(counters.get(0))).isPositive();
+        assertThat(counters.get(1)).isEqualTo("0");
+        assertThat(counters.get(3)).isEqualTo("0");
+    }
+
+    @Test
     void mtu_dfPayload1422Passes1423Fails() {
         List<Node> nodes = List.of(node(1, CONFIG), node(2, CONFIG));
         reconcileAll(nodes);
