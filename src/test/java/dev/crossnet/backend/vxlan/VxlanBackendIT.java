@@ -248,7 +248,9 @@ class VxlanBackendIT {
 
         System.out.printf("vxlan reconcile, 1000 peers (3000 entries): program %d ms (cold JVM), %d ms (warm);"
                         + " no-op %d ms; remove all %d ms%n", ms(t1 - t0), ms(t6 - t5), ms(t3 - t2), ms(t4 - t3));
-        assertThat(Duration.ofNanos(t1 - t0)).isLessThan(Duration.ofSeconds(5));
+        // Bound the warm run only: the cold one is mostly class loading and JIT, which on a loaded
+        // 2-core CI machine varies by seconds.
+        assertThat(Duration.ofNanos(t6 - t5)).isLessThan(Duration.ofSeconds(5));
     }
 
     private static long ms(long nanos) {
