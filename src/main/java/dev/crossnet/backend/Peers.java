@@ -3,12 +3,19 @@ package dev.crossnet.backend;
 import dev.crossnet.model.Lease;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import inet.ipaddr.IPAddressStringParameters;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
 /** Helpers for reading peer leases. Pure. */
 public final class Peers {
+
+    /** Dotted quads only: no inet_aton forms such as "10.1" (= 10.0.0.1), no prefixes, no IPv6. */
+    private static final IPAddressStringParameters STRICT_IPV4 = new IPAddressStringParameters.Builder()
+            .allowIPv6(false).allowPrefix(false).allowMask(false).allowEmpty(false).allowSingleSegment(false)
+            .getIPv4AddressParametersBuilder().allow_inet_aton(false).getParentBuilder()
+            .toParams();
 
     private Peers() {
     }
@@ -19,8 +26,8 @@ public final class Peers {
         if (s == null) {
             return null;
         }
-        IPAddress a = new IPAddressString(s).getAddress();
-        return a == null || !a.isIPv4() || a.isPrefixed() ? null : a;
+        IPAddress a = new IPAddressString(s, STRICT_IPV4).getAddress();
+        return a == null || !a.isIPv4() ? null : a;
     }
 
     /** The lease's BackendType, or "" when missing. */

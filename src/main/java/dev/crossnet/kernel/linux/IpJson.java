@@ -11,6 +11,7 @@ import dev.crossnet.kernel.Route;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import inet.ipaddr.ipv4.IPv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +73,7 @@ final class IpJson {
                 continue;
             }
             // A host route is printed without its /32 (or /128).
-            IPAddress d = new IPAddressString(dst).getAddress();
+            IPAddress d = address(dst);
             if (d == null) {
                 continue;
             }
@@ -138,10 +139,62 @@ final class IpJson {
         }
     }
 
-    private static IPAddress address(String text) {
+    /**
+     * Parses an address as iproute2 prints it. Dotted quads (thousands per listing) take a fast path
+     * that skips the general parser, whose first calls in a JVM cost seconds; anything else
+     * (IPv6) goes through {@link IPAddressString}.
+     */
+    static IPAddress address(String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        return new IPAddressString(text).getAddress();
+        int slash = text.indexOf('/');
+        String host = slash < 0 ? text : text.substring(0, slash);
+        long v4 = dottedQuad(host);
+        if (v4 < 0) {
+            return new IPAddressString(text).getAddress();
+        }
+        if (slash < 0) {
+            return new IPv4Address((int) v4);
+        }
+        int prefix;
+        try {
+            prefix = Integer.parseInt(text.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return prefix < 0 || prefix > 32 ? null : new IPv4Address((int) v4, prefix);
+    }
+
+    /** {@code a.b.c.d} (decimal, no leading zeros) as an unsigned 32-bit value, or -1 when {@code s} is not exactly that. */
+    static long dottedQuad(String s) {
+        long value = 0;
+        int octets = 0;
+        int i = 0;
+        int n = s.length();
+        while (i < n) {
+            int start = i;
+            int octet = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                octet = octet * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            // No leading zeros: "010" is octal to some parsers and decimal to others.
+            if (i == start || octet > 255 || (s.charAt(start) == '0' && i - start > 1)) {
+                return -1;
+            }
+            value = (value << 8) | octet;
+            octets++;
+            if (i < n) {
+                if (s.charAt(i) != '.' || octets == 4) {
+                    return -1;
+                }
+                i++;
+                if (i == n) {
+                    return -1;
+                }
+            }
+        }
+        return octets == 4 ? value : -1;
     }
 }

@@ -102,4 +102,42 @@ class IpJsonTest {
                 .isInstanceOf(CrossnetException.class)
                 .hasMessageContaining("ip -j route show");
     }
+
+    @Test
+    void dottedQuad_agreesWithTheGeneralParser() {
+        java.util.Random r = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            String s = i % 2 == 0
+                    ? r.nextInt(300) + "." + r.nextInt(300) + "." + r.nextInt(300) + "." + r.nextInt(300)
+                    : randomText(r);
+            long fast = IpJson.dottedQuad(s);
+            IPAddress slow = new IPAddressString(s,
+                    new inet.ipaddr.IPAddressStringParameters.Builder().allowIPv6(false).allowPrefix(false)
+                            .allowMask(false).allowEmpty(false).allowSingleSegment(false)
+                            .getIPv4AddressParametersBuilder().allow_inet_aton(false).allowLeadingZeros(false)
+                            .getParentBuilder().toParams()).getAddress();
+            if (slow == null) {
+                assertThat(fast).as(s).isEqualTo(-1);
+            } else {
+                assertThat(fast).as(s).isEqualTo(slow.getValue().longValue());
+            }
+        }
+    }
+
+    @Test
+    void address_prefixedQuad_keepsPrefix() {
+        assertThat(IpJson.address("10.5.1.0/32")).isEqualTo(ip("10.5.1.0/32"));
+        assertThat(IpJson.address("fe80::1")).isEqualTo(ip("fe80::1"));
+        assertThat(IpJson.address("10.5.1.0/33")).isNull();
+    }
+
+    private static String randomText(java.util.Random r) {
+        String alphabet = "0123456789..";
+        StringBuilder b = new StringBuilder();
+        int len = 1 + r.nextInt(16);
+        for (int i = 0; i < len; i++) {
+            b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
 }

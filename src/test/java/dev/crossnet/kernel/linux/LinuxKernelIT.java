@@ -1,0 +1,101 @@
+package dev.crossnet.kernel.linux;
+
+import static dev.crossnet.testing.NetnsLab.sh;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.Chain;
+import dev.crossnet.kernel.FirewallRules;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Route;
+import dev.crossnet.model.Subnet;
+import dev.crossnet.testing.NetnsLab;
+import inet.ipaddr.IPAddressString;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@link LinuxKernel} against a real namespace. */
+@Tag("integration")
+class LinuxKernelIT {
+
+    private static final Subnet NETWORK = Subnet.parse("10.5.0.0/16");
+    private static final Subnet OWN = Subnet.parse("10.5.1.0/24");
+
+    @RegisterExtension
+    final NetnsLab lab = new NetnsLab();
+
+    private static Route route(String dst, String via, String dev) {
+        return new Route(Subnet.parse(dst), new IPAddressString(via).getAddress(), dev, false);
+    }
+
+    @Test
+    void routes_replaceListDelete_onlyTouchCrossnetProtocol() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        sh("ip route add 10.5.50.0/24 via 192.168.77.50 dev " + h.iface(), h.ns());
+        Route ours = route("10.5.2.0/24", "192.168.77.3", h.iface());
+
+        k.routes().replaceRoutes(List.of(ours));
+        k.routes().replaceRoutes(List.of(ours));
+
+        assertThat(k.routes().listOwned()).containsExactly(ours);
+        k.routes().deleteRoutesIfPresent(List.of(ours, route("10.5.50.0/24", "192.168.77.50", h.iface())));
+        k.routes().deleteRoutesIfPresent(List.of(ours));
+        assertThat(k.routes().listOwned()).isEmpty();
+        assertThat(sh("ip route", h.ns())).contains("10.5.50.0/24 via 192.168.77.50");
+    }
+
+    @Test
+    void routes_badBatch_failsNamingTheLineAndTheKernelError() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+
+        assertThatThrownBy(() -> k.routes().replaceRoutes(List.of(route("10.5.2.0/24", "192.168.77.3", "cnknosuchdev"))))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("in namespace " + h.ns())
+                .hasMessageContaining("route replace 10.5.2.0/24 via 192.168.77.3 dev cnknosuchdev")
+                .hasMessageContaining("Cannot find device");
+    }
+
+    @Test
+    void firewall_masqueradeAndForward_jumpAddedOnceAndContentsReplaced() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+
+        k.firewall().ensureMasqueradeRules(NETWORK, OWN);
+        k.firewall().ensureMasqueradeRules(NETWORK, OWN);
+        k.firewall().ensureForwardRules(NETWORK);
+        k.firewall().ensureForwardRules(Subnet.parse("10.6.0.0/16"));
+
+        assertThat(k.firewall().listChain(Chain.POSTROUTING)).isEqualTo(FirewallRules.masquerade(NETWORK, OWN));
+        assertThat(k.firewall().listChain(Chain.FORWARD)).isEqualTo(FirewallRules.forward(Subnet.parse("10.6.0.0/16")));
+        assertThat(sh("iptables -w -t nat -S POSTROUTING", h.ns()).lines()
+                .filter(l -> l.equals("-A POSTROUTING -j CROSSNET-POSTRTG"))).hasSize(1);
+        assertThat(sh("iptables -w -S FORWARD", h.ns()).lines()
+                .filter(l -> l.equals("-A FORWARD -j CROSSNET-FWD"))).hasSize(1);
+    }
+
+    @Test
+    void firewall_foreignRulesInBuiltinChains_survive() {
+        NetnsLab.Host h = lab.host(1);
+        sh("iptables -w -A FORWARD -s 10.99.0.0/16 -j DROP", h.ns());
+
+        LinuxKernel.inNamespace(h.ns()).firewall().ensureForwardRules(NETWORK);
+
+        assertThat(sh("iptables -w -S FORWARD", h.ns())).contains("-A FORWARD -s 10.99.0.0/16 -j DROP");
+    }
+
+    @Test
+    void sysctl_ipForwardingInNamespace_setOnlyThere() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        assertThat(k.sysctl().read("net/ipv4/ip_forward")).isEqualTo("0");
+
+        k.sysctl().ensureIpForwarding();
+
+        assertThat(sh("cat /proc/sys/net/ipv4/ip_forward", h.ns()).trim()).isEqualTo("1");
+    }
+}
