@@ -64,6 +64,13 @@ final class LabCommand implements Runnable {
         @Option(names = "--no-agents", description = "Build the underlay and hosts only: no agents, no containers.")
         boolean noAgents;
 
+        @Option(names = "--ip-masq", description = "Run the agents with --ip-masq (masquerade traffic leaving the overlay).")
+        boolean ipMasq;
+
+        @Option(names = "--subnet-lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "The agents' --subnet-lease-ttl, at least 2s (default: the agent's, 24h).")
+        java.time.Duration leaseTtl;
+
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
@@ -79,7 +86,7 @@ final class LabCommand implements Runnable {
                 throw new dev.crossnet.CrossnetException("--backend: \"" + backend + "\" is not vxlan, host-gw or udp");
             }
             LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
-                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents)
+                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withIpMasq(ipMasq).withLeaseTtl(leaseTtl)
                     .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
             o.validate();
             // Ctrl-C during up: remove what was made, as a failure would.

@@ -78,7 +78,8 @@ public final class Lab implements AutoCloseable {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         LabState initial = new LabState(options.name(), options.backend().wire(), options.network(),
-                "file:" + dir.resolve("store.db"), PREFIX, options.containersPerHost(), options.agents(), 0, List.of());
+                "file:" + dir.resolve("store.db"), PREFIX, options.containersPerHost(), options.agents(), 0, List.of(),
+                options.agentArgs());
         Lab lab = new Lab(names, dir, options, initial);
         try {
             lab.save();
@@ -193,7 +194,7 @@ public final class Lab implements AutoCloseable {
         HostState h = host(host);
         Path env = Agents.subnetFile(dir, host);
         long started = System.nanoTime();
-        Process p = Agents.start(dir, host, h.netns(), state().store(), state().prefix());
+        Process p = Agents.start(dir, host, h.netns(), state());
         updateHost(host, x -> x.withAgentPid(p.pid()));
         progress(host + ": agent pid " + p.pid() + ", log " + Agents.log(dir, host));
         if (h.subnet() != null) {
@@ -266,6 +267,38 @@ public final class Lab implements AutoCloseable {
         }
         if (!Processes.isOurs(host(host).agentPid(), dir + "/")) {
             startAgentAndWire(host);
+        }
+    }
+
+    /**
+     * Deletes the lease of {@code host} from the store, as {@code crossnet lease release} would,
+     * from inside the underlay namespace (where the lab's etcd listens). Its agent should be
+     * stopped first, or it takes a lease again. The host's namespaces and containers stay.
+     */
+    public void releaseLease(String host) {
+        HostState h = host(host);
+        if (h.subnet() == null) {
+            throw new CrossnetException(host + " has no lease");
+        }
+        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        cmd.addAll(List.of("lease", "release", h.subnet(), "--store", state().store(), "--prefix", state().prefix()));
+        Cmd.Result r = Cmd.run(Plumbing.inNs(names.underlayNs(), cmd), null, EXEC_TIMEOUT);
+        if (r.exit() != 0) {
+            throw new CrossnetException(host + ": cannot release " + h.subnet() + ": " + r.err().strip());
+        }
+        progress(host + ": lease " + h.subnet() + " released");
+    }
+
+    /**
+     * Starts {@code cmd} in the namespace of a host or container and returns at once, for servers
+     * and long transfers; stdout and stderr are captured by the returned process. The caller stops
+     * it (and {@code down} stops anything left in the lab's namespaces).
+     */
+    public Process spawn(String name, String... cmd) {
+        try {
+            return new ProcessBuilder(Plumbing.inNs(nsOf(name), Arrays.asList(cmd))).start();
+        } catch (IOException e) {
+            throw new CrossnetException("cannot run nsenter: " + e.getMessage(), e);
         }
     }
 
