@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulate several hosts on this machine with network namespaces (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
-                LabCommand.PutConfig.class})
+                LabCommand.PutConfig.class, LabBenchCommand.class})
 final class LabCommand implements Runnable {
 
     @CommandLine.Spec

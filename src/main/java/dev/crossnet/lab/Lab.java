@@ -374,6 +374,11 @@ public final class Lab implements AutoCloseable {
         return dir;
     }
 
+    /** The log file of {@code host}'s agent. */
+    public Path agentLog(String host) {
+        return Agents.log(dir, host(host).name());
+    }
+
     /** Agents' liveness and readiness, probed now. */
     public LabStatus status() {
         LabState s = state();
