@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,9 @@ public final class JoinBench {
     private static final Pattern TS = Pattern.compile("^\\[\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d\\.\\d+)\\]");
     /** logback's {@code HH:mm:ss.SSS} at the start of the agent's line {@code leased 10.5.3.0/24 …}. */
     private static final Pattern LEASED = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*leased (\\S+)");
+
+    /** USER_HZ, 100 on every Linux we run on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     private final String labName;
     private final BackendConfig.Type backend;
@@ -65,7 +70,7 @@ public final class JoinBench {
     private Result once(int peers) {
         progress.accept("join: lab " + labName + " with " + peers + " hosts (" + backend.wire() + ")");
         LabOptions o = LabOptions.defaults().withName(labName).withHosts(peers).withContainersPerHost(0).withBackend(backend)
-                .withAgentTimeout(java.time.Duration.ofSeconds(300)).withProgress(progress);
+                .withAgentTimeout(Duration.ofSeconds(300)).withProgress(progress);
         try (Lab lab = Lab.up(o)) {
             awaitQuiet(lab);
             List<Process> monitors = new ArrayList<>();
@@ -124,15 +129,12 @@ public final class JoinBench {
         progress.accept(String.format(Locale.ROOT, "join: agents settled after %.1f s", (System.nanoTime() - t0) / 1e9));
     }
 
-    /** USER_HZ, 100 on every Linux we run on. */
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
-
     /** utime + stime of the processes, in clock ticks, from {@code /proc/PID/stat}. */
     private static long cpuTicks(List<Long> pids) {
         long sum = 0;
         for (long pid : pids) {
             try {
-                String stat = Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of stat(5)
             } catch (IOException | RuntimeException e) {

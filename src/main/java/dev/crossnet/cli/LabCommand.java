@@ -7,6 +7,7 @@ import dev.crossnet.lab.LabOptions;
 import dev.crossnet.lab.LabStatus;
 import dev.crossnet.lab.LabTable;
 import dev.crossnet.model.BackendConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,7 +70,7 @@ final class LabCommand implements Runnable {
 
         @Option(names = "--subnet-lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
                 description = "The agents' --subnet-lease-ttl, at least 2s (default: the agent's, 24h).")
-        java.time.Duration leaseTtl;
+        Duration leaseTtl;
 
         @Override
         public Integer call() {

@@ -91,6 +91,23 @@ final class Agents {
     }
 
     /**
+     * Waits until the agent in {@code ns} answers {@code /readyz} with 200.
+     *
+     * @throws CrossnetException if it exits first or {@code timeout} passes, with the log's tail
+     */
+    static void awaitReady(String host, Process agent, String ns, Path log, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready(ns)) {
+            if (!agent.isAlive() || System.nanoTime() > deadline) {
+                throw new CrossnetException(host + ": the agent (pid " + agent.pid() + ") "
+                        + (agent.isAlive() ? "was not ready within " + timeout.toSeconds() + "s" : "exited")
+                        + "; last lines of " + log + ":\n    " + Processes.tail(log, 15));
+            }
+            Processes.pause(50);
+        }
+    }
+
+    /**
      * Asks the agent in {@code ns} for {@code GET /readyz}. The agent listens on that namespace's
      * loopback, out of this process's reach, hence {@link Plumbing#httpStatus}.
      *

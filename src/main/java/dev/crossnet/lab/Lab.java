@@ -11,11 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 
 /**
@@ -149,33 +144,7 @@ public final class Lab implements AutoCloseable {
         for (int i = 1; i <= options.hosts(); i++) {
             hosts.add(i);
         }
-        inParallel(hosts);
-    }
-
-    /** Brings hosts up in parallel; on the first failure interrupts the rest and throws it. */
-    private void inParallel(List<Integer> hosts) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(hosts.size(), 16));
-        try {
-            ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
-            for (int i : hosts) {
-                done.submit(() -> {
-                    addHost(i);
-                    return null;
-                });
-            }
-            for (int n = 0; n < hosts.size(); n++) {
-                try {
-                    done.take().get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : new CrossnetException(e.getCause().toString(), e.getCause());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CrossnetException("interrupted while bringing the lab up");
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.forEach(hosts, 16, this::addHost, "bringing the lab up");
     }
 
     private void addHost(int i) {
@@ -225,16 +194,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private void awaitReady(String host, Process agent) {
-        long deadline = System.nanoTime() + options.agentTimeout().toNanos();
-        while (!Agents.ready(host(host).netns())) {
-            if (!agent.isAlive() || System.nanoTime() > deadline) {
-                throw new CrossnetException(host + ": the agent (pid " + agent.pid() + ") "
-                        + (agent.isAlive() ? "was not ready within " + options.agentTimeout().toSeconds() + "s" : "exited")
-                        + "; last lines of "
-                        + Agents.log(dir, host) + ":\n    " + Processes.tail(Agents.log(dir, host), 15));
-            }
-            Processes.pause(50);
-        }
+        Agents.awaitReady(host, agent, host(host).netns(), Agents.log(dir, host), options.agentTimeout());
     }
 
     /** Adds host h(N+1) with its agent and containers, like the hosts of {@code up}; returns its name. */
@@ -280,12 +240,7 @@ public final class Lab implements AutoCloseable {
         if (h.subnet() == null) {
             throw new CrossnetException(host + " has no lease");
         }
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
-        cmd.addAll(List.of("lease", "release", h.subnet(), "--store", state().store(), "--prefix", state().prefix()));
-        Cmd.Result r = Cmd.run(Plumbing.inNs(names.underlayNs(), cmd), null, EXEC_TIMEOUT);
-        if (r.exit() != 0) {
-            throw new CrossnetException(host + ": cannot release " + h.subnet() + ": " + r.err().strip());
-        }
+        LabConfig.releaseFromNs(names.underlayNs(), state().store(), state().prefix(), h.subnet());
         progress(host + ": lease " + h.subnet() + " released");
     }
 

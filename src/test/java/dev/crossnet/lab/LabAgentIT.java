@@ -8,10 +8,18 @@ import dev.crossnet.cli.Main;
 import dev.crossnet.lab.LabOptions.StoreKind;
 import dev.crossnet.lab.LabState.ContainerState;
 import dev.crossnet.model.BackendConfig.Type;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,7 +97,7 @@ class LabAgentIT {
 
         // A TCP transfer between hosts: 8 MiB of random bytes arrive whole (same length, same SHA-256).
         byte[] data = new byte[8 << 20];
-        new java.util.Random(42).nextBytes(data);
+        new Random(42).nextBytes(data);
         Files.write(payload, data);
         assertThat(tcpTransfer(lab, "h1-c1", "h3-c2", payload)).isEqualTo(sha256(data));
 
@@ -115,17 +123,17 @@ class LabAgentIT {
         try {
             await("nc listening in " + to).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> lab.exec(to, "ss", "-Hltn", "sport = :5001").out().contains(":5001"));
-            var received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            var received = CompletableFuture.supplyAsync(() -> {
                 try (var in = server.getInputStream()) {
                     return sha256(in.readAllBytes());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             Lab.ExecResult sent = lab.exec(from, "bash", "-c", "cat " + file + " > /dev/tcp/" + lab.ip(to) + "/5001");
             assertThat(sent.exit()).as("sender: " + sent.err()).isZero();
-            assertThat(server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("receiver saw the end of the stream").isTrue();
-            return received.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("receiver saw the end of the stream").isTrue();
+            return received.get(30, TimeUnit.SECONDS);
         } finally {
             server.destroyForcibly();
         }
@@ -133,8 +141,8 @@ class LabAgentIT {
 
     private static String sha256(byte[] b) {
         try {
-            return b.length + " bytes, sha256 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return b.length + " bytes, sha256 " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -13,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -34,7 +36,7 @@ class LabMembershipIT {
     @RegisterExtension
     final LabExtension labs = new LabExtension();
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyBackendAndStore() {
+    static Stream<Arguments> everyBackendAndStore() {
         return LabAgentIT.everyBackendAndStore();
     }
 
