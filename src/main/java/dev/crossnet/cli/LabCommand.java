@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulate several hosts on this machine with network namespaces (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
+                LabCommand.Docker.class,
                 LabCommand.PutConfig.class})
 final class LabCommand implements Runnable {
 
@@ -64,6 +65,9 @@ final class LabCommand implements Runnable {
         @Option(names = "--no-agents", description = "Build the underlay and hosts only: no agents, no containers.")
         boolean noAgents;
 
+        @Option(names = "--docker", description = "Also run a dockerd per host, with the agent's crossnet plugins and a busybox image.")
+        boolean docker;
+
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
@@ -79,7 +83,7 @@ final class LabCommand implements Runnable {
                 throw new dev.crossnet.CrossnetException("--backend: \"" + backend + "\" is not vxlan, host-gw or udp");
             }
             LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
-                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents)
+                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withDocker(docker)
                     .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
             o.validate();
             // Ctrl-C during up: remove what was made, as a failure would.
@@ -162,6 +166,24 @@ final class LabCommand implements Runnable {
         public Integer call() {
             System.out.println(Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).ip(target));
             return 0;
+        }
+    }
+
+    @Command(name = "docker", mixinStandardHelpOptions = true,
+            description = "Run the docker CLI against a host's dockerd (lab up --docker); exits with its exit code.")
+    static final class Docker implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Parameters(index = "0", paramLabel = "HOST", description = "A host (h1).")
+        String host;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "ARGS", description = "docker's arguments; put -- before them.")
+        List<String> args;
+
+        @Override
+        public Integer call() {
+            return Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).dockerInteractive(host, args);
         }
     }
 

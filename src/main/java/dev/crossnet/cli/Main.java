@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.",
-        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, PluginCommand.class, DnsCommand.class,
+        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
+                PluginCommand.class, DnsCommand.class,
                 BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -51,6 +51,9 @@ final class Agents {
                 "--docker-opts-file", dir.resolve("docker.env").toString(),
                 "--state-dir", dir.resolve("state").toString(),
                 "--healthz-port", Integer.toString(HEALTHZ_PORT)));
+        if (LabDocker.enabled(labDir, host)) {
+            cmd.addAll(LabDocker.agentArgs(labDir, host));
+        }
         return Processes.startDetached(ns, cmd, log(labDir, host));
     }
 

@@ -25,10 +25,11 @@ import java.util.function.Consumer;
  * @param stateRoot         parent of the lab directory ({@code <stateRoot>/<name>})
  * @param agentTimeout      how long one agent may take to write subnet.env
  * @param progress          receives one line per step; called from several threads
+ * @param docker            also run a dockerd per host with the crossnet plugins and a busybox image
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
-                         Consumer<String> progress) {
+                         Consumer<String> progress, boolean docker) {
 
     public static final Path DEFAULT_STATE_ROOT = Path.of("/run/crossnet/lab");
     public static final String DEFAULT_NETWORK = "10.5.0.0/16";
@@ -37,47 +38,51 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
 
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
-                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { });
+                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false);
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker);
+    }
+
+    public LabOptions withDocker(boolean v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v);
     }
 
     /** The lab's directory: lab.json, logs, the embedded store, each host's subnet.env. */
