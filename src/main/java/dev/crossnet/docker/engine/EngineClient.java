@@ -22,7 +22,8 @@ import java.util.Optional;
 /**
  * The Docker Engine API over the daemon's unix socket ({@code unix:///var/run/docker.sock}): plain
  * HTTP/1.1, one connection per request ({@code Connection: close}), which on a unix socket costs
- * microseconds. Only what crossnet needs: GET a JSON document, and follow {@code /events}.
+ * microseconds. Only what crossnet needs: a request with a JSON body, GET a JSON document, and
+ * follow {@code /events}.
  *
  * <p>Thread-safe (no shared connection). Every call blocks; an unreachable daemon or a malformed
  * answer is an {@link IOException} naming the socket.
@@ -48,25 +49,47 @@ public final class EngineClient {
         return socket;
     }
 
+    /** A status code and the raw body of one answer. */
+    public record Reply(int status, byte[] body) {
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** Docker's {@code message} from an error body, or the body as it is. */
+        public String message() {
+            return EngineClient.message(body);
+        }
+    }
+
+    /**
+     * One request with an optional JSON body; the answer whatever its status (a chunked body is
+     * decoded). Blocking.
+     *
+     * @throws IOException on a transport failure or an answer that is not HTTP
+     */
+    public Reply request(String method, String path, String jsonBody) throws IOException {
+        try (SocketChannel ch = connect()) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
+            send(ch, method, path, jsonBody);
+            HttpResponse head = HttpResponse.readHead(in);
+            return new Reply(head.status(), head.readBody(in));
+        }
+    }
+
     /**
      * {@code GET path}; the parsed body on 200, empty on 404.
      *
      * @throws IOException on any other status (with Docker's {@code message}) or transport failure
      */
     public Optional<JsonNode> get(String path) throws IOException {
-        try (SocketChannel ch = connect()) {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
-            send(ch, path);
-            HttpResponse head = HttpResponse.readHead(in);
-            byte[] body = head.readBody(in);
-            if (head.status() == 404) {
-                return Optional.empty();
-            }
-            if (head.status() != 200) {
-                throw new IOException("docker " + socket + ": GET " + path + " -> " + head.status() + " " + message(body));
-            }
-            return Optional.of(JSON.readTree(body));
+        Reply r = request("GET", path, null);
+        if (r.status() == 404) {
+            return Optional.empty();
         }
+        if (r.status() != 200) {
+            throw new IOException("docker " + socket + ": GET " + path + " -> " + r.status() + " " + r.message());
+        }
+        return Optional.of(JSON.readTree(r.body()));
     }
 
     /**
@@ -78,7 +101,7 @@ public final class EngineClient {
         SocketChannel ch = connect();
         try {
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
-            send(ch, "/events" + query);
+            send(ch, "GET", "/events" + query, null);
             HttpResponse head = HttpResponse.readHead(in);
             if (head.status() != 200) {
                 throw new IOException("docker " + socket + ": GET /events -> " + head.status() + " " + message(head.readBody(in)));
@@ -130,10 +153,13 @@ public final class EngineClient {
         }
     }
 
-    private static void send(SocketChannel ch, String path) throws IOException {
+    private static void send(SocketChannel ch, String method, String path, String jsonBody) throws IOException {
+        byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
         OutputStream out = Channels.newOutputStream(ch);
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: crossnet\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: crossnet\r\nConnection: close\r\n"
+                + (jsonBody == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
         out.flush();
     }
 

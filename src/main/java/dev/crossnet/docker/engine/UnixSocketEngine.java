@@ -4,14 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.CrossnetException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,17 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link Engine} over dockerd's unix socket: one HTTP/1.0 request per connection, so the answer
- * ends at EOF and is never chunked. Thread-safe (no shared connection).
+ * {@link Engine} over dockerd's unix socket, through {@link EngineClient}'s transport. Thread-safe
+ * (no shared connection).
  */
 public final class UnixSocketEngine implements Engine {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SO_TIMEOUT_MS = 10_000;
 
     private final Path socket;
+    private final EngineClient client;
 
     public UnixSocketEngine(Path socket) {
         this.socket = socket;
+        this.client = new EngineClient(socket);
     }
 
     /** A status code and the body. */
@@ -127,54 +123,11 @@ public final class UnixSocketEngine implements Engine {
     }
 
     Answer call(String method, String path, String body) {
-        byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        String head = method + " " + path + " HTTP/1.0\r\nHost: docker\r\n"
-                + (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + b.length + "\r\n\r\n";
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            ByteBuffer out = ByteBuffer.allocate(head.length() + b.length);
-            out.put(head.getBytes(StandardCharsets.US_ASCII)).put(b).flip();
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
-            ch.shutdownOutput();
-            InputStream in = Channels.newInputStream(ch);
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            in.transferTo(all);
-            return parseResponse(all.toString(StandardCharsets.UTF_8));
+        try {
+            EngineClient.Reply r = client.request(method, path, body);
+            return new Answer(r.status(), r.text());
         } catch (IOException e) {
             throw new CrossnetException("docker (" + socket + "): " + method + " " + path + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Splits status line, headers and body; decodes a chunked body should the daemon send one. */
-    static Answer parseResponse(String raw) {
-        int end = raw.indexOf("\r\n\r\n");
-        if (end < 0 || !raw.startsWith("HTTP/")) {
-            throw new CrossnetException("docker answered something that is not HTTP: " + raw.substring(0, Math.min(80, raw.length())));
-        }
-        String[] lines = raw.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
-        boolean chunked = false;
-        for (String h : lines) {
-            if (h.toLowerCase().startsWith("transfer-encoding:") && h.toLowerCase().contains("chunked")) {
-                chunked = true;
-            }
-        }
-        String body = raw.substring(end + 4);
-        if (chunked) {
-            StringBuilder sb = new StringBuilder();
-            int i = 0;
-            while (i < body.length()) {
-                int nl = body.indexOf("\r\n", i);
-                int size = Integer.parseInt(body.substring(i, nl).split(";")[0].trim(), 16);
-                if (size == 0) {
-                    break;
-                }
-                sb.append(body, nl + 2, nl + 2 + size);
-                i = nl + 2 + size + 2;
-            }
-            body = sb.toString();
-        }
-        return new Answer(status, body);
     }
 }
