@@ -69,6 +69,19 @@ final class AgentCommand implements Runnable {
             description = "Port for /healthz, /readyz and /metrics; 0 turns them off (default: ${DEFAULT-VALUE}).")
     int healthzPort;
 
+    @Option(names = "--docker-plugin", paramLabel = "SOCKET", arity = "0..1", fallbackValue = "/run/docker/plugins/crossnet.sock",
+            description = "Serve the crossnet Docker network, IPAM and authz plugins on this unix socket (mode 0600);"
+                    + " without a value: ${FALLBACK-VALUE}. Off unless given.")
+    Path dockerPlugin;
+
+    @Option(names = "--docker-host", paramLabel = "SOCKET", defaultValue = "/var/run/docker.sock",
+            description = "This host's dockerd API socket, for making crossnet networks appear in it (default: ${DEFAULT-VALUE}).")
+    Path dockerHost;
+
+    @Option(names = "--host-name", paramLabel = "NAME",
+            description = "This host's name in the store, for its Docker endpoints and IPAM claims (default: the hostname).")
+    String hostName;
+
     @Override
     public void run() {
         if (!isRoot()) {
@@ -88,11 +101,18 @@ final class AgentCommand implements Runnable {
             Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
                     new KernelHostRules(kernel), Clock.systemUTC());
             HealthServer health = null;
+            dev.crossnet.agent.DockerPlugins docker = null;
             if (healthzPort != 0) {
                 health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, metrics::render);
             }
             try {
                 agent.start();
+                if (dockerPlugin != null) {
+                    dev.crossnet.backend.HostContext h = agent.host();
+                    docker = dev.crossnet.agent.DockerPlugins.start(store, storeOptions.prefix(),
+                            new dev.crossnet.docker.Datapath.Host(hostName != null ? hostName : hostname(), h.publicIp(), h.iface(),
+                                    h.ifaceMtu()), LinuxKernel.host(), dockerPlugin, dockerHost);
+                }
                 CountDownLatch done = new CountDownLatch(1);
                 Thread loop = new Thread(() -> {
                     try {
@@ -116,10 +136,21 @@ final class AgentCommand implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                if (docker != null) {
+                    docker.close();
+                }
                 if (health != null) {
                     health.close();
                 }
             }
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 

@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulate several hosts on this machine with network namespaces (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
+                LabCommand.Docker.class,
                 LabCommand.PutConfig.class, LabBenchCommand.class})
 final class LabCommand implements Runnable {
 
@@ -72,6 +73,9 @@ final class LabCommand implements Runnable {
                 description = "The agents' --subnet-lease-ttl, at least 2s (default: the agent's, 24h).")
         Duration leaseTtl;
 
+        @Option(names = "--docker", description = "Also run a dockerd per host, with the agent's crossnet plugins and a busybox image.")
+        boolean docker;
+
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
@@ -88,6 +92,7 @@ final class LabCommand implements Runnable {
             }
             LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
                     .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withIpMasq(ipMasq).withLeaseTtl(leaseTtl)
+                    .withDocker(docker)
                     .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
             o.validate();
             // Ctrl-C during up: remove what was made, as a failure would.
@@ -170,6 +175,24 @@ final class LabCommand implements Runnable {
         public Integer call() {
             System.out.println(Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).ip(target));
             return 0;
+        }
+    }
+
+    @Command(name = "docker", mixinStandardHelpOptions = true,
+            description = "Run the docker CLI against a host's dockerd (lab up --docker); exits with its exit code.")
+    static final class Docker implements Callable<Integer> {
+        @CommandLine.Mixin
+        NameOption lab;
+
+        @Parameters(index = "0", paramLabel = "HOST", description = "A host (h1).")
+        String host;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "ARGS", description = "docker's arguments; put -- before them.")
+        List<String> args;
+
+        @Override
+        public Integer call() {
+            return Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).dockerInteractive(host, args);
         }
     }
 

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.",
-        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, PluginCommand.class,
+        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
+                PluginCommand.class, DnsCommand.class,
                 BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -39,7 +40,7 @@ public final class Main implements Runnable {
 
     /** One-shot commands print results, not progress: only warnings are logged unless asked. */
     private static void quietUnlessLongRunning(String[] args) {
-        boolean longRunning = args.length > 0 && (args[0].equals("agent") || args[0].equals("plugin"));
+        boolean longRunning = args.length > 0 && (args[0].equals("agent") || args[0].equals("plugin") || args[0].equals("dns"));
         if (!longRunning && System.getenv("CROSSNET_LOG_LEVEL") == null) {
             org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             if (root instanceof ch.qos.logback.classic.Logger l) {

@@ -8,7 +8,11 @@ public enum Chain {
     /** filter table, jumped to from FORWARD: accepts overlay traffic. */
     FORWARD("filter", "CROSSNET-FWD", "FORWARD"),
     /** nat table, jumped to from POSTROUTING: masquerades traffic leaving the overlay. */
-    POSTROUTING("nat", "CROSSNET-POSTRTG", "POSTROUTING");
+    POSTROUTING("nat", "CROSSNET-POSTRTG", "POSTROUTING"),
+    /** filter table, jumped to from FORWARD: Docker networks of the crossnet driver (isolation, egress). */
+    DOCKER_FORWARD("filter", "CROSSNET-DOCKER-FWD", "FORWARD"),
+    /** nat table, jumped to from POSTROUTING: masquerades Docker network traffic leaving its subnet. */
+    DOCKER_POSTROUTING("nat", "CROSSNET-DOCKER-NAT", "POSTROUTING");
 
     private final String table;
     private final String name;

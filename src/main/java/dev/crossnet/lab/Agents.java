@@ -52,7 +52,9 @@ final class Agents {
         } catch (IOException e) {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM : KERNEL_BACKEND_JVM;
+        // A host with a dockerd: its agent also serves the Docker plugins, so it keeps the usual flags.
+        String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM
+                : LabDocker.enabled(labDir, host) ? Processes.JVM_OPTS : KERNEL_BACKEND_JVM;
         List<String> cmd = new ArrayList<>(Processes.crossnetCommand(jvm));
         cmd.addAll(List.of("agent",
                 "--store", lab.store(),
@@ -63,6 +65,9 @@ final class Agents {
                 "--state-dir", dir.resolve("state").toString(),
                 "--healthz-port", Integer.toString(HEALTHZ_PORT)));
         cmd.addAll(lab.agentArgs());
+        if (LabDocker.enabled(labDir, host)) {
+            cmd.addAll(LabDocker.agentArgs(labDir, host));
+        }
         return Processes.startDetached(ns, cmd, log(labDir, host));
     }
 

@@ -163,6 +163,10 @@ public final class Lab implements AutoCloseable {
         HostState h = host(host);
         Path env = Agents.subnetFile(dir, host);
         long started = System.nanoTime();
+        boolean firstDocker = options.docker() && !LabDocker.enabled(dir, host);
+        if (firstDocker) {
+            LabDocker.prepare(dir, host);
+        }
         Process p = Agents.start(dir, host, h.netns(), state());
         updateHost(host, x -> x.withAgentPid(p.pid()));
         progress(host + ": agent pid " + p.pid() + ", log " + Agents.log(dir, host));
@@ -189,6 +193,10 @@ public final class Lab implements AutoCloseable {
         // The agent writes subnet.env a moment before it watches its peers and turns ready; the
         // containers are wired meanwhile, and up is done only when every agent says ready.
         awaitReady(host, p);
+        if (firstDocker) {
+            LabDocker.start(dir, host, h.netns());
+            progress(host + ": dockerd on " + LabDocker.socket(dir, host) + " with the crossnet plugins, busybox imported");
+        }
         progress(String.format("%s: subnet %s, mtu %d, %d containers (ready %.1fs after agent start)", host, se.subnet(),
                 se.mtu(), count, (System.nanoTime() - started) / 1e9));
     }
@@ -269,6 +277,32 @@ public final class Lab implements AutoCloseable {
     public ExecResult exec(String name, Duration timeout, String... cmd) {
         Cmd.Result r = Cmd.run(Plumbing.inNs(nsOf(name), Arrays.asList(cmd)), null, timeout);
         return new ExecResult(r.exit(), r.out(), r.err());
+    }
+
+    /** Runs the docker CLI against the dockerd of {@code host} ({@code lab up --docker}). */
+    public dev.crossnet.docker.lab.Exec.Result docker(String host, Duration timeout, String... args) {
+        requireDocker(host);
+        return LabDocker.docker(dir, host, timeout, args);
+    }
+
+    /** {@link #docker} with this process's stdin, stdout and stderr; returns the exit code. */
+    public int dockerInteractive(String host, List<String> args) {
+        requireDocker(host);
+        try {
+            return new ProcessBuilder(LabDocker.dockerArgv(dir, host, args)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new CrossnetException("lab docker: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrossnetException("lab docker: interrupted");
+        }
+    }
+
+    private void requireDocker(String host) {
+        host(host);
+        if (!LabDocker.enabled(dir, host)) {
+            throw new CrossnetException("host " + host + " of lab " + names.lab() + " has no dockerd; bring the lab up with --docker");
+        }
     }
 
     /** Runs {@code cmd} in a namespace with this process's stdin, stdout and stderr; returns its exit code. */

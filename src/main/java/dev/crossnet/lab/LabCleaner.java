@@ -43,6 +43,7 @@ final class LabCleaner {
         LabNames names = new LabNames(name);
         Path dir = stateRoot.resolve(name);
         List<String> nss = Plumbing.listNamespaces(names.nsPrefix());
+        LabDocker.stopAll(names, dir); // containers first, while the plugins still answer
         String marker = dir + "/"; // every agent and etcd of the lab has a path under dir in its arguments
         Set<Long> pids = new TreeSet<>(Processes.findByCommandLine(marker));
         for (String ns : nss) {

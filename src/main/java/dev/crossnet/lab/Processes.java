@@ -17,7 +17,7 @@ import java.util.Optional;
  * thread-safe.
  */
 final class Processes {
-    private static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
+    static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
 
     private Processes() {
     }

@@ -59,7 +59,8 @@ public final class DockerDaemon implements AutoCloseable {
      * {@code /var/run/netns}) with its state under {@code dir}, and blocks until its API answers
      * or {@code timeout} passes. Starts the shared containerd first if needed.
      *
-     * @param extraArgs more dockerd flags, e.g. {@code --mtu=1450}
+     * @param extraArgs more dockerd flags, e.g. {@code --mtu=1450}; {@code --bip}/{@code --bridge} and
+     *     {@code --iptables} replace the lab's {@code --bridge=none} and {@code --iptables=false}
      */
     public static DockerDaemon start(String netns, Path dir, Duration timeout, String... extraArgs) {
         Path nsFile = Path.of("/var/run/netns", netns);
@@ -84,6 +85,15 @@ public final class DockerDaemon implements AutoCloseable {
                 "--containerd-plugins-namespace", ctrNs + "-plugins",
                 "--storage-driver=vfs", "--bridge=none", "--iptables=false", "--ip6tables=false",
                 "--shutdown-timeout=2"));
+        // An extra --bip/--bridge or --iptables replaces the lab default (seed 001's flannel flow
+        // needs docker0 with the leased subnet, and --ip-masq needs iptables).
+        for (String a : extraArgs) {
+            if (a.startsWith("--bip") || a.startsWith("--bridge")) {
+                dockerd.remove("--bridge=none");
+            } else if (a.startsWith("--iptables")) {
+                dockerd.remove("--iptables=false");
+            }
+        }
         dockerd.addAll(List.of(extraArgs));
         // sh gets $0 = the plugin dir, $1 = the netns file, then dockerd's argv.
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",

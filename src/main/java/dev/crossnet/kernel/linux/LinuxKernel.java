@@ -6,6 +6,7 @@ import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Links;
 import dev.crossnet.kernel.Neighbours;
 import dev.crossnet.kernel.Routes;
+import dev.crossnet.kernel.Segments;
 import dev.crossnet.kernel.Sysctl;
 import java.util.regex.Pattern;
 
@@ -25,11 +26,14 @@ public final class LinuxKernel implements Kernel {
     private final Fdb fdb;
     private final Firewall firewall;
     private final Sysctl sysctl;
+    private final Segments segments;
 
     private LinuxKernel(String namespace) {
         this.namespace = namespace;
         Commands c = new Commands(namespace);
-        links = new IpLinks(c);
+        IpLinks l = new IpLinks(c);
+        links = l;
+        segments = new IpSegments(c, l);
         routes = new IpRoutes(c);
         neighbours = new IpNeighbours(c);
         fdb = new BridgeFdb(c);
@@ -83,6 +87,11 @@ public final class LinuxKernel implements Kernel {
     @Override
     public Sysctl sysctl() {
         return sysctl;
+    }
+
+    /** Bridged vxlan segments (the Docker network driver's data plane). */
+    public Segments segments() {
+        return segments;
     }
 
     @Override

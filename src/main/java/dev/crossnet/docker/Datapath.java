@@ -1,0 +1,173 @@
+package dev.crossnet.docker;
+
+import dev.crossnet.kernel.Chain;
+import dev.crossnet.kernel.FdbEntry;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.SegmentSpec;
+import dev.crossnet.kernel.Segments;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The kernel side of crossnet Docker networks on one host, Swarm's overlay rebuilt in the host
+ * namespace.
+ *
+ * <h2>How it works</h2>
+ * Per network with at least one container on this host (VNI 4096, subnet 192.168.100.0/24,
+ * gateway 192.168.100.1, host underlay 172.30.0.11 on eth0):
+ * <pre>
+ *   bridge  cnbr4096  192.168.100.1/24  mtu 1450  (every host holds the gateway: ARP for it never leaves the host)
+ *   vxlan   cnvx4096  id 4096 dstport 4789 local 172.30.0.11 dev eth0 nolearning proxy, master cnbr4096
+ *   iptables filter CROSSNET-DOCKER-FWD:  -i cnbr4096 -o cnbr4096 -j ACCEPT; -i cnbr+ -o cnbr+ -j DROP (isolation);
+ *                                         -i cnbr+ -j ACCEPT; -o cnbr+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+ *   iptables nat    CROSSNET-DOCKER-NAT:  -s 192.168.100.0/24 ! -d 192.168.100.0/24 -j MASQUERADE (the way out)
+ * </pre>
+ * Per container on this host: a veth pair {@code cnv<ep>} (on the bridge) / {@code cnc<ep>}
+ * (moved by Docker into the container as eth0). Per container on another host (192.168.100.4,
+ * MAC 02:42:c0:a8:64:04, on host 172.30.0.12), as Swarm programs its peer table:
+ * <pre>
+ *   neighbour 192.168.100.4 lladdr 02:42:c0:a8:64:04 dev cnvx4096 nud permanent   (answered by the vxlan ARP proxy)
+ *   fdb       02:42:c0:a8:64:04 dev cnvx4096 dst 172.30.0.12 self permanent
+ * </pre>
+ * The vxlan device has no all-zeros FDB entry, so broadcasts (ARP) never leave the host: they are
+ * answered by the bridge (gateway), a local container, or the proxy. Every neighbour and FDB entry on
+ * a {@code cnvx} device is crossnet's: the device is, so reconcile deletes what it does not want.
+ *
+ * <p>Not thread-safe: the driver serialises calls.
+ */
+public final class Datapath {
+    /** IANA's vxlan port, as Swarm uses; flannel's vxlan backend keeps 8472. */
+    public static final int VXLAN_PORT = 4789;
+    public static final int MTU_OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
+
+    /** What the data plane needs to know about this host. */
+    public record Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu) {
+    }
+
+    private final Kernel kernel;
+    private final Segments segments;
+    private final Host host;
+
+    public Datapath(Kernel kernel, Segments segments, Host host) {
+        this.kernel = kernel;
+        this.segments = segments;
+        this.host = host;
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    public int mtu() {
+        return host.underlayMtu() - MTU_OVERHEAD;
+    }
+
+    public static String bridgeName(int vni) {
+        return "cnbr" + vni;
+    }
+
+    public static String vxlanName(int vni) {
+        return "cnvx" + vni;
+    }
+
+    /** Host side of an endpoint's veth pair. */
+    public static String hostIface(String endpointId) {
+        return "cnv" + endpointId.substring(0, Math.min(10, endpointId.length()));
+    }
+
+    /** Container side of an endpoint's veth pair, before Docker renames it. */
+    public static String containerIface(String endpointId) {
+        return "cnc" + endpointId.substring(0, Math.min(10, endpointId.length()));
+    }
+
+    SegmentSpec spec(NetworkRecord n) {
+        IPAddress gw = new IPAddressString(n.gateway() + "/" + new IPAddressString(n.subnet()).getNetworkPrefixLength())
+                .getAddress();
+        return new SegmentSpec(bridgeName(n.vni()), vxlanName(n.vni()), n.vni(), VXLAN_PORT, host.underlayIp(),
+                host.underlayDev(), gw, mtu());
+    }
+
+    /** Makes the network's bridge, vxlan device and forwarding exist. Idempotent. */
+    public void ensureSegment(NetworkRecord n) {
+        kernel.sysctl().ensureIpForwarding();
+        segments.ensureSegment(spec(n));
+    }
+
+    public void deleteSegment(NetworkRecord n) {
+        segments.deleteSegmentIfPresent(spec(n));
+    }
+
+    public void ensureVeth(EndpointRecord e, NetworkRecord n) {
+        segments.ensureVeth(e.iface(), containerIface(e.endpointId()), e.mac(), mtu(), bridgeName(n.vni()));
+    }
+
+    public void deleteVeth(EndpointRecord e) {
+        kernel.links().deleteIfPresent(e.iface());
+    }
+
+    /**
+     * Makes the neighbour and FDB entries of {@code n}'s vxlan device exactly those of the
+     * endpoints on other hosts. Idempotent; changes nothing when nothing changed.
+     */
+    public void programPeers(NetworkRecord n, Collection<EndpointRecord> endpoints) {
+        String dev = vxlanName(n.vni());
+        Set<Neighbour> wantNeigh = new HashSet<>();
+        Set<FdbEntry> wantFdb = new HashSet<>();
+        for (EndpointRecord e : endpoints) {
+            if (e.host().equals(host.name()) || !e.networkId().equals(n.id())) {
+                continue;
+            }
+            IPAddress ip = new IPAddressString(e.ip()).getAddress();
+            IPAddress dst = new IPAddressString(e.hostIp()).getAddress();
+            wantNeigh.add(new Neighbour(ip, e.mac(), dev));
+            wantFdb.add(new FdbEntry(e.mac(), dst, dev));
+        }
+        List<Neighbour> haveNeigh = kernel.neighbours().listPermanent(dev);
+        List<FdbEntry> haveFdb = kernel.fdb().listPermanent(dev);
+        List<Neighbour> extraNeigh = haveNeigh.stream().filter(x -> !wantNeigh.contains(x)).toList();
+        List<FdbEntry> extraFdb = haveFdb.stream().filter(x -> !wantFdb.contains(x)).toList();
+        // Remove stale entries first, so a MAC that moved hosts is replaced, not duplicated.
+        kernel.neighbours().deleteNeighboursIfPresent(extraNeigh);
+        kernel.fdb().deleteFdbEntriesIfPresent(extraFdb);
+        kernel.fdb().replaceFdbEntries(wantFdb.stream().filter(x -> !haveFdb.contains(x)).toList());
+        kernel.neighbours().replaceNeighbours(wantNeigh.stream().filter(x -> !haveNeigh.contains(x)).toList());
+    }
+
+    /** Rewrites crossnet's Docker chains for the networks that have a segment on this host. Idempotent. */
+    public void ensureFirewall(Collection<NetworkRecord> local) {
+        List<NetworkRecord> nets = new ArrayList<>(local);
+        nets.sort(Comparator.comparingInt(NetworkRecord::vni));
+        kernel.firewall().replaceChain(Chain.DOCKER_FORWARD, forwardRules(nets));
+        kernel.firewall().replaceChain(Chain.DOCKER_POSTROUTING, natRules(nets));
+    }
+
+    static List<String> forwardRules(List<NetworkRecord> nets) {
+        List<String> rules = new ArrayList<>();
+        if (nets.isEmpty()) {
+            return rules;
+        }
+        for (NetworkRecord n : nets) {
+            String br = bridgeName(n.vni());
+            rules.add("-i " + br + " -o " + br + " -j ACCEPT"); // same network (bridged, with br_netfilter on)
+        }
+        rules.add("-i cnbr+ -o cnbr+ -j DROP"); // one crossnet network to another: isolated
+        rules.add("-i cnbr+ -j ACCEPT"); // to the outside world
+        rules.add("-o cnbr+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+        return rules;
+    }
+
+    static List<String> natRules(List<NetworkRecord> nets) {
+        List<String> rules = new ArrayList<>();
+        for (NetworkRecord n : nets) {
+            rules.add("-s " + n.subnet() + " ! -d " + n.subnet() + " -j MASQUERADE");
+        }
+        return rules;
+    }
+}

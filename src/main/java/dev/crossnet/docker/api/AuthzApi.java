@@ -1,0 +1,31 @@
+package dev.crossnet.docker.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * Requests and responses of Docker's authorization plugin protocol ({@code /AuthZPlugin.*},
+ * {@code pkg/authorization/api.go}), for a dockerd started with {@code --authorization-plugin=crossnet}.
+ */
+public final class AuthzApi {
+    private AuthzApi() {
+    }
+
+    public static final String IMPLEMENTS = "authz";
+    public static final String AUTHZ_REQ = "/AuthZPlugin.AuthZReq";
+    public static final String AUTHZ_RES = "/AuthZPlugin.AuthZRes";
+
+    /** One API call to authorise; {@code RequestUri} is e.g. {@code /v1.41/networks/my-overlay}. */
+    public record Request(@JsonProperty("User") String user,
+                          @JsonProperty("RequestMethod") String requestMethod,
+                          @JsonProperty("RequestUri") String requestUri,
+                          @JsonProperty("RequestHeaders") Map<String, String> requestHeaders,
+                          @JsonProperty("ResponseStatusCode") Integer responseStatusCode) {
+    }
+
+    /** {@code Msg} is shown to the user when {@code Allow} is false. */
+    public record Response(@JsonProperty("Allow") boolean allow,
+                           @JsonProperty("Msg") String msg,
+                           @JsonProperty("Err") String err) {
+    }
+}

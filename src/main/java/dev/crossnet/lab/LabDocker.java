@@ -1,0 +1,132 @@
+package dev.crossnet.lab;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.docker.lab.BusyboxImage;
+import dev.crossnet.docker.lab.Containerd;
+import dev.crossnet.docker.lab.DockerDaemon;
+import dev.crossnet.docker.lab.Exec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The dockerd of each lab host ({@code lab up --docker}), under {@code <labdir>/<host>/docker/}: its
+ * data, API socket {@code docker.sock} and plugin directory {@code plugins/}, where the host's agent
+ * serves {@code crossnet.sock}. The daemon runs with {@code --authorization-plugin=crossnet}, the
+ * one-time setup that lets crossnet refuse {@code docker network rm} while other hosts use the
+ * network. Blocking; thread-safe.
+ */
+final class LabDocker {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private LabDocker() {
+    }
+
+    static Path dir(Path labDir, String host) {
+        return Agents.hostDir(labDir, host).resolve("docker");
+    }
+
+    static Path socket(Path labDir, String host) {
+        return dir(labDir, host).resolve("docker.sock");
+    }
+
+    static boolean enabled(Path labDir, String host) {
+        return Files.isDirectory(dir(labDir, host));
+    }
+
+    static void prepare(Path labDir, String host) {
+        try {
+            Files.createDirectories(dir(labDir, host).resolve("plugins"));
+        } catch (IOException e) {
+            throw new CrossnetException("cannot create " + dir(labDir, host) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The agent flags that serve the plugins to this host's dockerd. */
+    static List<String> agentArgs(Path labDir, String host) {
+        return List.of("--docker-plugin", dir(labDir, host).resolve("plugins/crossnet.sock").toString(),
+                "--docker-host", socket(labDir, host).toString(), "--host-name", host);
+    }
+
+    /** Starts the host's dockerd (its agent must be serving the plugins) and imports busybox. */
+    static void start(Path labDir, String host, String netns) {
+        DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=crossnet");
+        BusyboxImage.importInto(d, BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE));
+    }
+
+    /** Runs {@code /usr/bin/docker -H unix://<socket> args...}. */
+    static Exec.Result docker(Path labDir, String host, Duration timeout, String... args) {
+        List<String> argv = new ArrayList<>(List.of(DockerDaemon.DOCKER, "-H", "unix://" + socket(labDir, host)));
+        argv.addAll(List.of(args));
+        return Exec.run(timeout, argv.toArray(String[]::new));
+    }
+
+    static List<String> dockerArgv(Path labDir, String host, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(DockerDaemon.DOCKER, "-H", "unix://" + socket(labDir, host)));
+        argv.addAll(args);
+        return argv;
+    }
+
+    /**
+     * Removes every container of every lab dockerd while the agents still answer, stops the
+     * daemons by their pid files and removes their containerd namespaces. Idempotent; never throws.
+     */
+    static void stopAll(LabNames names, Path labDir) {
+        if (!Files.isDirectory(labDir)) {
+            return;
+        }
+        List<Path> hosts;
+        try (Stream<Path> s = Files.list(labDir)) {
+            hosts = s.filter(p -> Files.isDirectory(p.resolve("docker"))).toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path h : hosts) {
+            String host = h.getFileName().toString();
+            Path sock = socket(labDir, host);
+            if (Files.exists(sock)) {
+                try {
+                    String ids = docker(labDir, host, Duration.ofSeconds(20), "ps", "-aq").stdout().strip();
+                    if (!ids.isEmpty()) {
+                        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                        rm.addAll(List.of(ids.split("\\s+")));
+                        docker(labDir, host, Duration.ofSeconds(60), rm.toArray(String[]::new));
+                    }
+                } catch (RuntimeException e) {
+                    // the daemon is gone already: its containers went with it
+                }
+            }
+            pid(h.resolve("docker/docker.pid")).flatMap(ProcessHandle::of).ifPresent(p -> {
+                p.destroy();
+                try {
+                    p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            });
+            LabNames.parseRef(host).filter(LabNames.Ref::isHost).ifPresent(ref -> {
+                String ns = "crossnet-" + names.hostNs(ref.host());
+                for (String n : new String[] {ns, ns + "-plugins"}) {
+                    try {
+                        Exec.run(Duration.ofSeconds(10), "ctr", "--address", Containerd.SOCKET, "namespaces", "remove", n);
+                    } catch (RuntimeException ignored) {
+                        // best effort: an empty namespace left behind is harmless
+                    }
+                }
+            });
+        }
+    }
+
+    private static Optional<Long> pid(Path file) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.crossnet.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crossnet.docker.engine.UnixSocketEngine;
+import dev.crossnet.docker.lab.Exec;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeds 000/002 on crossnet: a network created once on h1 appears on h2, containers on both reach
+ * each other by IP (ICMP and a TCP transfer) and the outside world, other networks stay isolated,
+ * {@code --opt encrypted} is refused, and {@code docker network rm} is refused while another host
+ * uses the network, then removes it everywhere.
+ */
+@Tag("integration")
+class DockerNetworkIT {
+
+    @Test
+    void seedScenario_createOnH1_reachableAcrossHosts_isolated_removedEverywhere() throws Exception {
+        try (DockerLab d = new DockerLab(2)) {
+            try {
+                scenario(d);
+            } catch (Throwable t) {
+                d.dump();
+                throw t;
+            }
+        }
+    }
+
+    private void scenario(DockerLab d) throws Exception {
+        UnixSocketEngine h2 = new UnixSocketEngine(d.lab.dir().resolve("h2/docker/docker.sock"));
+        d.docker("h1", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet", "--subnet", "192.168.100.0/24",
+                "--gateway", "192.168.100.1", "--attachable", "my-overlay");
+        long created = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> h2.network("my-overlay").isPresent());
+        System.out.printf("my-overlay visible on h2 %.0f ms after create returned%n", (System.nanoTime() - created) / 1e6);
+        assertThat(d.docker("h2", "network", "ls", "--format", "{{.Name}} {{.Driver}}")).contains("my-overlay crossnet");
+        assertThat(d.docker("h2", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Attachable}}",
+                "my-overlay")).isEqualTo("192.168.100.0/24 192.168.100.1 true");
+
+        d.run("h1", "my-overlay", "busybox1");
+        long run = System.nanoTime();
+        d.run("h2", "my-overlay", "busybox2");
+        String ip1 = d.ip("h1", "busybox1");
+        String ip2 = d.ip("h2", "busybox2");
+        assertThat(ip1).startsWith("192.168.100.").isNotEqualTo(ip2).isNotEqualTo("192.168.100.1");
+        d.awaitPing("h1", "busybox1", ip2);
+        System.out.printf("docker run busybox2 -> ping by IP from h1: %.0f ms%n", (System.nanoTime() - run) / 1e6);
+        d.awaitPing("h2", "busybox2", ip1);
+
+        // Remote endpoints are programmed from the store: a neighbour for the ARP proxy and a
+        // unicast FDB entry, and no all-zeros entry, so ARP never floods to other hosts.
+        String mac2 = d.docker("h2", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}", "busybox2");
+        assertThat(d.lab.exec("h1", "ip", "neigh", "show", "dev", "cnvx4096").out()).contains(ip2 + " lladdr " + mac2).contains("PERMANENT");
+        String fdb = d.lab.exec("h1", "bridge", "fdb", "show", "dev", "cnvx4096").out();
+        assertThat(fdb).contains(mac2 + " dst 172.30.0.12 self permanent").doesNotContain("00:00:00:00:00:00");
+
+        // TCP: 2 MB from busybox2's httpd to busybox1's wget, checked by checksum.
+        String sum = d.docker("h2", "exec", "busybox2", "sh", "-c",
+                "mkdir -p /www && head -c 2000000 /dev/urandom > /www/data && httpd -p 8080 -h /www && md5sum < /www/data");
+        assertThat(d.docker("h1", "exec", "busybox1", "sh", "-c", "wget -q -O - http://" + ip2 + ":8080/data | md5sum")).isEqualTo(sum);
+
+        // The outside world (another host's underlay address) through the gateway and masquerade.
+        d.awaitPing("h1", "busybox1", d.lab.ip("h2"));
+
+        // Isolation: a second network, on both hosts; its containers reach each other, not my-overlay's.
+        d.docker("h2", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet", "--subnet", "192.168.200.0/24", "other");
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> d.tryDocker("h1", "network", "inspect", "other").ok());
+        d.run("h1", "other", "c3");
+        d.run("h2", "other", "c4");
+        d.awaitPing("h1", "c3", d.ip("h2", "c4"));
+        assertThat(d.pings("h1", "c3", ip1)).as("other -> my-overlay on the same host").isFalse();
+        assertThat(d.pings("h1", "c3", ip2)).as("other -> my-overlay on another host").isFalse();
+        assertThat(d.pings("h2", "busybox2", d.ip("h1", "c3"))).as("my-overlay -> other").isFalse();
+        assertThat(d.lab.exec("h1", "ip", "neigh", "show", "dev", "cnvx4097").out()).doesNotContain(ip2);
+
+        // --opt encrypted: refused, and nothing written.
+        String before = d.snapshot("/");
+        Exec.Result enc = d.tryDocker("h1", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet",
+                "--subnet", "192.168.50.0/24", "-o", "encrypted", "secret");
+        assertThat(enc.ok()).isFalse();
+        assertThat(enc.stderr()).contains("encrypted networks are not available yet");
+        assertThat(d.snapshot("/")).isEqualTo(before);
+        assertThat(d.tryDocker("h1", "network", "inspect", "secret").ok()).isFalse();
+
+        // rm while another host has an endpoint: refused, naming it.
+        d.docker("h1", "rm", "-f", "busybox1", "c3");
+        Exec.Result busy = d.tryDocker("h1", "network", "rm", "my-overlay");
+        assertThat(busy.ok()).isFalse();
+        assertThat(busy.stderr()).contains("active endpoints on host h2");
+        assertThat(d.docker("h1", "network", "ls", "--format", "{{.Name}}")).contains("my-overlay");
+        // Once no host uses it, rm on one host removes it on every host, with its kernel state.
+        d.docker("h2", "rm", "-f", "busybox2", "c4");
+        d.docker("h1", "network", "rm", "my-overlay");
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> h2.network("my-overlay").isEmpty());
+        assertThat(d.snapshot("/docker/networks/")).doesNotContain("my-overlay");
+        assertThat(d.snapshot("/docker/endpoints/")).isEmpty();
+        for (String h : new String[] {"h1", "h2"}) {
+            assertThat(d.links(h)).doesNotContain("cnbr4096").doesNotContain("cnvx4096").doesNotContain("cnv");
+        }
+        assertThat(Path.of(d.lab.dir().toString())).exists();
+        System.out.println("my-overlay and its endpoints are gone; store:\n" + d.snapshot("/docker/"));
+    }
+
+}
