@@ -1,5 +1,6 @@
 package dev.crossnet.lab;
 
+import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.lab.LabState.ContainerState;
 import dev.crossnet.lab.LabState.HostState;
