@@ -19,6 +19,15 @@ public interface TunDevice extends Closeable {
     String name();
 
     /**
+     * Whether every packet read or written is prefixed by a 10-byte {@code struct virtio_net_hdr}
+     * (Linux {@code IFF_VNET_HDR} with TSO offloads on): reads may then return TCP super-packets of
+     * up to 64 KiB, and writes may carry them. False for a plain device.
+     */
+    default boolean vnetHdr() {
+        return false;
+    }
+
+    /**
      * Reads up to {@code bufs.length} packets. Blocks up to {@code timeoutMillis} for the first one,
      * then takes only those already queued.
      *
