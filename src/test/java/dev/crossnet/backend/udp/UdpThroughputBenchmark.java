@@ -49,13 +49,14 @@ public final class UdpThroughputBenchmark {
             System.out.println("udp mode: " + ((UdpNetwork) lab.netA).mode());
             for (int run = 0; run < RUNS; run++) {
                 for (var p : paths.entrySet()) {
-                    long[] before = {processTicks(), systemBusyTicks()};
+                    long[] before = {processTicks(), systemBusyTicks(), userTicks()};
                     JsonNode j = iperf(lab, p.getValue(), "-t", Integer.toString(seconds));
-                    long[] after = {processTicks(), systemBusyTicks()};
+                    long[] after = {processTicks(), systemBusyTicks(), userTicks()};
                     double bytes = j.path("end").path("sum_received").path("bytes").asDouble();
                     gbps.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
                             .add(j.path("end").path("sum_received").path("bits_per_second").asDouble() / 1e9);
-                    double[] c = cpu.computeIfAbsent(p.getKey(), k -> new double[3]);
+                    double[] c = cpu.computeIfAbsent(p.getKey(), k -> new double[4]);
+                    c[3] += (after[2] - before[2]) / (double) CLOCK_TICKS;
                     c[0] += (after[0] - before[0]) / (double) CLOCK_TICKS;
                     c[1] += (after[1] - before[1]) / (double) CLOCK_TICKS;
                     c[2] += bytes / 1e9;
@@ -70,14 +71,14 @@ public final class UdpThroughputBenchmark {
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
         double under = median(gbps.get("raw underlay (veth, mtu 1500)"));
         double vx = median(gbps.get("kernel vxlan (mtu 1450)"));
-        System.out.printf("%-32s %22s %9s %9s %12s %14s %14s%n", "path", "Gbit/s min/med/max", "x under", "x vxlan",
-                "64B pps rx", "udp-proc s/GB", "system s/GB");
+        System.out.printf("%-32s %22s %9s %9s %12s %14s %14s %14s%n", "path", "Gbit/s min/med/max", "x under", "x vxlan",
+                "64B pps rx", "udp-proc s/GB", "(of it user)", "system s/GB");
         for (var e : gbps.entrySet()) {
             List<Double> v = new ArrayList<>(e.getValue());
             v.sort(Double::compare);
             double[] c = cpu.get(e.getKey());
-            System.out.printf("%-32s %6.2f/%6.2f/%6.2f %9.3f %9.3f %12.0f %14.2f %14.2f%n", e.getKey(), v.get(0), median(v),
-                    v.get(v.size() - 1), median(v) / under, median(v) / vx, pps.get(e.getKey()), c[0] / c[2], c[1] / c[2]);
+            System.out.printf("%-32s %6.2f/%6.2f/%6.2f %9.3f %9.3f %12.0f %14.2f %14.2f %14.2f%n", e.getKey(), v.get(0), median(v),
+                    v.get(v.size() - 1), median(v) / under, median(v) / vx, pps.get(e.getKey()), c[0] / c[2], c[3] / c[2], c[1] / c[2]);
         }
     }
 
@@ -104,6 +105,11 @@ public final class UdpThroughputBenchmark {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    }
+
+    static long userTicks() throws Exception {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[11]);
     }
 
     static long systemBusyTicks() throws Exception {
