@@ -43,6 +43,8 @@ final class Agents {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        // As bin/crossnet does for `agent`: the udp datapath needs C2, which the one-shot flags turn off.
+        cmd.remove("-XX:TieredStopAtLevel=1");
         cmd.addAll(List.of("agent",
                 "--store", storeSpec,
                 "--prefix", prefix,

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link Checksum#sum} against the plain 16-bit-word definition of RFC 1071. */
+/** {@link Checksum#sum} (32-bit words, eight bytes per step) against the plain 16-bit-word definition of RFC 1071. */
 class ChecksumTest {
 
     static int reference(byte[] b, int off, int len, long initial) {
@@ -42,7 +42,7 @@ class ChecksumTest {
     }
 
     @Test
-    void sum_rangeBeyondCapacity_throwsInsteadOfReadingNativeMemory() {
+    void sum_rangeBeyondCapacity_throws() {
         ByteBuffer b = ByteBuffer.allocateDirect(64);
         assertThatThrownBy(() -> Checksum.sum(b, 60, 8, 0)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> Checksum.sum(b, -1, 2, 0)).isInstanceOf(IndexOutOfBoundsException.class);

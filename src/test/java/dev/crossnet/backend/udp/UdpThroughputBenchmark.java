@@ -43,6 +43,7 @@ public final class UdpThroughputBenchmark {
         Map<String, List<Double>> gbps = new LinkedHashMap<>();
         Map<String, double[]> cpu = new LinkedHashMap<>();
         Map<String, Double> pps = new LinkedHashMap<>();
+        Map<String, Long> retransmits = new LinkedHashMap<>();
         System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
         try (TwoHostLab lab = TwoHostLab.start(batch, offload)) {
             kernelVxlan(lab);
@@ -53,6 +54,7 @@ public final class UdpThroughputBenchmark {
                     JsonNode j = iperf(lab, p.getValue(), "-t", Integer.toString(seconds));
                     long[] after = {processTicks(), systemBusyTicks(), userTicks()};
                     double bytes = j.path("end").path("sum_received").path("bytes").asDouble();
+                    retransmits.merge(p.getKey(), j.path("end").path("sum_sent").path("retransmits").asLong(), Long::sum);
                     gbps.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
                             .add(j.path("end").path("sum_received").path("bits_per_second").asDouble() / 1e9);
                     double[] c = cpu.computeIfAbsent(p.getKey(), k -> new double[4]);
@@ -68,6 +70,7 @@ public final class UdpThroughputBenchmark {
                 pps.put(p.getKey(), rx.path("bytes").asDouble() / 64 / rx.path("seconds").asDouble());
             }
         }
+ System.out.println("TCP retransmits (all runs): " + retransmits);
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
         double under = median(gbps.get("raw underlay (veth, mtu 1500)"));
         double vx = median(gbps.get("kernel vxlan (mtu 1450)"));
