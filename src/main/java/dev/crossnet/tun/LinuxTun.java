@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@link TunDevice} on Linux {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI}. The fd is
+ * {@link TunDevice} on Linux {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI} (and, when asked
+ * and the kernel agrees, {@code IFF_VNET_HDR} with TSO offloads: see {@link #open(String, boolean)}). The fd is
  * non-blocking: a read waits in {@code poll} (so that a reader notices {@link #close} within its
  * timeout) and then drains what is queued, one {@code read} per packet, which is the most a TUN
  * fd offers without {@code IFF_VNET_HDR} offloads.

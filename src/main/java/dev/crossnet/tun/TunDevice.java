@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A layer-3 tunnel device that carries bare IP packets (no packet-information prefix), read and
- * written in batches.
+ * A layer-3 tunnel device that carries bare IP packets (no packet-information prefix), or, when
+ * {@link #vnetHdr()}, IP packets behind a {@code virtio_net_hdr}, read and written in batches.
  *
  * <p>Buffers are the caller's and are reused: a packet occupies {@code bufs[i]} from absolute
  * index {@code offset} for {@code sizes[i]} bytes; positions and limits are ignored and left
