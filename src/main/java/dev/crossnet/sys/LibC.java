@@ -36,6 +36,9 @@ public final class LibC {
     public static final int SO_RCVBUFFORCE = 33;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_TRUNC = 0x20;
+    public static final int SOL_UDP = 17;
+    public static final int UDP_SEGMENT = 103; // send: u16 segment size (cmsg or setsockopt)
+    public static final int UDP_GRO = 104; // receive: int gso_size cmsg on coalesced reads
 
     public static final short POLLIN = 0x1;
     public static final int CLONE_NEWNET = 0x40000000;
@@ -72,6 +75,8 @@ public final class LibC {
     public static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
 
     public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
+
+    public static native long writev(int fd, long iov, int iovcnt);
 
     public static native int setns(int fd, int nstype);
 

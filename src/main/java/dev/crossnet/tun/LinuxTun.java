@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@link TunDevice} on Linux {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI}. The fd is
+ * {@link TunDevice} on Linux {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI} (and, when asked
+ * and the kernel agrees, {@code IFF_VNET_HDR} with TSO offloads: see {@link #open(String, boolean)}). The fd is
  * non-blocking: a read waits in {@code poll} (so that a reader notices {@link #close} within its
  * timeout) and then drains what is queued, one {@code read} per packet, which is the most a TUN
  * fd offers without {@code IFF_VNET_HDR} offloads.
@@ -25,12 +26,17 @@ public final class LinuxTun implements TunDevice {
     private static final int IFREQ_SIZE = 40; // 16 name + 24 union
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    private static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
+    private static final int TUN_F_CSUM = 0x01;
+    private static final int TUN_F_TSO4 = 0x02;
     private static final long TUNSETIFF = 0x400454caL; // _IOW('T', 202, int)
     private static final long TUNSETPERSIST = 0x400454cbL; // _IOW('T', 203, int)
     private static final int POLLFD_SIZE = 8; // int fd + short events + short revents
 
     private final String name;
     private final int fd;
+    private final boolean vnetHdr;
     private final ByteBuffer pollFd = ByteBuffer.allocateDirect(POLLFD_SIZE).order(ByteOrder.nativeOrder());
     private final long pollFdAddress = LibC.address(pollFd);
     private final BufferAddresses readAddresses = new BufferAddresses();
@@ -38,9 +44,10 @@ public final class LinuxTun implements TunDevice {
     private volatile boolean closed;
     private long writeErrors;
 
-    private LinuxTun(String name, int fd) {
+    private LinuxTun(String name, int fd, boolean vnetHdr) {
         this.name = name;
         this.fd = fd;
+        this.vnetHdr = vnetHdr;
         pollFd.putInt(0, fd);
         pollFd.putShort(4, LibC.POLLIN);
     }
@@ -53,6 +60,27 @@ public final class LinuxTun implements TunDevice {
      *                           non-TUN link of that name exists)
      */
     public static LinuxTun open(String name) {
+        return open(name, false);
+    }
+
+    /**
+     * Like {@link #open(String)}; with {@code offloads} it asks for {@code IFF_VNET_HDR} and
+     * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4)}, so that reads carry a {@code virtio_net_hdr} and
+     * local TCP arrives as super-packets of up to 64 KiB. When the kernel refuses either, the device
+     * is opened plain instead ({@link #vnetHdr()} tells which). Idempotent.
+     */
+    public static LinuxTun open(String name, boolean offloads) {
+        if (offloads) {
+            LinuxTun t = attach(name, true);
+            if (t != null) {
+                return t;
+            }
+        }
+        return attach(name, false);
+    }
+
+    /** Attaches; with {@code vnet}, returns null (and leaves nothing open) when offloads are refused. */
+    private static LinuxTun attach(String name, boolean vnet) {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         if (n.length == 0 || n.length >= IFNAMSIZ) {
             throw new CrossnetException("TUN device name \"" + name + "\" must be 1-15 characters");
@@ -63,10 +91,13 @@ public final class LinuxTun implements TunDevice {
         }
         ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(ByteOrder.nativeOrder());
         ifr.put(0, n);
-        ifr.putShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI));
+        ifr.putShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0)));
         if (LibC.ioctl(fd, TUNSETIFF, LibC.address(ifr)) != 0) {
             String err = LibC.lastError();
             LibC.close(fd);
+            if (vnet) {
+                return null;
+            }
             throw new CrossnetException("TUN device " + name + ": TUNSETIFF failed: " + err
                     + " (is there a link of that name that is not a TUN device?)");
         }
@@ -75,12 +106,21 @@ public final class LinuxTun implements TunDevice {
             LibC.close(fd);
             throw new CrossnetException("TUN device " + name + ": TUNSETPERSIST failed: " + err);
         }
-        return new LinuxTun(name, fd);
+        if (vnet && LibC.ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) != 0) {
+            LibC.close(fd);
+            return null;
+        }
+        return new LinuxTun(name, fd, vnet);
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public boolean vnetHdr() {
+        return vnetHdr;
     }
 
     @Override

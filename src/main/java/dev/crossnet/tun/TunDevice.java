@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A layer-3 tunnel device that carries bare IP packets (no packet-information prefix), read and
- * written in batches.
+ * A layer-3 tunnel device that carries bare IP packets (no packet-information prefix), or, when
+ * {@link #vnetHdr()}, IP packets behind a {@code virtio_net_hdr}, read and written in batches.
  *
  * <p>Buffers are the caller's and are reused: a packet occupies {@code bufs[i]} from absolute
  * index {@code offset} for {@code sizes[i]} bytes; positions and limits are ignored and left
@@ -17,6 +17,15 @@ public interface TunDevice extends Closeable {
 
     /** The kernel interface name, e.g. {@code crossnet0}. */
     String name();
+
+    /**
+     * Whether every packet read or written is prefixed by a 10-byte {@code struct virtio_net_hdr}
+     * (Linux {@code IFF_VNET_HDR} with TSO offloads on): reads may then return TCP super-packets of
+     * up to 64 KiB, and writes may carry them. False for a plain device.
+     */
+    default boolean vnetHdr() {
+        return false;
+    }
 
     /**
      * Reads up to {@code bufs.length} packets. Blocks up to {@code timeoutMillis} for the first one,

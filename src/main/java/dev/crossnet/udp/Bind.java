@@ -36,6 +36,32 @@ public interface Bind extends Closeable {
      */
     int send(ByteBuffer[] bufs, int[] sizes, long[] dests, int count, int offset) throws IOException;
 
+    /** Whether {@link #send(ByteBuffer[], int[], int[], long[], int, int)} may carry segmented slots (UDP GSO). */
+    default boolean gso() {
+        return false;
+    }
+
+    /**
+     * Like {@link #receive(ByteBuffer[], int[], long[], int, int)}, but a buffer may hold several
+     * datagrams from one source (UDP GRO): {@code segments[i]} is then the size at which to cut
+     * {@code bufs[i]} (every piece that size, the last possibly shorter), and 0 for one datagram.
+     */
+    default int receive(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] sources, int offset, int timeoutMillis)
+            throws IOException {
+        int n = receive(bufs, sizes, sources, offset, timeoutMillis);
+        java.util.Arrays.fill(segments, 0, n, 0);
+        return n;
+    }
+
+    /**
+     * Like {@link #send(ByteBuffer[], int[], long[], int, int)}, but when {@link #gso()} a slot with
+     * {@code segments[i] > 0} is a train of datagrams of that size (the last possibly shorter), all
+     * to {@code dests[i]}. Without GSO every {@code segments[i]} must be 0.
+     */
+    default int send(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] dests, int count, int offset) throws IOException {
+        return send(bufs, sizes, dests, count, offset);
+    }
+
     /** Closes the socket. Idempotent. */
     @Override
     void close();

@@ -30,6 +30,9 @@ public final class LinuxUdp implements Bind {
     private static final int MSG_FLAGS = 48;
     private static final int MSG_LEN = 56;
     private static final int SOCKET_BUFFER = 4 << 20; // room for a few batches of 64 KiB datagrams
+    private static final int CMSG_HDR = 16; // size_t len + int level + int type
+    private static final int CMSG_SPACE = 24; // CMSG_SPACE(4): header + 4 bytes, aligned to 8
+    private static final int CMSG_LEN_U16 = CMSG_HDR + 2; // UDP_SEGMENT carries a u16
 
     static {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
@@ -45,12 +48,16 @@ public final class LinuxUdp implements Bind {
     private final long pollFdAddress = LibC.address(pollFd);
     private final BufferAddresses rxAddresses = new BufferAddresses();
     private final BufferAddresses txAddresses = new BufferAddresses();
+    private final boolean gso;
+    private boolean gro;
     private volatile boolean closed;
     private long sendErrors;
 
-    private LinuxUdp(int fd, long local, int batch) {
+    private LinuxUdp(int fd, long local, int batch, boolean gso, boolean gro) {
         this.fd = fd;
         this.local = local;
+        this.gso = gso;
+        this.gro = gro;
         this.rx = new Scratch(batch);
         this.tx = new Scratch(batch);
         pollFd.putInt(0, fd);
@@ -64,6 +71,15 @@ public final class LinuxUdp implements Bind {
      * @throws CrossnetException naming the endpoint when the socket cannot be bound
      */
     public static LinuxUdp open(long local, int batch) {
+        return open(local, batch, false);
+    }
+
+    /**
+     * Like {@link #open(long, int)}; with {@code offloads} it also tries to turn on UDP GRO
+     * ({@code UDP_GRO}) and checks for UDP GSO ({@code UDP_SEGMENT}), each on its own: what the
+     * kernel refuses is simply off ({@link #gso()}, {@link #gro()}).
+     */
+    public static LinuxUdp open(long local, int batch, boolean offloads) {
         int fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new CrossnetException("UDP socket: " + LibC.lastError());
@@ -81,7 +97,35 @@ public final class LinuxUdp implements Bind {
         }
         ByteBuffer len = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, SOCKADDR_IN_SIZE);
         LibC.getsockname(fd, LibC.address(sa), LibC.address(len));
-        return new LinuxUdp(fd, getSockaddr(sa, 0), batch);
+        boolean gso = false;
+        boolean gro = false;
+        if (offloads) {
+            // UDP_SEGMENT 0 leaves the socket unsegmented; success only proves the kernel knows it.
+            gso = LibC.setsockopt(fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, LibC.address(opt.putInt(0, 0)), 4) == 0;
+            gro = LibC.setsockopt(fd, LibC.SOL_UDP, LibC.UDP_GRO, LibC.address(opt.putInt(0, 1)), 4) == 0;
+        }
+        return new LinuxUdp(fd, getSockaddr(sa, 0), batch, gso, gro);
+    }
+
+    @Override
+    public boolean gso() {
+        return gso;
+    }
+
+    /** Whether receives may return several datagrams per buffer (UDP GRO is on). */
+    public boolean gro() {
+        return gro;
+    }
+
+    /** Turns UDP GRO off again. Call before the first receive, from the thread that will receive. */
+    public void disableGro() {
+        if (gro) {
+            ByteBuffer opt = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 0);
+            if (LibC.setsockopt(fd, LibC.SOL_UDP, LibC.UDP_GRO, LibC.address(opt), 4) != 0) {
+                throw new CrossnetException("UDP " + Endpoints.toString(local) + ": cannot turn UDP_GRO off: " + LibC.lastError());
+            }
+            gro = false;
+        }
     }
 
     @Override
@@ -91,6 +135,15 @@ public final class LinuxUdp implements Bind {
 
     @Override
     public int receive(ByteBuffer[] bufs, int[] sizes, long[] sources, int offset, int timeoutMillis) throws IOException {
+        if (gro) {
+            throw new IllegalStateException("UDP GRO is on: receive with a segments array");
+        }
+        return receive(bufs, sizes, null, sources, offset, timeoutMillis);
+    }
+
+    @Override
+    public int receive(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] sources, int offset, int timeoutMillis)
+            throws IOException {
         long[] addrs = rxAddresses.of(bufs);
         int n = Math.min(bufs.length, rx.batch);
         ByteBuffer m = rx.msgs;
@@ -98,6 +151,7 @@ public final class LinuxUdp implements Bind {
             int h = i * MMSGHDR_SIZE;
             m.putInt(h + MSG_NAMELEN, SOCKADDR_IN_SIZE);
             m.putInt(h + MSG_FLAGS, 0);
+            m.putLong(h + MSG_CONTROLLEN, gro ? CMSG_SPACE : 0);
             rx.iovs.putLong(i * IOVEC_SIZE, addrs[i] + offset);
             rx.iovs.putLong(i * IOVEC_SIZE + 8, bufs[i].capacity() - offset);
         }
@@ -107,6 +161,9 @@ public final class LinuxUdp implements Bind {
                 for (int j = 0; j < r; j++) {
                     sizes[j] = m.getInt(j * MMSGHDR_SIZE + MSG_LEN);
                     sources[j] = getSockaddr(rx.names, j * SOCKADDR_IN_SIZE);
+                    if (segments != null) {
+                        segments[j] = gro ? groSegment(j) : 0;
+                    }
                 }
                 return r;
             }
@@ -119,6 +176,16 @@ public final class LinuxUdp implements Bind {
                 throw closedOr("recvmmsg");
             }
         }
+    }
+
+    /** The gso_size of a coalesced receive, from its UDP_GRO control message; 0 when there is none. */
+    private int groSegment(int j) {
+        long controlLength = rx.msgs.getLong(j * MMSGHDR_SIZE + MSG_CONTROLLEN);
+        int c = j * CMSG_SPACE;
+        if (controlLength >= CMSG_HDR + 4 && rx.control.getInt(c + 8) == LibC.SOL_UDP && rx.control.getInt(c + 12) == LibC.UDP_GRO) {
+            return rx.control.getInt(c + CMSG_HDR);
+        }
+        return 0;
     }
 
     private boolean awaitReadable(int timeoutMillis) throws IOException {
@@ -134,17 +201,48 @@ public final class LinuxUdp implements Bind {
 
     @Override
     public int send(ByteBuffer[] bufs, int[] sizes, long[] dests, int count, int offset) throws IOException {
+        return send(bufs, sizes, null, dests, count, offset);
+    }
+
+    @Override
+    public int send(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] dests, int count, int offset) throws IOException {
         long[] addrs = txAddresses.of(bufs);
         int j = 0;
+        int accepted = 0;
         for (int i = 0; i < count; i++) {
             if (sizes[i] == 0) {
                 continue;
             }
+            if (j == tx.batch) { // more slots than native headers: send what is ready
+                accepted += transmit(j);
+                j = 0;
+            }
             putSockaddr(tx.names, j * SOCKADDR_IN_SIZE, dests[i]);
             tx.iovs.putLong(j * IOVEC_SIZE, addrs[i] + offset);
             tx.iovs.putLong(j * IOVEC_SIZE + 8, sizes[i]);
+            int h = j * MMSGHDR_SIZE;
+            if (segments != null && segments[i] > 0 && segments[i] < sizes[i]) {
+                if (!gso) {
+                    throw new IllegalArgumentException("segmented send without UDP GSO");
+                }
+                int c = j * CMSG_SPACE;
+                tx.control.putLong(c, CMSG_LEN_U16);
+                tx.control.putInt(c + 8, LibC.SOL_UDP);
+                tx.control.putInt(c + 12, LibC.UDP_SEGMENT);
+                tx.control.putShort(c + CMSG_HDR, (short) segments[i]);
+                tx.msgs.putLong(h + MSG_CONTROL, tx.controlAddress + c);
+                tx.msgs.putLong(h + MSG_CONTROLLEN, CMSG_SPACE);
+            } else {
+                tx.msgs.putLong(h + MSG_CONTROL, 0);
+                tx.msgs.putLong(h + MSG_CONTROLLEN, 0);
+            }
             j++;
         }
+        return accepted + transmit(j);
+    }
+
+    /** Sends the first {@code j} prepared messages; returns how many the kernel accepted. */
+    private int transmit(int j) throws IOException {
         int sent = 0;
         int accepted = 0;
         while (sent < j) {
@@ -203,14 +301,18 @@ public final class LinuxUdp implements Bind {
         final ByteBuffer msgs;
         final ByteBuffer iovs;
         final ByteBuffer names;
+        final ByteBuffer control; // one CMSG_SPACE per message
         final long msgsAddress;
+        final long controlAddress;
 
         Scratch(int batch) {
             this.batch = batch;
             msgs = ByteBuffer.allocateDirect(batch * MMSGHDR_SIZE).order(ByteOrder.nativeOrder());
             iovs = ByteBuffer.allocateDirect(batch * IOVEC_SIZE).order(ByteOrder.nativeOrder());
             names = ByteBuffer.allocateDirect(batch * SOCKADDR_IN_SIZE).order(ByteOrder.nativeOrder());
+            control = ByteBuffer.allocateDirect(batch * CMSG_SPACE).order(ByteOrder.nativeOrder());
             msgsAddress = LibC.address(msgs);
+            controlAddress = LibC.address(control);
             long iovsAddress = LibC.address(iovs);
             long namesAddress = LibC.address(names);
             for (int i = 0; i < batch; i++) {
@@ -219,7 +321,7 @@ public final class LinuxUdp implements Bind {
                 msgs.putInt(h + MSG_NAMELEN, SOCKADDR_IN_SIZE);
                 msgs.putLong(h + MSG_IOV, iovsAddress + (long) i * IOVEC_SIZE);
                 msgs.putLong(h + MSG_IOVLEN, 1);
-                msgs.putLong(h + MSG_CONTROL, 0);
+                msgs.putLong(h + MSG_CONTROL, controlAddress + (long) i * CMSG_SPACE);
                 msgs.putLong(h + MSG_CONTROLLEN, 0);
             }
         }

@@ -17,7 +17,23 @@ public final class ChannelTun implements TunDevice {
     public final BlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>();
     /** Packets the datapath wrote to the device. */
     public final BlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
+    private final boolean vnetHdr;
     private volatile boolean closed;
+
+    /** A plain device. */
+    public ChannelTun() {
+        this(false);
+    }
+
+    /** With {@code vnetHdr}, packets in both queues carry a 10-byte virtio_net_hdr prefix. */
+    public ChannelTun(boolean vnetHdr) {
+        this.vnetHdr = vnetHdr;
+    }
+
+    @Override
+    public boolean vnetHdr() {
+        return vnetHdr;
+    }
 
     @Override
     public String name() {

@@ -40,6 +40,26 @@ final class IpCommands {
         }
     }
 
+    /**
+     * Throws unless {@code dev} is absent or a TUN device ({@code ip -d link show} says
+     * {@code tun type tun}). Read-only.
+     */
+    static void requireTunOrAbsent(String dev) {
+        String out;
+        try {
+            out = ip("-d", "-o", "link", "show", "dev", dev);
+        } catch (CrossnetException e) {
+            if (e.getMessage().contains("does not exist")) {
+                return;
+            }
+            throw e;
+        }
+        if (!out.contains(" tun type tun ")) {
+            throw new CrossnetException("a link called " + dev + " exists and is not a TUN device; delete it (ip link del "
+                    + dev + ") or run the udp backend elsewhere");
+        }
+    }
+
     /** {@code ip route replace CIDR dev DEV src SRC}. Idempotent. */
     static void replaceRoute(String cidr, String dev, String src) {
         ip("route", "replace", cidr, "dev", dev, "src", src);

@@ -7,7 +7,6 @@ import dev.crossnet.backend.Network;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
-import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
 
@@ -28,11 +27,16 @@ import dev.crossnet.udp.LinuxUdp;
  *     10.5.3.0/24 -> 192.168.1.3:8285 in this process.
  * </pre>
  * Like flannel, the TUN device and route stay when the process exits (the device is persistent),
- * and a restart adopts them.
+ * and a restart adopts them. {@link #register} only checks; the device and socket are made in
+ * {@link Network#start}, once the lease is held, so a failed lease leaves nothing behind.
  *
- * <p>Modes: {@code batch > 1} moves up to that many packets per {@code recvmmsg}/{@code sendmmsg}
- * and drains the TUN fd per wake-up; {@code batch == 1} is the plain per-packet path. TUN offloads
- * ({@code IFF_VNET_HDR}) are not used yet; the TUN device is read one packet per syscall.
+ * <p>Modes ({@link Offload}): with {@code TUN} offloads the device runs with {@code IFF_VNET_HDR}
+ * and TSO, so local TCP arrives as 64 KiB super-packets that are split in userspace, and received
+ * segments are coalesced back before they are written; {@code TUN_AND_UDP} adds UDP GSO (one
+ * {@code sendmmsg} slot carries a whole split super-packet) and UDP GRO. Each feature the kernel
+ * refuses falls back on its own; the mode in force is logged. The wire format never changes: one
+ * bare IP packet of at most MTU bytes per datagram. {@code batch > 1} moves up to that many
+ * buffers per {@code recvmmsg}/{@code sendmmsg}; {@code batch == 1} is the plain per-packet path.
  *
  * <p>Thread-safe for the agent's use: {@code register} and the {@link Network} calls come from
  * one thread.
@@ -46,24 +50,37 @@ public final class UdpBackend implements Backend {
     /** The default number of packets per batch. */
     public static final int DEFAULT_BATCH = 64;
 
+    /** Which offloads to ask the kernel for; each one it refuses is off. */
+    public enum Offload {
+        /** Plain TUN, one packet per read and write; plain UDP. */
+        NONE,
+        /** TUN with {@code IFF_VNET_HDR} + TSO: split in userspace on send, coalesce on receive. */
+        TUN,
+        /** {@link #TUN} plus UDP GSO ({@code UDP_SEGMENT}) and UDP GRO ({@code UDP_GRO}). */
+        TUN_AND_UDP
+    }
+
     private final MetricsRegistry metrics;
     private final int batch;
+    private final Offload offload;
 
-    /** A backend with the default batch size, counting into {@code metrics}. */
+    /** A backend with the default batch size and all offloads, counting into {@code metrics}. */
     public UdpBackend(MetricsRegistry metrics) {
-        this(metrics, DEFAULT_BATCH);
+        this(metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
     }
 
     /**
      * @param metrics where per-peer counters go ({@code crossnet_udp_*})
      * @param batch   packets per batch; 1 selects the plain per-packet path
+     * @param offload the offloads to try
      */
-    public UdpBackend(MetricsRegistry metrics, int batch) {
+    public UdpBackend(MetricsRegistry metrics, int batch, Offload offload) {
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("batch must be 1-1024, got " + batch);
         }
         this.metrics = metrics;
         this.batch = batch;
+        this.offload = offload;
     }
 
     @Override
@@ -72,8 +89,9 @@ public final class UdpBackend implements Backend {
     }
 
     /**
-     * Binds the UDP socket to PublicIP:Port, then creates or adopts {@code crossnet0}, in the
-     * calling thread's network namespace. Nothing is left behind when the bind fails.
+     * Checks, changing nothing, in the calling thread's network namespace: that PublicIP:Port can be
+     * bound (a socket is bound and closed at once) and that a link called {@code crossnet0}, if any,
+     * is a TUN device. Blocking.
      *
      * @throws CrossnetException when the config is not a udp one, the port is taken, or a
      *                           non-TUN link is called {@code crossnet0}
@@ -88,14 +106,9 @@ public final class UdpBackend implements Backend {
             throw new CrossnetException("the udp backend needs an IPv4 PublicIP, got " + host.publicIp());
         }
         int mtu = bc.mtu() != 0 ? bc.mtu() : host.ifaceMtu() - UDP_OVERHEAD;
-        LinuxUdp socket = LinuxUdp.open(Endpoints.of(host.publicIp(), bc.port()), batch);
-        LinuxTun tun;
-        try {
-            tun = LinuxTun.open(DEVICE);
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        return new UdpNetwork(config, mtu, tun, socket, batch, new UdpMetrics(metrics));
+        long local = Endpoints.of(host.publicIp(), bc.port());
+        IpCommands.requireTunOrAbsent(DEVICE);
+        LinuxUdp.open(local, 1).close();
+        return new UdpNetwork(config, mtu, local, batch, offload, new UdpMetrics(metrics));
     }
 }

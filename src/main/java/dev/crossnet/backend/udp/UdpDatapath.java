@@ -57,16 +57,38 @@ final class UdpDatapath implements AutoCloseable {
         return table;
     }
 
+    /** This host's subnet as {@code network << 8 | prefix length}; 0 before {@link #ownSubnet}. */
+    long own() {
+        return own;
+    }
+
+    /** Whether the loops use TUN offloads (the device has a {@code virtio_net_hdr}). */
+    boolean offloads() {
+        return tun.vnetHdr();
+    }
+
     /** Sets this host's subnet: received packets must be addressed inside it. Thread-safe. */
     void ownSubnet(Subnet s) {
         own = (Integer.toUnsignedLong(Endpoints.ipv4(s.network())) << 8) | s.prefixLength();
     }
 
+    /** Whether {@link #start} was called and {@link #close} not yet. */
+    boolean running() {
+        return running;
+    }
+
     /** Starts both loops. Not idempotent: call once. */
     synchronized void start() {
         running = true;
-        toUdp = new Thread(this::tunToUdp, "crossnet-udp-tx");
-        toTun = new Thread(this::udpToTun, "crossnet-udp-rx");
+        if (tun.vnetHdr()) {
+            OffloadTx tx = new OffloadTx(tun, bind, batch, metrics, this::table);
+            OffloadRx rx = new OffloadRx(tun, bind, batch, metrics, this);
+            toUdp = new Thread(() -> pump(tx::pump, "TUN -> UDP"), "crossnet-udp-tx");
+            toTun = new Thread(() -> pump(rx::pump, "UDP -> TUN"), "crossnet-udp-rx");
+        } else {
+            toUdp = new Thread(this::tunToUdp, "crossnet-udp-tx");
+            toTun = new Thread(this::udpToTun, "crossnet-udp-rx");
+        }
         toUdp.setDaemon(true);
         toTun.setDaemon(true);
         toUdp.start();
@@ -76,6 +98,21 @@ final class UdpDatapath implements AutoCloseable {
     /** The error that stopped a loop, or null while both run (or stopped cleanly). */
     Throwable failure() {
         return failure.get();
+    }
+
+    /** One batch of a loop; blocks at most the given milliseconds. */
+    interface Pump {
+        void pump(int timeoutMillis) throws IOException;
+    }
+
+    private void pump(Pump p, String loop) {
+        try {
+            while (running) {
+                p.pump(POLL_MILLIS);
+            }
+        } catch (IOException | RuntimeException e) {
+            stopWith(e, loop);
+        }
     }
 
     private void tunToUdp() {
@@ -153,14 +190,19 @@ final class UdpDatapath implements AutoCloseable {
     private void stopWith(Exception e, String loop) {
         if (running) {
             failure.compareAndSet(null, e);
-            LOG.error("udp datapath: the {} loop stopped: {}", loop, e.toString());
+            LOG.error("udp datapath: the {} loop stopped", loop, e);
         }
     }
 
     private static ByteBuffer[] buffers(int n) {
+        return buffers(n, BUFFER_SIZE);
+    }
+
+    /** {@code n} direct buffers of {@code size} bytes, big-endian as IP headers are. */
+    static ByteBuffer[] buffers(int n, int size) {
         ByteBuffer[] b = new ByteBuffer[n];
         for (int i = 0; i < n; i++) {
-            b[i] = ByteBuffer.allocateDirect(BUFFER_SIZE); // big-endian, as IP headers are
+            b[i] = ByteBuffer.allocateDirect(size);
         }
         return b;
     }

@@ -5,9 +5,9 @@ import dev.crossnet.backend.Network;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
-import dev.crossnet.tun.TunDevice;
-import dev.crossnet.udp.Bind;
+import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
+import dev.crossnet.udp.LinuxUdp;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
@@ -19,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One network on the udp backend (see {@link UdpBackend} for how it works). {@link #reconcile}
- * swaps in a new immutable forwarding table without stopping traffic; {@link #close} stops the
- * datapath threads and releases the fds, leaving the device, its address and route in place.
+ * One network on the udp backend (see {@link UdpBackend} for how it works). The first {@link
+ * #start} opens the socket and the TUN device and starts the datapath; {@link #reconcile} (before
+ * or after) swaps in a new immutable forwarding table without stopping traffic; {@link #close}
+ * stops the datapath threads and releases the fds, leaving the device, its address and route in
+ * place.
  */
 final class UdpNetwork implements Network {
 
@@ -29,22 +31,23 @@ final class UdpNetwork implements Network {
 
     private final NetworkConfig config;
     private final int mtu;
-    private final TunDevice tun;
-    private final Bind socket;
+    private final long local;
     private final int batch;
+    private final UdpBackend.Offload offload;
     private final UdpMetrics metrics;
-    private final UdpDatapath datapath;
-    private boolean started;
+    private LinuxTun tun;
+    private LinuxUdp socket;
+    private UdpDatapath datapath;
+    private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
 
-    UdpNetwork(NetworkConfig config, int mtu, TunDevice tun, Bind socket, int batch, UdpMetrics metrics) {
+    UdpNetwork(NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
         this.config = config;
         this.mtu = mtu;
-        this.tun = tun;
-        this.socket = socket;
+        this.local = local;
         this.batch = batch;
+        this.offload = offload;
         this.metrics = metrics;
-        this.datapath = new UdpDatapath(tun, socket, batch, metrics);
     }
 
     /** flannel's udp backend publishes no BackendData; neither do we. */
@@ -59,26 +62,59 @@ final class UdpNetwork implements Network {
     }
 
     /**
-     * Starts the datapath (first call only), then gives {@code crossnet0} the lease's first address
-     * as a /32, sets its MTU, brings it up and routes the whole network through it. Idempotent;
-     * runs its {@code ip} commands in the calling thread's network namespace.
+     * On the first call binds the socket, creates or adopts {@code crossnet0} and starts the
+     * datapath; then gives {@code crossnet0} the lease's first address as a /32, sets its MTU,
+     * brings it up and routes the whole network through it. Idempotent; runs in the calling
+     * thread's network namespace.
+     *
+     * @throws dev.crossnet.CrossnetException when the port cannot be bound or the device opened
+     *                                        (nothing is left open then)
      */
     @Override
     public void start(Lease own) {
         Subnet s = own.subnet();
+        if (datapath == null) {
+            open();
+        }
         datapath.ownSubnet(s);
-        if (!started) {
+        if (!datapath.running()) {
             datapath.start();
-            started = true;
-            LOG.info("udp backend: {} on {}, mtu {}, {}", tun.name(), Endpoints.toString(socket.localEndpoint()), mtu,
-                    batch > 1 ? "batched mode (recvmmsg/sendmmsg, up to " + batch + " packets; TUN one packet per syscall)"
-                            : "per-packet mode");
+            LOG.info("udp backend: {} on {}, mtu {}, {}", tun.name(), Endpoints.toString(local), mtu, mode());
         }
         String address = s.address(0).toCanonicalString();
         IpCommands.replaceOnlyAddress(tun.name(), address + "/32");
         // The link must be up before a route may point at it.
         IpCommands.ensureLinkUp(tun.name(), mtu);
         IpCommands.replaceRoute(config.network().toString(), tun.name(), address);
+    }
+
+    private void open() {
+        boolean wantUdp = offload == UdpBackend.Offload.TUN_AND_UDP;
+        // The socket first: a taken port then fails before the device is made.
+        LinuxUdp sock = LinuxUdp.open(local, batch, wantUdp);
+        try {
+            tun = LinuxTun.open(UdpBackend.DEVICE, offload != UdpBackend.Offload.NONE && batch > 1);
+        } catch (RuntimeException e) {
+            sock.close();
+            throw e;
+        }
+        if (!tun.vnetHdr()) {
+            sock.disableGro(); // the plain loops read one datagram per buffer
+        }
+        socket = sock;
+        datapath = new UdpDatapath(tun, socket, batch, metrics);
+        datapath.table(table);
+    }
+
+    /** The mode in force, for the log and for benchmarks. */
+    String mode() {
+        if (batch == 1) {
+            return "per-packet mode (no offloads)";
+        }
+        return "batched mode (recvmmsg/sendmmsg up to " + batch + "); TUN offloads "
+                + (tun.vnetHdr() ? "on (IFF_VNET_HDR, TSO split, TCP coalescing)" : "off (one packet per syscall)")
+                + "; UDP GSO " + (socket.gso() && tun.vnetHdr() ? "on" : "off") + "; UDP GRO " + (socket.gro() ? "on" : "off")
+                + (offload != UdpBackend.Offload.TUN_AND_UDP ? " (offloads limited to " + offload + ")" : "");
     }
 
     /**
@@ -102,7 +138,10 @@ final class UdpNetwork implements Network {
             entries.add(new Peer(l.subnet(), Endpoints.of(ip.withoutPrefixLength(), config.backend().port()), metrics));
             labels.add(l.subnet().toString());
         }
-        datapath.table(ForwardingTable.of(entries));
+        table = ForwardingTable.of(entries);
+        if (datapath != null) {
+            datapath.table(table);
+        }
         for (String gone : peerLabels) {
             if (!labels.contains(gone)) {
                 metrics.forget(gone);
@@ -113,14 +152,16 @@ final class UdpNetwork implements Network {
 
     /** Why the datapath stopped, or null while it runs; for the agent's supervisor. */
     Throwable failure() {
-        return datapath.failure();
+        return datapath == null ? null : datapath.failure();
     }
 
     @Override
     public void close() {
-        datapath.close();
-        tun.close();
-        socket.close();
+        if (datapath != null) {
+            datapath.close();
+            tun.close();
+            socket.close();
+        }
     }
 
 }

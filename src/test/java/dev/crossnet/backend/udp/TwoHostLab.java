@@ -62,11 +62,16 @@ final class TwoHostLab implements AutoCloseable {
 
     /** Builds the namespaces and starts a udp backend on each host with the given batch size. */
     static TwoHostLab start(int batch) {
+        return start(batch, UdpBackend.Offload.TUN_AND_UDP);
+    }
+
+    /** Like {@link #start(int)} with the given offloads. */
+    static TwoHostLab start(int batch, UdpBackend.Offload offload) {
         TwoHostLab lab = underlayOnly();
         try {
             NetworkConfig config = NetworkConfig.parse(CONFIG);
-            lab.netA = Netns.run(lab.a, () -> new UdpBackend(lab.metricsA, batch).register(lab.host(lab.a, UNDERLAY_A), config));
-            lab.netB = Netns.run(lab.b, () -> new UdpBackend(lab.metricsB, batch).register(lab.host(lab.b, UNDERLAY_B), config));
+            lab.netA = Netns.run(lab.a, () -> new UdpBackend(lab.metricsA, batch, offload).register(lab.host(lab.a, UNDERLAY_A), config));
+            lab.netB = Netns.run(lab.b, () -> new UdpBackend(lab.metricsB, batch, offload).register(lab.host(lab.b, UNDERLAY_B), config));
             Netns.exec(lab.a, () -> lab.netA.start(lab.leaseA));
             Netns.exec(lab.b, () -> lab.netB.start(lab.leaseB));
             lab.netA.reconcile(List.of(lab.leaseB));

@@ -179,6 +179,56 @@ class UdpBackendIT {
         }
     }
 
+    /** Regression: register() used to create crossnet0 and bind the port before the lease was held. */
+    @Test
+    void register_withoutStart_leavesNoDeviceAndNoSocket() {
+        NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
+        String d = lab.a.substring(0, lab.a.length() - 1) + "d";
+        Shell.ok("ip", "netns", "add", d);
+        try {
+            Shell.ok("ip", "-n", d, "link", "set", "lo", "up");
+            var net = Netns.run(d, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(d, "127.0.0.1"), config));
+            assertThat(net.mtu()).isEqualTo(1472);
+            // the lease is refused here (a full pool): the agent closes the network without start
+            net.close();
+            assertThat(Shell.run(10, "ip", "-n", d, "link", "show", "crossnet0").exit()).isNotZero();
+            Netns.exec(d, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
+        } finally {
+            Shell.run(10, "ip", "netns", "del", d);
+        }
+    }
+
+    @Test
+    void register_portTakenByAnotherProcess_refusedNamingTheEndpoint() throws Exception {
+        NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
+        String e = lab.a.substring(0, lab.a.length() - 1) + "e";
+        Shell.ok("ip", "netns", "add", e);
+        try {
+            Shell.ok("ip", "-n", e, "link", "set", "lo", "up");
+            try (DatagramSocket taken = Netns.run(e, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)))) {
+                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(e, "127.0.0.1"), config)))
+                        .isInstanceOf(CrossnetException.class).hasMessageContaining("127.0.0.1:" + PORT);
+            }
+            assertThat(Shell.run(10, "ip", "-n", e, "link", "show", "crossnet0").exit()).isNotZero();
+        } finally {
+            Shell.run(10, "ip", "netns", "del", e);
+        }
+    }
+
+    @Test
+    void offloads_onThisKernel_allOnAndLogged() {
+        assertThat(((UdpNetwork) lab.netA).mode()).contains("TUN offloads on").contains("UDP GSO on").contains("UDP GRO on");
+    }
+
+    @Test
+    void offloadsOff_plainModeStillCarriesTraffic() throws Exception {
+        try (TwoHostLab plain = TwoHostLab.start(UdpBackend.DEFAULT_BATCH, UdpBackend.Offload.NONE)) {
+            assertThat(((UdpNetwork) plain.netA).mode()).contains("TUN offloads off").contains("UDP GSO off");
+            Shell.Result r = Shell.in(plain.a, 20, "ping", "-c", "2", "-i", "0.2", "-W", "2", TUN_B);
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+    }
+
     private static long drops(MetricsRegistry m, String peer, String reason) {
         return m.counter("crossnet_udp_drops_total", "", "peer", "reason").labels(peer, reason).get();
     }
