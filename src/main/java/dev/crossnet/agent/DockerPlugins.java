@@ -1,5 +1,6 @@
 package dev.crossnet.agent;
 
+import dev.crossnet.CrossnetException;
 import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
@@ -74,13 +75,21 @@ public final class DockerPlugins implements AutoCloseable {
      * @param dockerSocket this host's dockerd API socket, e.g. {@code /var/run/docker.sock}
      * @param dnsListen    where to answer DNS for container names (this host's own address, never the
      *                     wildcard), or null for no name service
-     * @throws dev.crossnet.CrossnetException if {@code dnsListen} cannot be bound; nothing is left running
+     * @throws CrossnetException if {@code dnsListen} cannot be bound; nothing is left running
      */
     public static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
                                       Path dockerSocket, InetSocketAddress dnsListen) {
         // The name service first: a bad --dns-listen fails before anything else runs.
-        DockerDns dns = dnsListen == null ? null : DockerDns.start(store, new DockerDns.Options(new EngineClient(dockerSocket),
-                dnsListen, host.name(), prefix, DockerDns.DEFAULT_TTL));
+        DockerDns dns = null;
+        if (dnsListen != null) {
+            try {
+                dns = DockerDns.start(store, new DockerDns.Options(new EngineClient(dockerSocket), dnsListen, host.name(), prefix,
+                        DockerDns.DEFAULT_TTL));
+            } catch (CrossnetException e) {
+                throw new CrossnetException("--dns-listen: cannot answer container names on udp " + dnsListen + " ("
+                        + e.getMessage() + "); give another address, or --no-docker-dns", e);
+            }
+        }
         try {
             return start(store, prefix, host, kernel, socket, dockerSocket, dns);
         } catch (RuntimeException e) {

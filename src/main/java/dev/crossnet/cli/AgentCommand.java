@@ -93,6 +93,14 @@ final class AgentCommand implements Runnable {
 
     @Override
     public void run() {
+        // Flags first: a wrong one is reported the same way as root or not.
+        if (dnsListen != null && dockerPlugin == null) {
+            throw new CrossnetException("--dns-listen: names are served with the Docker plugins; add --docker-plugin");
+        }
+        if (dnsListen != null && noDockerDns) {
+            throw new CrossnetException("--dns-listen: cannot be combined with --no-docker-dns");
+        }
+        java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
         if (!isRoot()) {
             throw new CrossnetException("the agent must run as root: it programs devices, routes and firewall rules");
         }
@@ -102,13 +110,9 @@ final class AgentCommand implements Runnable {
         if (leaseTtl.isZero() || leaseTtl.isNegative()) {
             throw new CrossnetException("--subnet-lease-ttl: must be positive");
         }
-        if (dnsListen != null && dockerPlugin == null) {
-            throw new CrossnetException("--dns-listen: names are served with the Docker plugins; add --docker-plugin");
+        if (dnsIp != null && !isLocal(dnsIp)) {
+            throw new CrossnetException("--dns-listen: " + dnsListen + " is not an address of this host");
         }
-        if (dnsListen != null && noDockerDns) {
-            throw new CrossnetException("--dns-listen: cannot be combined with --no-docker-dns");
-        }
-        java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
         Kernel kernel = LinuxKernel.host();
         MetricsRegistry metrics = new MetricsRegistry();
         Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
@@ -169,6 +173,14 @@ final class AgentCommand implements Runnable {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.io.IOException e) {
             return "localhost";
+        }
+    }
+
+    private static boolean isLocal(java.net.InetAddress a) {
+        try {
+            return java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.net.SocketException e) {
+            return false;
         }
     }
 
