@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code crossnet dns serve}: cross-host container names, until the agent hosts it. */
+/** {@code crossnet dns serve}: cross-host container names without the agent (which serves them with {@code --docker-plugin}). */
 @Command(name = "dns", description = "Cross-host container names for Docker.", mixinStandardHelpOptions = true,
         subcommands = DnsCommand.Serve.class)
 public final class DnsCommand {
