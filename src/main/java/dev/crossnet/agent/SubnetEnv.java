@@ -48,22 +48,78 @@ public record SubnetEnv(Subnet network, Subnet subnet, int mtu, boolean ipMasq) 
         }
     }
 
+    /** The bridge address, FLANNEL_SUBNET's address: the subnet's first. */
+    public inet.ipaddr.IPAddress gateway() {
+        return subnet.gateway();
+    }
+
+    /** {@code 10.5.34.1/24}: FLANNEL_SUBNET, the bridge's address with the lease's prefix. */
+    public String gatewayCidr() {
+        return subnet.gatewayCidr();
+    }
+
+    /**
+     * Parses a subnet.env strictly.
+     *
+     * @param where the file name, for messages
+     * @throws dev.crossnet.CrossnetException naming the file and the missing or malformed variable
+     */
+    public static SubnetEnv parse(String text, String where) {
+        Map<String, String> vars = parseVars(text);
+        try {
+            Subnet network = Subnet.parse(require(vars, "FLANNEL_NETWORK", where));
+            String gw = require(vars, "FLANNEL_SUBNET", where);
+            inet.ipaddr.IPAddress gwCidr = new inet.ipaddr.IPAddressString(gw).getAddress();
+            if (gwCidr == null || !gwCidr.isPrefixed()) {
+                throw new dev.crossnet.CrossnetException(where + ": FLANNEL_SUBNET=" + gw + " is not ADDRESS/PREFIX");
+            }
+            int mtu = Integer.parseInt(require(vars, "FLANNEL_MTU", where));
+            boolean masq = Boolean.parseBoolean(vars.getOrDefault("FLANNEL_IPMASQ", "false"));
+            return new SubnetEnv(network, new Subnet(gwCidr.toPrefixBlock()), mtu, masq);
+        } catch (IllegalArgumentException e) {
+            throw new dev.crossnet.CrossnetException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads and parses {@code file} strictly; see {@link #parse}. */
+    public static SubnetEnv read(Path file) {
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new dev.crossnet.CrossnetException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String require(Map<String, String> vars, String key, String where) {
+        String v = vars.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new dev.crossnet.CrossnetException(where + ": " + key + " is missing");
+        }
+        return v;
+    }
+
     /** Reads KEY=VALUE lines; an absent or unreadable file gives an empty map. */
     public static Map<String, String> readVars(Path file) {
-        Map<String, String> out = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(file)) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.startsWith("#")) {
-                    String v = line.substring(eq + 1).trim();
-                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                        v = v.substring(1, v.length() - 1);
-                    }
-                    out.put(line.substring(0, eq).trim(), v);
-                }
-            }
+            return parseVars(Files.readString(file));
         } catch (IOException e) {
             return Map.of();
+        }
+    }
+
+    /** KEY=VALUE lines, comments and blanks skipped, one pair of surrounding quotes removed. */
+    static Map<String, String> parseVars(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String raw : text.split("\n")) {
+            String line = raw.trim();
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("#")) {
+                String v = line.substring(eq + 1).trim();
+                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                    v = v.substring(1, v.length() - 1);
+                }
+                out.put(line.substring(0, eq).trim(), v);
+            }
         }
         return out;
     }

@@ -7,6 +7,7 @@ import dev.crossnet.lab.LabOptions;
 import dev.crossnet.lab.LabStatus;
 import dev.crossnet.lab.LabTable;
 import dev.crossnet.model.BackendConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Parameters;
         description = "Simulate several hosts on this machine with network namespaces (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Ip.class, LabCommand.Down.class,
                 LabCommand.Docker.class,
-                LabCommand.PutConfig.class})
+                LabCommand.PutConfig.class, LabBenchCommand.class})
 final class LabCommand implements Runnable {
 
     @CommandLine.Spec
@@ -65,6 +66,13 @@ final class LabCommand implements Runnable {
         @Option(names = "--no-agents", description = "Build the underlay and hosts only: no agents, no containers.")
         boolean noAgents;
 
+        @Option(names = "--ip-masq", description = "Run the agents with --ip-masq (masquerade traffic leaving the overlay).")
+        boolean ipMasq;
+
+        @Option(names = "--subnet-lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "The agents' --subnet-lease-ttl, at least 2s (default: the agent's, 24h).")
+        Duration leaseTtl;
+
         @Option(names = "--docker", description = "Also run a dockerd per host, with the agent's crossnet plugins and a busybox image.")
         boolean docker;
 
@@ -83,7 +91,8 @@ final class LabCommand implements Runnable {
                 throw new dev.crossnet.CrossnetException("--backend: \"" + backend + "\" is not vxlan, host-gw or udp");
             }
             LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
-                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withDocker(docker)
+                    .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withIpMasq(ipMasq).withLeaseTtl(leaseTtl)
+                    .withDocker(docker)
                     .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
             o.validate();
             // Ctrl-C during up: remove what was made, as a failure would.

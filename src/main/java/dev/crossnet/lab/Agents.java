@@ -1,5 +1,6 @@
 package dev.crossnet.lab;
 
+import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.CrossnetException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,23 +35,37 @@ final class Agents {
         return hostDir(labDir, host).resolve("agent.log");
     }
 
-    /** Starts the agent of {@code host} detached in namespace {@code ns}; returns its process. */
-    static Process start(Path labDir, String host, String ns, String storeSpec, String prefix) {
+    /**
+     * JVM flags for agents of kernel backends: small heap, serial GC and C1 only, so that 50 lab
+     * agents fit on a small machine. The udp backend's agent moves every packet itself and needs C2.
+     */
+    static final String KERNEL_BACKEND_JVM = "-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
+    static final String UDP_BACKEND_JVM = "-Xmx256m -XX:+UseSerialGC -Xss512k -XX:-UsePerfData";
+
+    /**
+     * Starts the agent of {@code host} detached in namespace {@code ns}, with the store, prefix,
+     * backend and extra flags of {@code lab}; returns its process.
+     */
+    static Process start(Path labDir, String host, String ns, LabState lab) {
         Path dir = hostDir(labDir, host);
         try {
             Files.createDirectories(dir.resolve("state"));
         } catch (IOException e) {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        // A host with a dockerd: its agent also serves the Docker plugins, so it keeps the usual flags.
+        String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM
+                : LabDocker.enabled(labDir, host) ? Processes.JVM_OPTS : KERNEL_BACKEND_JVM;
+        List<String> cmd = new ArrayList<>(Processes.crossnetCommand(jvm));
         cmd.addAll(List.of("agent",
-                "--store", storeSpec,
-                "--prefix", prefix,
+                "--store", lab.store(),
+                "--prefix", lab.prefix(),
                 "--iface", LabNames.HOST_IFACE,
                 "--subnet-file", subnetFile(labDir, host).toString(),
                 "--docker-opts-file", dir.resolve("docker.env").toString(),
                 "--state-dir", dir.resolve("state").toString(),
                 "--healthz-port", Integer.toString(HEALTHZ_PORT)));
+        cmd.addAll(lab.agentArgs());
         if (LabDocker.enabled(labDir, host)) {
             cmd.addAll(LabDocker.agentArgs(labDir, host));
         }
@@ -79,6 +94,23 @@ final class Agents {
             Processes.pause(25);
         }
         return SubnetEnv.read(file);
+    }
+
+    /**
+     * Waits until the agent in {@code ns} answers {@code /readyz} with 200.
+     *
+     * @throws CrossnetException if it exits first or {@code timeout} passes, with the log's tail
+     */
+    static void awaitReady(String host, Process agent, String ns, Path log, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready(ns)) {
+            if (!agent.isAlive() || System.nanoTime() > deadline) {
+                throw new CrossnetException(host + ": the agent (pid " + agent.pid() + ") "
+                        + (agent.isAlive() ? "was not ready within " + timeout.toSeconds() + "s" : "exited")
+                        + "; last lines of " + log + ":\n    " + Processes.tail(log, 15));
+            }
+            Processes.pause(50);
+        }
     }
 
     /**

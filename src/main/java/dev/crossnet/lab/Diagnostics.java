@@ -19,7 +19,15 @@ final class Diagnostics {
         StringBuilder b = new StringBuilder("=== lab " + names.lab() + " (" + dir + ")\n");
         try {
             b.append("--- store ").append(state.store()).append('\n');
-            b.append(LabConfig.dump(state.store(), state.prefix()));
+            if (state.store().startsWith("etcd://")) {
+                // The lab's etcd listens on the underlay only: ask from there.
+                String ep = "--endpoints=http://" + state.store().substring("etcd://".length());
+                Cmd.Result r = Cmd.run(Plumbing.inNs(new LabNames(state.name()).underlayNs(),
+                        List.of("etcdctl", ep, "get", "--prefix", state.prefix())), null, Duration.ofSeconds(10));
+                b.append(r.out()).append(r.err());
+            } else {
+                b.append(LabConfig.dump(state.store(), state.prefix()));
+            }
         } catch (RuntimeException e) {
             b.append("(store unreadable from here: ").append(e.getMessage()).append(")\n");
         }

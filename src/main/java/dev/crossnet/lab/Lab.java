@@ -1,5 +1,6 @@
 package dev.crossnet.lab;
 
+import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.lab.LabState.ContainerState;
 import dev.crossnet.lab.LabState.HostState;
@@ -11,11 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 
 /**
@@ -78,7 +74,8 @@ public final class Lab implements AutoCloseable {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         LabState initial = new LabState(options.name(), options.backend().wire(), options.network(),
-                "file:" + dir.resolve("store.db"), PREFIX, options.containersPerHost(), options.agents(), 0, List.of());
+                "file:" + dir.resolve("store.db"), PREFIX, options.containersPerHost(), options.agents(), 0, List.of(),
+                options.agentArgs());
         Lab lab = new Lab(names, dir, options, initial);
         try {
             lab.save();
@@ -148,33 +145,7 @@ public final class Lab implements AutoCloseable {
         for (int i = 1; i <= options.hosts(); i++) {
             hosts.add(i);
         }
-        inParallel(hosts);
-    }
-
-    /** Brings hosts up in parallel; on the first failure interrupts the rest and throws it. */
-    private void inParallel(List<Integer> hosts) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(hosts.size(), 16));
-        try {
-            ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
-            for (int i : hosts) {
-                done.submit(() -> {
-                    addHost(i);
-                    return null;
-                });
-            }
-            for (int n = 0; n < hosts.size(); n++) {
-                try {
-                    done.take().get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : new CrossnetException(e.getCause().toString(), e.getCause());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CrossnetException("interrupted while bringing the lab up");
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.forEach(hosts, 16, this::addHost, "bringing the lab up");
     }
 
     private void addHost(int i) {
@@ -197,7 +168,7 @@ public final class Lab implements AutoCloseable {
         if (firstDocker) {
             LabDocker.prepare(dir, host);
         }
-        Process p = Agents.start(dir, host, h.netns(), state().store(), state().prefix());
+        Process p = Agents.start(dir, host, h.netns(), state());
         updateHost(host, x -> x.withAgentPid(p.pid()));
         progress(host + ": agent pid " + p.pid() + ", log " + Agents.log(dir, host));
         if (h.subnet() != null) {
@@ -232,16 +203,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private void awaitReady(String host, Process agent) {
-        long deadline = System.nanoTime() + options.agentTimeout().toNanos();
-        while (!Agents.ready(host(host).netns())) {
-            if (!agent.isAlive() || System.nanoTime() > deadline) {
-                throw new CrossnetException(host + ": the agent (pid " + agent.pid() + ") "
-                        + (agent.isAlive() ? "was not ready within " + options.agentTimeout().toSeconds() + "s" : "exited")
-                        + "; last lines of "
-                        + Agents.log(dir, host) + ":\n    " + Processes.tail(Agents.log(dir, host), 15));
-            }
-            Processes.pause(50);
-        }
+        Agents.awaitReady(host, agent, host(host).netns(), Agents.log(dir, host), options.agentTimeout());
     }
 
     /** Adds host h(N+1) with its agent and containers, like the hosts of {@code up}; returns its name. */
@@ -274,6 +236,33 @@ public final class Lab implements AutoCloseable {
         }
         if (!Processes.isOurs(host(host).agentPid(), dir + "/")) {
             startAgentAndWire(host);
+        }
+    }
+
+    /**
+     * Deletes the lease of {@code host} from the store, as {@code crossnet lease release} would,
+     * from inside the underlay namespace (where the lab's etcd listens). Its agent should be
+     * stopped first, or it takes a lease again. The host's namespaces and containers stay.
+     */
+    public void releaseLease(String host) {
+        HostState h = host(host);
+        if (h.subnet() == null) {
+            throw new CrossnetException(host + " has no lease");
+        }
+        LabConfig.releaseFromNs(names.underlayNs(), state().store(), state().prefix(), h.subnet());
+        progress(host + ": lease " + h.subnet() + " released");
+    }
+
+    /**
+     * Starts {@code cmd} in the namespace of a host or container and returns at once, for servers
+     * and long transfers; stdout and stderr are captured by the returned process. The caller stops
+     * it (and {@code down} stops anything left in the lab's namespaces).
+     */
+    public Process spawn(String name, String... cmd) {
+        try {
+            return new ProcessBuilder(Plumbing.inNs(nsOf(name), Arrays.asList(cmd))).start();
+        } catch (IOException e) {
+            throw new CrossnetException("cannot run nsenter: " + e.getMessage(), e);
         }
     }
 
@@ -373,6 +362,11 @@ public final class Lab implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The log file of {@code host}'s agent. */
+    public Path agentLog(String host) {
+        return Agents.log(dir, host(host).name());
     }
 
     /** Agents' liveness and readiness, probed now. */

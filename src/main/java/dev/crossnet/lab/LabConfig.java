@@ -44,6 +44,20 @@ public final class LabConfig {
         }
     }
 
+    /**
+     * Deletes the lease of {@code subnet} with {@code crossnet lease release}, run inside namespace
+     * {@code ns} for the same reason as {@link #writeFromNs}.
+     */
+    static void releaseFromNs(String ns, String storeSpec, String prefix, String subnet) {
+        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix));
+        Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
+        if (r.exit() != 0) {
+            throw new CrossnetException("cannot release " + subnet + " in " + storeSpec + ": "
+                    + r.err().strip().replaceFirst("^crossnet: error: ", ""));
+        }
+    }
+
     /** Every key under {@code prefix} with its value, one per line, for diagnostics. */
     static String dump(String storeSpec, String prefix) {
         StringBuilder b = new StringBuilder();

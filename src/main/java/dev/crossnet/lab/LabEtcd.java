@@ -4,9 +4,8 @@ import java.nio.file.Path;
 
 /**
  * How the lab gets a real etcd for {@code --store etcd}: the one seam between the lab and whoever
- * knows how to run etcd. {@link NsenterEtcd} is the lab's own launcher; when
- * {@code dev.crossnet.store.etcd.EtcdLauncher} (branch {@code etcd}) lands, an implementation that
- * delegates to it replaces that one, and nothing else in the lab changes.
+ * knows how to run etcd. {@link NsenterEtcd} runs the project's {@code EtcdLauncher} in the underlay
+ * namespace; tests pass a failing one to check the lab's rollback.
  */
 public interface LabEtcd {
 

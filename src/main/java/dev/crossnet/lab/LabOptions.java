@@ -9,6 +9,8 @@ import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -26,63 +28,88 @@ import java.util.function.Consumer;
  * @param agentTimeout      how long one agent may take to write subnet.env
  * @param progress          receives one line per step; called from several threads
  * @param docker            also run a dockerd per host with the crossnet plugins and a busybox image
+ * @param ipMasq            agents run with {@code --ip-masq}
+ * @param leaseTtl          agents' {@code --subnet-lease-ttl}, or null for the agent's default (24h)
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
-                         Consumer<String> progress, boolean docker) {
+                         Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl) {
 
     public static final Path DEFAULT_STATE_ROOT = Path.of("/run/crossnet/lab");
     public static final String DEFAULT_NETWORK = "10.5.0.0/16";
+
+    /** Shorter leases would expire between two turns of an agent's loop (up to 1 s apart). */
+    public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(2);
 
     public enum StoreKind { EMBEDDED, ETCD }
 
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
-                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false);
+                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null);
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl);
     }
 
     public LabOptions withDocker(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl);
+    }
+
+    public LabOptions withIpMasq(boolean v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl);
+    }
+
+    public LabOptions withLeaseTtl(Duration v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v);
+    }
+
+    /** The flags every agent of the lab gets on top of the lab's own (store, files, health port). */
+    public List<String> agentArgs() {
+        List<String> out = new ArrayList<>();
+        if (ipMasq) {
+            out.add("--ip-masq");
+        }
+        if (leaseTtl != null) {
+            out.addAll(List.of("--subnet-lease-ttl", leaseTtl.toMillis() + "ms"));
+        }
+        return out;
     }
 
     /** The lab's directory: lab.json, logs, the embedded store, each host's subnet.env. */
@@ -114,6 +141,10 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         }
         if (backend == null || store == null || stateRoot == null || agentTimeout == null || progress == null) {
             throw new CrossnetException("lab options: backend, store, stateRoot, agentTimeout and progress must be set");
+        }
+        if (leaseTtl != null && leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
+            throw new CrossnetException("--subnet-lease-ttl: " + leaseTtl.toMillis() + "ms is too short; at least "
+                    + MIN_LEASE_TTL.toSeconds() + "s (agents renew at half the TTL)");
         }
         NetworkConfig cfg;
         try {

@@ -19,10 +19,12 @@ import java.util.Optional;
  *
  * @param store   the store spec the agents are given, e.g. {@code file:/run/crossnet/lab/cnlab/store.db}
  * @param etcdPid the lab's etcd process, or 0
- * @param hosts   in index order
+ * @param hosts     in index order
+ * @param agentArgs extra agent flags from the lab's options ({@code --ip-masq}, {@code --subnet-lease-ttl}),
+ *                  kept so that an agent restarted from another process gets them too
  */
 public record LabState(String name, String backend, String network, String store, String prefix,
-                       int containersPerHost, boolean agents, long etcdPid, List<HostState> hosts) {
+                       int containersPerHost, boolean agents, long etcdPid, List<HostState> hosts, List<String> agentArgs) {
 
     static final String FILE = "lab.json";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -31,6 +33,7 @@ public record LabState(String name, String backend, String network, String store
 
     public LabState {
         hosts = List.copyOf(hosts);
+        agentArgs = agentArgs == null ? List.of() : List.copyOf(agentArgs); // null: lab.json from before the field
     }
 
     /**
@@ -74,15 +77,15 @@ public record LabState(String name, String backend, String network, String store
             out.add(h);
             out.sort((a, b) -> Integer.compare(a.index(), b.index()));
         }
-        return new LabState(name, backend, network, store, prefix, containersPerHost, agents, etcdPid, out);
+        return new LabState(name, backend, network, store, prefix, containersPerHost, agents, etcdPid, out, agentArgs);
     }
 
     public LabState withEtcdPid(long pid) {
-        return new LabState(name, backend, network, store, prefix, containersPerHost, agents, pid, hosts);
+        return new LabState(name, backend, network, store, prefix, containersPerHost, agents, pid, hosts, agentArgs);
     }
 
     public LabState withStore(String spec) {
-        return new LabState(name, backend, network, spec, prefix, containersPerHost, agents, etcdPid, hosts);
+        return new LabState(name, backend, network, spec, prefix, containersPerHost, agents, etcdPid, hosts, agentArgs);
     }
 
     public Optional<HostState> host(String hostName) {

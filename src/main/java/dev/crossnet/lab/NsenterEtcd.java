@@ -1,53 +1,34 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.crossnet.store.StoreException;
+import dev.crossnet.store.etcd.EtcdLauncher;
+import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs Debian's {@code etcd} binary detached inside the underlay namespace: a one-member cluster
- * whose client and peer URLs are on the underlay bridge's address (nothing on the root namespace,
- * nothing on 0.0.0.0). The lab's temporary launcher until {@code EtcdLauncher} lands (see
- * {@link LabEtcd}).
+ * The lab's etcd: the project's one {@link EtcdLauncher}, run under {@code setsid nsenter
+ * --net=<underlay>} so that a one-member etcd serves clients and peers on the underlay bridge's
+ * address only (nothing in the root namespace, nothing on 0.0.0.0), in a session of its own so it
+ * outlives {@code lab up} and ignores its Ctrl-C. {@code down} stops it by pid like every lab
+ * process (its data directory is under the lab directory, which {@code down} removes).
  */
 final class NsenterEtcd implements LabEtcd {
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final int PEER_PORT = 2380;
 
     @Override
     public Started start(String ns, String ip, Path dir) {
-        Path log = dir.resolve("etcd.log");
+        URI client = URI.create("http://" + ip + ":" + CLIENT_PORT);
+        // setsid and nsenter both exec, so the launcher's process is etcd itself.
+        EtcdLauncher etcd = EtcdLauncher.builder(dir.resolve("data"), client, URI.create("http://" + ip + ":" + PEER_PORT))
+                .commandPrefix(List.of("setsid", "nsenter", "--net=" + Plumbing.netnsPath(ns), "--"))
+                .build();
         try {
-            Files.createDirectories(dir.resolve("data"));
-        } catch (IOException e) {
-            throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
+            etcd.start();
+        } catch (StoreException e) {
+            throw new CrossnetException("lab etcd: " + e.getMessage(), e);
         }
-        String client = "http://" + ip + ":" + CLIENT_PORT;
-        String peer = "http://" + ip + ":" + PEER_PORT;
-        Process p = Processes.startDetached(ns, List.of("etcd",
-                "--name", "lab",
-                "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", client,
-                "--advertise-client-urls", client,
-                "--listen-peer-urls", peer,
-                "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "lab=" + peer,
-                "--initial-cluster-state", "new"), log);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (Plumbing.httpStatus(ns, ip, CLIENT_PORT, "/health") != 200) {
-            if (!p.isAlive()) {
-                throw new CrossnetException("etcd exited with " + p.exitValue() + " while starting; last lines of "
-                        + log + ":\n    " + Processes.tail(log, 15));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CrossnetException("etcd on " + client + " was not healthy within " + START_TIMEOUT.toSeconds()
-                        + "s; last lines of " + log + ":\n    " + Processes.tail(log, 15));
-            }
-            Processes.pause(50);
-        }
-        return new Started(p.pid(), "etcd://" + ip + ":" + CLIENT_PORT);
+        return new Started(etcd.pid(), "etcd://" + ip + ":" + CLIENT_PORT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.crossnet.lab;
 
+import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.CrossnetException;
 import java.nio.file.Files;
 import java.nio.file.Path;

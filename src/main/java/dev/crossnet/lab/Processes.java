@@ -17,7 +17,7 @@ import java.util.Optional;
  * thread-safe.
  */
 final class Processes {
-    private static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
+    static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
 
     private Processes() {
     }
@@ -28,9 +28,14 @@ final class Processes {
      * ({@code CROSSNET_JAVA_OPTS} overrides them, as in {@code bin/crossnet}).
      */
     static List<String> crossnetCommand() {
+        return crossnetCommand(JVM_OPTS);
+    }
+
+    /** {@link #crossnetCommand()} with {@code jvmOpts} instead of the usual flags (still overridden by {@code CROSSNET_JAVA_OPTS}). */
+    static List<String> crossnetCommand(String jvmOpts) {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String opts = System.getenv().getOrDefault("CROSSNET_JAVA_OPTS", JVM_OPTS);
+        String opts = System.getenv().getOrDefault("CROSSNET_JAVA_OPTS", jvmOpts);
         for (String o : opts.trim().split("\\s+")) {
             if (!o.isEmpty()) {
                 argv.add(o);

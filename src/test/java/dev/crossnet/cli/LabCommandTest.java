@@ -44,6 +44,26 @@ class LabCommandTest {
     }
 
     @Test
+    void up_badLeaseTtl_failsNamingTheFlag_andCreatesNothing() {
+        String[] tooShort = run("lab", "up", "--name", "cnu1", "--subnet-lease-ttl", "1s");
+        assertThat(tooShort[0]).isEqualTo("1");
+        assertThat(tooShort[1]).endsWith("crossnet: error: --subnet-lease-ttl: 1000ms is too short; at least 2s"
+                + " (agents renew at half the TTL)" + System.lineSeparator());
+        String[] garbage = run("lab", "up", "--name", "cnu1", "--subnet-lease-ttl", "soon");
+        assertThat(garbage[0]).isEqualTo("2");
+        assertThat(garbage[1]).contains("--subnet-lease-ttl").contains("\"soon\" is not a duration");
+        assertThat(java.nio.file.Path.of("/run/crossnet/lab/cnu1")).doesNotExist();
+        assertThat(java.nio.file.Path.of("/var/run/netns/cnu1-ul")).doesNotExist();
+    }
+
+    @Test
+    void bench_badPathsOrJoin_failNamingTheFlag() {
+        assertThat(run("lab", "bench", "--paths", "underlay,wireguard")[1]).contains("--paths: \"wireguard\" is not one of");
+        assertThat(run("lab", "bench", "--join", "0")[1]).contains("--join: 0 is out of range");
+        assertThat(run("lab", "bench", "--seconds", "600")[1]).contains("--seconds: 600 is out of range 1-60");
+    }
+
+    @Test
     void exec_withoutCommand_isAUsageError() {
         assertThat(run("lab", "exec", "h1")[0]).isEqualTo("2");
     }

@@ -44,6 +44,15 @@ class LabOptionsTest {
     }
 
     @Test
+    void agentArgs_carryIpMasqAndLeaseTtl_andATooShortTtlIsRefused() {
+        assertThat(LabOptions.defaults().agentArgs()).isEmpty();
+        assertThat(LabOptions.defaults().withIpMasq(true).withLeaseTtl(java.time.Duration.ofSeconds(6)).agentArgs())
+                .containsExactly("--ip-masq", "--subnet-lease-ttl", "6000ms");
+        assertThatThrownBy(() -> LabOptions.defaults().withLeaseTtl(java.time.Duration.ofMillis(1500)).validate())
+                .hasMessageStartingWith("--subnet-lease-ttl: 1500ms is too short");
+    }
+
+    @Test
     void labDir_isUnderTheStateRoot() {
         assertThat(LabOptions.defaults().withName("cnt1").labDir()).hasToString("/run/crossnet/lab/cnt1");
     }

@@ -1,5 +1,6 @@
 package dev.crossnet.lab;
 
+import dev.crossnet.agent.SubnetEnv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -15,7 +15,8 @@ class LabStateTest {
     private static LabState sample() {
         return new LabState("cnlab", "vxlan", "10.5.0.0/16", "file:/run/crossnet/lab/cnlab/store.db", Lab.PREFIX, 2, true, 0,
                 List.of(new HostState("h1", 1, "cnlab-h1", "172.30.0.11", 4242, "10.5.34.0/24", 1450,
-                        List.of(new ContainerState("h1-c1", "cnlab-h1-c1", "10.5.34.2")))));
+                        List.of(new ContainerState("h1-c1", "cnlab-h1-c1", "10.5.34.2")))),
+                List.of("--ip-masq", "--subnet-lease-ttl", "6000ms"));
     }
 
     @Test

@@ -116,6 +116,14 @@ public final class EtcdLauncher implements AutoCloseable {
         return b.clientUrl;
     }
 
+    /** The pid of the running etcd (of the first command of the prefix, which should exec it). @throws IllegalStateException if not started */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("etcd not started");
+        }
+        return process.pid();
+    }
+
     public Path logFile() {
         return log;
     }

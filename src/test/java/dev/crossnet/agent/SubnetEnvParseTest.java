@@ -1,4 +1,4 @@
-package dev.crossnet.lab;
+package dev.crossnet.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossnet.CrossnetException;
 import org.junit.jupiter.api.Test;
 
-class SubnetEnvTest {
+class SubnetEnvParseTest {
 
     @Test
     void parse_flannelsFile_givesSubnetGatewayAndMtu() {

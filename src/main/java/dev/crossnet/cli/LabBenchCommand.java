@@ -1,0 +1,99 @@
+package dev.crossnet.cli;
+
+import dev.crossnet.CrossnetException;
+import dev.crossnet.bench.DataPlaneBench;
+import dev.crossnet.bench.JoinBench;
+import dev.crossnet.lab.Lab;
+import dev.crossnet.lab.LabNames;
+import dev.crossnet.lab.LabOptions;
+import dev.crossnet.model.BackendConfig;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code crossnet lab bench}: issue 3's data-plane benchmark (iperf3 over each path of a 2-host
+ * lab, as ratios to the underlay) and join convergence. Thin: the work is in {@link DataPlaneBench}
+ * and {@link JoinBench}. Prints numbers, never passes or fails on them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the data plane (iperf3, ping) and join convergence on throw-away labs (needs root, iperf3).")
+final class LabBenchCommand implements Callable<Integer> {
+    @Option(names = "--name", paramLabel = "LAB", defaultValue = "cnbench",
+            description = "Name of the throw-away labs (default: ${DEFAULT-VALUE}); must not exist.")
+    String name;
+
+    @Option(names = "--paths", split = ",", paramLabel = "PATH", defaultValue = "underlay,vxlan,kernel-vxlan,host-gw,udp",
+            description = "Paths to measure, of underlay, vxlan, kernel-vxlan, host-gw, udp (default: ${DEFAULT-VALUE}); empty for none.")
+    List<String> paths;
+
+    @Option(names = "--runs", defaultValue = "3", description = "iperf3 runs per path (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "iperf3 -t per run, 1-60 (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--join", split = ",", paramLabel = "N", description = "Join convergence on labs of N hosts, e.g. 10,50.")
+    List<Integer> join = List.of();
+
+    @Option(names = "--join-backend", defaultValue = "vxlan", paramLabel = "TYPE",
+            description = "Backend of the join labs: vxlan or host-gw (default: ${DEFAULT-VALUE}).")
+    String joinBackend;
+
+    @Override
+    public Integer call() {
+        LabNames.checkLabName(name);
+        if (runs < 1 || runs > 20) {
+            throw new CrossnetException("--runs: " + runs + " is out of range 1-20");
+        }
+        if (seconds < 1 || seconds > 60) {
+            throw new CrossnetException("--seconds: " + seconds + " is out of range 1-60");
+        }
+        List<String> ps = paths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        for (String p : ps) {
+            if (!DataPlaneBench.PATHS.contains(p)) {
+                throw new CrossnetException("--paths: \"" + p + "\" is not one of " + String.join(", ", DataPlaneBench.PATHS));
+            }
+        }
+        for (int n : join) {
+            if (n < 1 || n >= LabNames.MAX_HOSTS) {
+                throw new CrossnetException("--join: " + n + " is out of range 1-" + (LabNames.MAX_HOSTS - 1));
+            }
+        }
+        BackendConfig.Type jb = switch (joinBackend) {
+            case "vxlan" -> BackendConfig.Type.VXLAN;
+            case "host-gw" -> BackendConfig.Type.HOST_GW;
+            default -> throw new CrossnetException("--join-backend: \"" + joinBackend + "\" is not vxlan or host-gw");
+        };
+        long t0 = System.nanoTime();
+        java.util.function.Consumer<String> progress = line -> System.err.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line);
+        // Ctrl-C: remove the lab in use, as lab up does.
+        AtomicBoolean done = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!done.get()) {
+                Lab.down(name, LabOptions.DEFAULT_STATE_ROOT);
+            }
+        }));
+        try {
+            System.out.printf("crossnet lab bench, %s, load average before: %s, %d CPUs%n",
+                    LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS), DataPlaneBench.loadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+            if (!ps.isEmpty()) {
+                System.out.printf("%nsingle-stream TCP, iperf3 -t %d, %d runs per path, 2 hosts x 1 container%n", seconds, runs);
+                new DataPlaneBench(name, runs, seconds, System.out, progress).run(ps);
+            }
+            if (!join.isEmpty()) {
+                System.out.printf("%njoin convergence, %s backend, one host joins a running lab of N%n", jb.wire());
+                new JoinBench(name, jb, System.out, progress).run(join);
+            }
+            System.out.printf("%nload average after: %s; took %.0f s%n", DataPlaneBench.loadAverage(), (System.nanoTime() - t0) / 1e9);
+        } finally {
+            done.set(true);
+        }
+        return 0;
+    }
+}
