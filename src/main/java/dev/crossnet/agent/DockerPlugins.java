@@ -1,5 +1,7 @@
 package dev.crossnet.agent;
 
+import dev.crossnet.CrossnetException;
+import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
 import dev.crossnet.docker.DockerStore;
@@ -7,6 +9,7 @@ import dev.crossnet.docker.EngineSync;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.PluginDispatcher;
+import dev.crossnet.docker.engine.EngineClient;
 import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
@@ -16,6 +19,7 @@ import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +33,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's Docker plugins ({@code crossnet agent --docker-plugin}): the {@code crossnet}
  * network, IPAM and authorization drivers on one socket, the store watch that reprograms remote
- * endpoints, and the {@link EngineSync} that makes each network appear in this host's dockerd.
+ * endpoints, the {@link EngineSync} that makes each network appear in this host's dockerd, and
+ * (unless turned off) the {@link DockerDns} that makes container names resolve across hosts.
+ *
+ * <p>Names: containers ask Docker's embedded DNS, which forwards what it does not know to the
+ * daemon's {@code --dns} servers from inside the container. With {@code dockerd --dns <this host's
+ * underlay IP>} (the one-time host setup), the query leaves the container by its default route,
+ * through the network's gateway {@code cnbr<vni>} in the host namespace, and reaches the DNS server
+ * here with the container's own address as source, which is what scopes the answer.
  *
  * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events and a full pass
  * every {@link #RESYNC}) and one "docker-sync" thread. {@link #close} stops them all and leaves the
@@ -45,9 +56,11 @@ public final class DockerPlugins implements AutoCloseable {
     private final ScheduledExecutorService reconciler;
     private final EngineSync sync;
     private final Thread syncThread;
+    private final DockerDns dns;
 
     private DockerPlugins(PluginServer server, Watch watch, ScheduledExecutorService reconciler, EngineSync sync,
-                          Thread syncThread) {
+                          Thread syncThread, DockerDns dns) {
+        this.dns = dns;
         this.server = server;
         this.watch = watch;
         this.reconciler = reconciler;
@@ -60,9 +73,35 @@ public final class DockerPlugins implements AutoCloseable {
      * and starts the threads. Blocking until the socket is ready.
      *
      * @param dockerSocket this host's dockerd API socket, e.g. {@code /var/run/docker.sock}
+     * @param dnsListen    where to answer DNS for container names (this host's own address, never the
+     *                     wildcard), or null for no name service
+     * @throws CrossnetException if {@code dnsListen} cannot be bound; nothing is left running
      */
     public static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
-                                      Path dockerSocket) {
+                                      Path dockerSocket, InetSocketAddress dnsListen) {
+        // The name service first: a bad --dns-listen fails before anything else runs.
+        DockerDns dns = null;
+        if (dnsListen != null) {
+            try {
+                dns = DockerDns.start(store, new DockerDns.Options(new EngineClient(dockerSocket), dnsListen, host.name(), prefix,
+                        DockerDns.DEFAULT_TTL));
+            } catch (CrossnetException e) {
+                throw new CrossnetException("--dns-listen: cannot answer container names on udp " + dnsListen + " ("
+                        + e.getMessage() + "); give another address, or --no-docker-dns", e);
+            }
+        }
+        try {
+            return start(store, prefix, host, kernel, socket, dockerSocket, dns);
+        } catch (RuntimeException e) {
+            if (dns != null) {
+                dns.close();
+            }
+            throw e;
+        }
+    }
+
+    private static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
+                                       Path dockerSocket, DockerDns dns) {
         DockerStore docker = new DockerStore(store, prefix);
         NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host), Clock.systemUTC());
         driver.reconcile(true);
@@ -101,9 +140,9 @@ public final class DockerPlugins implements AutoCloseable {
         syncThread.setDaemon(true);
         syncThread.start();
         PluginServer server = PluginServer.start(socket, dispatcher);
-        log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}", host.name(), socket,
-                dockerSocket);
-        return new DockerPlugins(server, watch, reconciler, sync, syncThread);
+        log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", host.name(),
+                socket, dockerSocket, dns == null ? "off" : "on udp " + dns.address());
+        return new DockerPlugins(server, watch, reconciler, sync, syncThread, dns);
     }
 
     private static void guarded(Runnable r) {
@@ -114,8 +153,17 @@ public final class DockerPlugins implements AutoCloseable {
         }
     }
 
+    /** Where container names are answered, or null when the name service is off. */
+    public InetSocketAddress dnsAddress() {
+        return dns == null ? null : dns.address();
+    }
+
+    /** Stops every thread; the kernel state and this host's name records stay (records expire by TTL). */
     @Override
     public void close() {
+        if (dns != null) {
+            dns.close();
+        }
         server.close();
         watch.close();
         sync.close();

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         description = "Run the per-host agent: lease a subnet, write subnet.env, program the data plane, keep it reconciled.")
 final class AgentCommand implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
+    static final int DNS_PORT = 53;
 
     @Mixin
     StoreOptions storeOptions;
@@ -78,12 +79,28 @@ final class AgentCommand implements Runnable {
             description = "This host's dockerd API socket, for making crossnet networks appear in it (default: ${DEFAULT-VALUE}).")
     Path dockerHost;
 
+    @Option(names = "--dns-listen", paramLabel = "IP",
+            description = "With --docker-plugin: answer DNS for container names (udp port 53) on this address; dockerd needs"
+                    + " --dns <it>. Default: the public IP (reachable from containers through their network's gateway). Never 0.0.0.0.")
+    String dnsListen;
+
+    @Option(names = "--no-docker-dns", description = "With --docker-plugin: do not publish or answer container names.")
+    boolean noDockerDns;
+
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "This host's name in the store, for its Docker endpoints and IPAM claims (default: the hostname).")
     String hostName;
 
     @Override
     public void run() {
+        // Flags first: a wrong one is reported the same way as root or not.
+        if (dnsListen != null && dockerPlugin == null) {
+            throw new CrossnetException("--dns-listen: names are served with the Docker plugins; add --docker-plugin");
+        }
+        if (dnsListen != null && noDockerDns) {
+            throw new CrossnetException("--dns-listen: cannot be combined with --no-docker-dns");
+        }
+        java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
         if (!isRoot()) {
             throw new CrossnetException("the agent must run as root: it programs devices, routes and firewall rules");
         }
@@ -92,6 +109,9 @@ final class AgentCommand implements Runnable {
         }
         if (leaseTtl.isZero() || leaseTtl.isNegative()) {
             throw new CrossnetException("--subnet-lease-ttl: must be positive");
+        }
+        if (dnsIp != null && !isLocal(dnsIp)) {
+            throw new CrossnetException("--dns-listen: " + dnsListen + " is not an address of this host");
         }
         Kernel kernel = LinuxKernel.host();
         MetricsRegistry metrics = new MetricsRegistry();
@@ -111,7 +131,9 @@ final class AgentCommand implements Runnable {
                     dev.crossnet.backend.HostContext h = agent.host();
                     docker = dev.crossnet.agent.DockerPlugins.start(store, storeOptions.prefix(),
                             new dev.crossnet.docker.Datapath.Host(hostName != null ? hostName : hostname(), h.publicIp(), h.iface(),
-                                    h.ifaceMtu()), LinuxKernel.host(), dockerPlugin, dockerHost);
+                                    h.ifaceMtu()), LinuxKernel.host(), dockerPlugin, dockerHost,
+                            noDockerDns ? null : new java.net.InetSocketAddress(
+                                    dnsIp != null ? dnsIp : h.publicIp().toInetAddress(), DNS_PORT));
                 }
                 CountDownLatch done = new CountDownLatch(1);
                 Thread loop = new Thread(() -> {
@@ -151,6 +173,14 @@ final class AgentCommand implements Runnable {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.io.IOException e) {
             return "localhost";
+        }
+    }
+
+    private static boolean isLocal(java.net.InetAddress a) {
+        try {
+            return java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.net.SocketException e) {
+            return false;
         }
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code crossnet dns serve}: cross-host container names, until the agent hosts it. */
+/** {@code crossnet dns serve}: cross-host container names without the agent (which serves them with {@code --docker-plugin}). */
 @Command(name = "dns", description = "Cross-host container names for Docker.", mixinStandardHelpOptions = true,
         subcommands = DnsCommand.Serve.class)
 public final class DnsCommand {
@@ -70,17 +70,26 @@ public final class DnsCommand {
         }
 
         private InetSocketAddress listenAddress() {
-            if (!listen.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-                throw new CrossnetException("--listen: " + listen + " is not an IP address");
+            return new InetSocketAddress(ownAddress("--listen", listen), port);
+        }
+
+        /**
+         * Parses an IP literal (never looked up) that must not be the wildcard.
+         *
+         * @throws CrossnetException naming {@code flag} otherwise
+         */
+        static InetAddress ownAddress(String flag, String value) {
+            if (!value.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new CrossnetException(flag + ": " + value + " is not an IP address");
             }
             try {
-                InetAddress a = InetAddress.getByName(listen); // a literal: no lookup
+                InetAddress a = InetAddress.getByName(value); // a literal: no lookup
                 if (a.isAnyLocalAddress()) {
-                    throw new CrossnetException("--listen: " + listen + " would answer on every interface; give this host's own address");
+                    throw new CrossnetException(flag + ": " + value + " would answer on every interface; give this host's own address");
                 }
-                return new InetSocketAddress(a, port);
+                return a;
             } catch (UnknownHostException e) {
-                throw new CrossnetException("--listen: " + listen + " is not an IP address");
+                throw new CrossnetException(flag + ": " + value + " is not an IP address");
             }
         }
 

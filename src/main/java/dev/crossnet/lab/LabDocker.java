@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 /**
  * The dockerd of each lab host ({@code lab up --docker}), under {@code <labdir>/<host>/docker/}: its
  * data, API socket {@code docker.sock} and plugin directory {@code plugins/}, where the host's agent
- * serves {@code crossnet.sock}. The daemon runs with {@code --authorization-plugin=crossnet}, the
- * one-time setup that lets crossnet refuse {@code docker network rm} while other hosts use the
- * network. Blocking; thread-safe.
+ * serves {@code crossnet.sock}. The daemon runs with the one-time host setup crossnet asks for:
+ * {@code --authorization-plugin=crossnet}, which lets crossnet refuse {@code docker network rm}
+ * while other hosts use the network, and {@code --dns <the host's underlay IP>}, where the agent
+ * answers container names across hosts. Blocking; thread-safe.
  */
 final class LabDocker {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -53,9 +54,13 @@ final class LabDocker {
                 "--docker-host", socket(labDir, host).toString(), "--host-name", host);
     }
 
-    /** Starts the host's dockerd (its agent must be serving the plugins) and imports busybox. */
-    static void start(Path labDir, String host, String netns) {
-        DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=crossnet");
+    /**
+     * Starts the host's dockerd (its agent must be serving the plugins, and names on
+     * {@code underlayIp}) and imports busybox.
+     */
+    static void start(Path labDir, String host, String netns, String underlayIp) {
+        DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=crossnet",
+                "--dns", underlayIp);
         BusyboxImage.importInto(d, BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE));
     }
 

@@ -119,4 +119,20 @@ class CliTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("cannot open store file:" + blocker.resolve("store.db"));
     }
+
+    @Test
+    void agentDnsListen_wildcardOrNotAnIpOrWithoutPlugin_exits1_namingTheFlag() {
+        for (String[] args : new String[][] {
+                {"agent", "--store", store(), "--docker-plugin", dir.resolve("p.sock").toString(), "--dns-listen", "0.0.0.0"},
+                {"agent", "--store", store(), "--docker-plugin", dir.resolve("p.sock").toString(), "--dns-listen", "host.example"},
+                {"agent", "--store", store(), "--dns-listen", "127.0.0.1"},
+                {"agent", "--store", store(), "--docker-plugin", dir.resolve("p.sock").toString(), "--dns-listen", "127.0.0.1",
+                        "--no-docker-dns"}}) {
+            Result r = run(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(r.err()).as(String.join(" ", args)).contains("--dns-listen:").hasLineCount(1);
+            assertThat(dir.resolve("store.db")).doesNotExist();
+            assertThat(dir.resolve("p.sock")).doesNotExist();
+        }
+    }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Endpoints on a crossnet network across two hosts: cluster-wide unique addresses, static
- * {@code --ip}, freeing on removal, an agent restart under traffic, and malformed plugin calls.
+ * {@code --ip}, freeing on removal, an agent restart under traffic (names served again after it),
+ * and malformed plugin calls.
  */
 @Tag("integration")
 class DockerEndpointsIT {
@@ -87,6 +88,9 @@ class DockerEndpointsIT {
         d.awaitPing("h2", "h2-c2", d.ip("h1", "h1-c2")); // and the restarted agent still serves Docker
         d.run("h2", "net", "after-restart");
         d.awaitPing("h1", "h1-c1", d.ip("h2", "after-restart"));
+        // Names too: the restarted agent answers again on h2 and published its new container.
+        d.awaitPing("h2", "h2-c2", "h1-c2");
+        d.awaitPing("h1", "h1-c1", "after-restart");
 
         malformedRequests_getErrAndLeaveNothing(d, d.lab.dir().resolve("h1/docker/plugins/crossnet.sock"));
     }

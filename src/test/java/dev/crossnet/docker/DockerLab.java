@@ -24,7 +24,11 @@ final class DockerLab implements AutoCloseable {
     final String name;
 
     DockerLab(int hosts) {
-        name = "cnn" + UUID.randomUUID().toString().replace("-", "").substring(0, 7);
+        this("cnn", hosts);
+    }
+
+    DockerLab(String namePrefix, int hosts) {
+        name = namePrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 7);
         Lab l;
         try {
             l = Lab.up(LabOptions.defaults().withName(name).withHosts(hosts).withContainersPerHost(0).withDocker(true)
@@ -62,6 +66,35 @@ final class DockerLab implements AutoCloseable {
 
     void awaitPing(String host, String container, String target) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> pings(host, container, target));
+    }
+
+    /** Waits until {@code network} is in {@code host}'s dockerd (created on another host). */
+    void awaitNetwork(String host, String network) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> tryDocker(host, "network", "inspect", network).ok());
+    }
+
+    /** Waits until a process whose command line contains {@code text} runs in {@code container}. */
+    void awaitExecRunning(String host, String container, String text) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> tryDocker(host, "exec", container, "sh", "-c", "ps -o args | grep -v grep | grep -q '" + text + "'").ok());
+    }
+
+    /** Stops the dockerd whose state is {@code dir} by its pid file (SIGTERM, then SIGKILL after 20 s). */
+    static void stopDaemon(Path dir) {
+        try {
+            long pid = Long.parseLong(java.nio.file.Files.readString(dir.resolve("docker.pid")).trim());
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroy();
+                try {
+                    p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            });
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new IllegalStateException("no dockerd pid in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     Path storeFile() {

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeds 000/002 on crossnet: a network created once on h1 appears on h2, containers on both reach
- * each other by IP (ICMP and a TCP transfer) and the outside world, other networks stay isolated,
+ * each other by IP (ICMP and a TCP transfer), by name and {@code --network-alias} (through the
+ * agents' name service and the lab's {@code dockerd --dns}), and the outside world, other networks
+ * stay isolated (also in names),
  * {@code --opt encrypted} is refused, and {@code docker network rm} is refused while another host
  * uses the network, then removes it everywhere.
  */
@@ -45,13 +47,23 @@ class DockerNetworkIT {
 
         d.run("h1", "my-overlay", "busybox1");
         long run = System.nanoTime();
-        d.run("h2", "my-overlay", "busybox2");
+        d.run("h2", "my-overlay", "busybox2", "--network-alias", "web");
         String ip1 = d.ip("h1", "busybox1");
         String ip2 = d.ip("h2", "busybox2");
         assertThat(ip1).startsWith("192.168.100.").isNotEqualTo(ip2).isNotEqualTo("192.168.100.1");
         d.awaitPing("h1", "busybox1", ip2);
         System.out.printf("docker run busybox2 -> ping by IP from h1: %.0f ms%n", (System.nanoTime() - run) / 1e6);
         d.awaitPing("h2", "busybox2", ip1);
+
+        // By name, both ways, and by alias: h1's dockerd knows nothing of busybox2, so these
+        // answers come from crossnet's name service on the host's underlay IP.
+        d.awaitPing("h1", "busybox1", "busybox2");
+        System.out.printf("docker run busybox2 -> ping by name from h1: %.0f ms%n", (System.nanoTime() - run) / 1e6);
+        d.awaitPing("h2", "busybox2", "busybox1");
+        d.awaitPing("h1", "busybox1", "web");
+        assertThat(d.docker("h1", "exec", "busybox1", "nslookup", "busybox2")).contains("Address: " + ip2);
+        assertThat(d.docker("h2", "exec", "busybox2", "nslookup", "busybox1")).contains("Address: " + ip1);
+        assertThat(d.docker("h1", "exec", "busybox1", "nslookup", "web")).contains("Address: " + ip2);
 
         // Remote endpoints are programmed from the store: a neighbour for the ARP proxy and a
         // unicast FDB entry, and no all-zeros entry, so ARP never floods to other hosts.
@@ -79,6 +91,10 @@ class DockerNetworkIT {
         assertThat(d.pings("h1", "c3", ip2)).as("other -> my-overlay on another host").isFalse();
         assertThat(d.pings("h2", "busybox2", d.ip("h1", "c3"))).as("my-overlay -> other").isFalse();
         assertThat(d.lab.exec("h1", "ip", "neigh", "show", "dev", "cnvx4097").out()).doesNotContain(ip2);
+        // Names are per network too: c3 resolves c4 (other host, same network), not busybox2.
+        d.awaitPing("h1", "c3", "c4");
+        assertThat(d.tryDocker("h1", "exec", "c3", "nslookup", "busybox2").ok()).as("busybox2 seen from other").isFalse();
+        assertThat(d.tryDocker("h2", "exec", "busybox2", "nslookup", "c3").ok()).as("c3 seen from my-overlay").isFalse();
 
         // --opt encrypted: refused, and nothing written.
         String before = d.snapshot("/");
