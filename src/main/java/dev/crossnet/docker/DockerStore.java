@@ -1,11 +1,9 @@
 package dev.crossnet.docker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.store.KeyValue;
+import dev.crossnet.store.StoreJson;
 import dev.crossnet.store.Store;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,8 +23,6 @@ public final class DockerStore {
     public static final int FIRST_VNI = 4096;
     public static final int LAST_VNI = 16_777_215;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     record Attachment(@JsonProperty("DockerID") String dockerId) {
     }
@@ -211,18 +207,10 @@ public final class DockerStore {
     }
 
     private static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return StoreJson.write(value);
     }
 
     private static <T> T read(KeyValue kv, Class<T> type) {
-        try {
-            return JSON.readValue(kv.value(), type);
-        } catch (JsonProcessingException e) {
-            throw new CrossnetException("store key " + kv.key() + " holds malformed JSON: " + e.getOriginalMessage());
-        }
+        return StoreJson.read(kv, type);
     }
 }

@@ -1,11 +1,9 @@
 package dev.crossnet.ipam;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.KeyValue;
+import dev.crossnet.store.StoreJson;
 import dev.crossnet.store.Store;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
@@ -34,8 +32,6 @@ import java.util.regex.Pattern;
 public final class StoreIpam implements Ipam {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern CLAIM = Pattern.compile("[0-9a-f]{12}");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     record PoolValue(@JsonProperty("Name") String name, @JsonProperty("Subnet") String subnet) {
     }
@@ -258,18 +254,10 @@ public final class StoreIpam implements Ipam {
     }
 
     private static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return StoreJson.write(value);
     }
 
     private static <T> T read(KeyValue kv, Class<T> type) {
-        try {
-            return JSON.readValue(kv.value(), type);
-        } catch (JsonProcessingException e) {
-            throw new IpamException("store key " + kv.key() + " holds malformed JSON: " + e.getOriginalMessage());
-        }
+        return StoreJson.read(kv, type);
     }
 }

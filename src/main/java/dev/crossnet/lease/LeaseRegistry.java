@@ -10,6 +10,7 @@ import dev.crossnet.model.Subnet;
 import dev.crossnet.store.KeyValue;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
+import dev.crossnet.store.StoreJson;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchListener;
 import java.time.Duration;
@@ -148,11 +149,7 @@ public final class LeaseRegistry {
     }
 
     static String encode(LeaseAttrs attrs) {
-        try {
-            return JSON.writeValueAsString(attrs);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return StoreJson.write(attrs);
     }
 
     /** Leases read at one store revision. */
