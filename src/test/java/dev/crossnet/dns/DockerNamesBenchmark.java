@@ -1,5 +1,6 @@
 package dev.crossnet.dns;
 
+import dev.crossnet.docker.MacvlanHosts;
 import dev.crossnet.bench.Stats;
 import dev.crossnet.docker.lab.DockerDaemon;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.crossnet.dns;
 
+import dev.crossnet.docker.MacvlanHosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package dev.crossnet.dns;
+package dev.crossnet.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * N namespaced hosts on one LAN, each with a real dockerd (started with {@code --dns <its own
- * underlay IP>}), the crossnet IPAM plugin and {@code crossnet dns serve}, all on one embedded store.
+ * N namespaced hosts on one LAN, each with a real dockerd and the crossnet IPAM plugin, all on one
+ * embedded store; optionally ({@code dns}) each dockerd also gets {@code --dns <its own underlay IP>}
+ * and the host runs {@code crossnet dns serve} there. Shared by the IPAM and name-discovery tests.
  *
  * <p>The LAN is a switch namespace ({@code cns…sw}) whose bridge is also the router: 10.99.0.254
  * for the hosts and 192.168.100.1, the macvlan networks' gateway. A macvlan container can never
@@ -27,41 +28,54 @@ import java.util.concurrent.TimeUnit;
  * parent), so its DNS query to 10.99.0.N goes out through that gateway and back in on eth0, as on a
  * real LAN. Names are {@code cns} + random; {@link #close} removes everything.
  */
-final class MacvlanHosts implements AutoCloseable {
-    static final Duration CMD = Duration.ofSeconds(60);
-    static final String PREFIX = "/crossnet-it";
-    static final String NET = "mv";
+public final class MacvlanHosts implements AutoCloseable {
+    public static final Duration CMD = Duration.ofSeconds(60);
+    public static final String PREFIX = "/crossnet-it";
+    public static final String NET = "mv";
 
     final String sfx = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
             (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
-    final Path dir = Path.of("/tmp/cns" + sfx);
-    final Path storeFile = dir.resolve("store.db");
+    public final Path dir = Path.of("/tmp/cns" + sfx);
+    public final Path storeFile = dir.resolve("store.db");
     private final String sw = "cns" + sfx + "sw";
     private final List<String> namespaces = new ArrayList<>();
     final List<DockerDaemon> daemons = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Process> plugins = new ArrayList<>();
+    private final List<Process> dnsServers = new ArrayList<>();
 
     /** Builds the LAN and {@code hosts} hosts, each with dockerd, IPAM plugin and DNS. */
-    MacvlanHosts(int hosts) throws Exception {
+    public MacvlanHosts(int hosts) throws Exception {
+        this(hosts, true);
+    }
+
+    /** Builds the LAN and {@code hosts} hosts, each with dockerd and IPAM plugin, and DNS if {@code dns}. */
+    public MacvlanHosts(int hosts, boolean dns) throws Exception {
         try {
             Files.createDirectories(dir);
             lan(hosts);
             Path tarball = BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE);
             for (int i = 1; i <= hosts; i++) {
-                DockerDaemon d = DockerDaemon.start(host(i), dir.resolve("h" + i), Duration.ofSeconds(60), "--dns", underlayIp(i));
+                DockerDaemon d = dns
+                        ? DockerDaemon.start(host(i), dir.resolve("h" + i), Duration.ofSeconds(60), "--dns", underlayIp(i))
+                        : DockerDaemon.start(host(i), dir.resolve("h" + i), Duration.ofSeconds(60));
                 daemons.add(d);
                 BusyboxImage.importInto(d, tarball);
                 Path socket = d.pluginDir().resolve("crossnet.sock");
-                processes.add(crossnet(host(i), "h" + i + "-plugin", "plugin", "serve", "--socket", socket.toString(), "--host-id", "h" + i));
-                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !processes.get(processes.size() - 1).isAlive());
-                processes.add(crossnet(host(i), "h" + i + "-dns", "dns", "serve", "--docker-host", "unix://" + d.socket(),
-                        "--listen", underlayIp(i), "--host-id", "h" + i, "--record-ttl", "6s"));
+                Process plugin = crossnet(host(i), "h" + i + "-plugin", "plugin", "serve", "--socket", socket.toString(), "--host-id", "h" + i);
+                plugins.add(plugin);
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !plugin.isAlive());
+                assertThat(plugin.isAlive()).as("plugin for h%d: %s", i, log("h" + i + "-plugin")).isTrue();
+                if (dns) {
+                    dnsServers.add(crossnet(host(i), "h" + i + "-dns", "dns", "serve", "--docker-host", "unix://" + d.socket(),
+                            "--listen", underlayIp(i), "--host-id", "h" + i, "--record-ttl", "6s"));
+                }
             }
-            for (int i = 1; i <= hosts; i++) {
+            for (int i = 1; i <= dnsServers.size(); i++) {
                 int n = i;
+                Process p = dnsServers.get(i - 1);
                 await("dns of h" + i).atMost(Duration.ofSeconds(30))
-                        .until(() -> log("h" + n + "-dns").contains("answering on udp") || !processes.get(2 * n - 1).isAlive());
-                assertThat(processes.get(2 * n - 1).isAlive()).as(log("h" + n + "-dns")).isTrue();
+                        .until(() -> log("h" + n + "-dns").contains("answering on udp") || !p.isAlive());
+                assertThat(p.isAlive()).as(log("h" + n + "-dns")).isTrue();
             }
         } catch (Throwable t) {
             dump();
@@ -70,12 +84,12 @@ final class MacvlanHosts implements AutoCloseable {
         }
     }
 
-    DockerDaemon docker(int i) {
+    public DockerDaemon docker(int i) {
         return daemons.get(i - 1);
     }
 
     /** The crossnet macvlan network on every host: one subnet, one shared pool. */
-    void createNetwork() {
+    public void createNetwork() {
         for (DockerDaemon d : daemons) {
             d.docker(CMD, "network", "create", "-d", "macvlan", "--ipam-driver", "crossnet",
                     "--subnet", "192.168.100.0/24", "--gateway", "192.168.100.1", "--ipam-opt", "pool=shared",
@@ -83,11 +97,11 @@ final class MacvlanHosts implements AutoCloseable {
         }
     }
 
-    String host(int i) {
+    public String host(int i) {
         return "cns" + sfx + "h" + i;
     }
 
-    static String underlayIp(int i) {
+    public static String underlayIp(int i) {
         return "10.99.0." + i;
     }
 
@@ -101,7 +115,7 @@ final class MacvlanHosts implements AutoCloseable {
         return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(logName + ".log").toFile()).start();
     }
 
-    String log(String name) {
+    public String log(String name) {
         try {
             return Files.readString(dir.resolve(name + ".log"));
         } catch (Exception e) {
@@ -110,8 +124,8 @@ final class MacvlanHosts implements AutoCloseable {
     }
 
     /** Stops the DNS process of host {@code i} (SIGKILL: a crash, nothing cleaned up). */
-    void killDns(int i) throws InterruptedException {
-        Process p = processes.get(2 * i - 1);
+    public void killDns(int i) throws InterruptedException {
+        Process p = dnsServers.get(i - 1);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
     }
@@ -146,7 +160,7 @@ final class MacvlanHosts implements AutoCloseable {
     }
 
     /** The store, every log and each namespace's links, addresses and routes, to stderr. */
-    void dump() {
+    public void dump() {
         System.err.println("=== store " + storeFile);
         try (SqliteStore store = SqliteStore.open(storeFile)) {
             for (KeyValue kv : store.list("/").items()) {
@@ -165,7 +179,8 @@ final class MacvlanHosts implements AutoCloseable {
             System.err.println("=== " + ns + "\n" + Exec.run(Duration.ofSeconds(10), "ip", "-n", ns, "-d", "link").stdout()
                     + Exec.run(Duration.ofSeconds(10), "ip", "-n", ns, "addr").stdout()
                     + Exec.run(Duration.ofSeconds(10), "ip", "-n", ns, "route").stdout()
-                    + Exec.run(Duration.ofSeconds(10), "ip", "-n", ns, "neigh").stdout());
+                    + Exec.run(Duration.ofSeconds(10), "ip", "-n", ns, "neigh").stdout()
+                    + Exec.run(Duration.ofSeconds(10), "bridge", "-n", ns, "fdb").stdout());
         }
     }
 
@@ -184,6 +199,8 @@ final class MacvlanHosts implements AutoCloseable {
                 System.err.println("cleanup of " + d.netns() + ": " + e);
             }
         }
+        List<Process> processes = new ArrayList<>(plugins);
+        processes.addAll(dnsServers);
         for (Process p : processes) {
             p.destroy();
             try {
