@@ -1,5 +1,6 @@
 package dev.crossnet.tun;
 
+import dev.crossnet.sys.GatherBatch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,6 +45,27 @@ public interface TunDevice extends Closeable {
      * @throws IOException when the device itself fails or is closed
      */
     int write(ByteBuffer[] bufs, int[] sizes, int count, int offset) throws IOException;
+
+    /**
+     * Writes every message of {@code batch} (see {@link GatherBatch}) as one packet, its pieces in
+     * order; destinations and segment sizes are ignored. Leaves the batch as it is; the caller
+     * clears it. A packet the kernel refuses is dropped and counted, not thrown.
+     *
+     * <p>This default copies each message into one buffer; implementations that can gather (Linux
+     * {@code writev}) override it.
+     *
+     * @return the number of packets the kernel accepted
+     */
+    default int write(GatherBatch batch) throws IOException {
+        int n = batch.messages();
+        ByteBuffer[] bufs = new ByteBuffer[n];
+        int[] sizes = new int[n];
+        for (int m = 0; m < n; m++) {
+            bufs[m] = ByteBuffer.allocateDirect(Math.max(1, batch.bytes(m)));
+            sizes[m] = batch.copyMessage(m, bufs[m], 0);
+        }
+        return write(bufs, sizes, n, 0);
+    }
 
     /** Releases the file descriptor. A persistent device stays in the kernel. Idempotent. */
     @Override

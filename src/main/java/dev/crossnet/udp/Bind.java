@@ -1,5 +1,6 @@
 package dev.crossnet.udp;
 
+import dev.crossnet.sys.GatherBatch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -60,6 +61,32 @@ public interface Bind extends Closeable {
      */
     default int send(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] dests, int count, int offset) throws IOException {
         return send(bufs, sizes, dests, count, offset);
+    }
+
+    /**
+     * Sends every message of {@code batch} (see {@link GatherBatch}) to its destination: a message
+     * with a segment size smaller than its length is a UDP GSO train (only when {@link #gso()}),
+     * any other is one datagram. Leaves the batch as it is; the caller clears it. A datagram the
+     * kernel refuses is dropped and counted, not thrown.
+     *
+     * <p>This default copies each message into one buffer and sends those; implementations that
+     * can gather (Linux {@code sendmmsg} with several iovecs) override it.
+     *
+     * @return the number of messages the kernel accepted
+     */
+    default int send(GatherBatch batch) throws IOException {
+        int n = batch.messages();
+        ByteBuffer[] bufs = new ByteBuffer[n];
+        int[] sizes = new int[n];
+        int[] segments = new int[n];
+        long[] dests = new long[n];
+        for (int m = 0; m < n; m++) {
+            bufs[m] = ByteBuffer.allocateDirect(Math.max(1, batch.bytes(m)));
+            sizes[m] = batch.copyMessage(m, bufs[m], 0);
+            segments[m] = batch.segment(m) < sizes[m] ? batch.segment(m) : 0;
+            dests[m] = batch.dest(m);
+        }
+        return send(bufs, sizes, segments, dests, n, 0);
     }
 
     /** Closes the socket. Idempotent. */

@@ -2,6 +2,7 @@ package dev.crossnet.udp;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.sys.BufferAddresses;
+import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.sys.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,6 +50,10 @@ public final class LinuxUdp implements Bind {
     private final BufferAddresses rxAddresses = new BufferAddresses();
     private final BufferAddresses txAddresses = new BufferAddresses();
     private final boolean gso;
+    private Scratch gather; // for send(GatherBatch), sized by the first batch
+    private ByteBuffer gatherIovs;
+    private long gatherIovsAddress;
+    private int gatherIovCapacity;
     private boolean gro;
     private volatile boolean closed;
     private long sendErrors;
@@ -241,12 +246,61 @@ public final class LinuxUdp implements Bind {
         return accepted + transmit(j);
     }
 
+    /**
+     * Sends the batch with one {@code sendmmsg} per {@code tx} batch of messages, each message
+     * pointing the kernel at its pieces with its own run of iovecs: nothing is copied here.
+     */
+    @Override
+    public int send(GatherBatch batch) throws IOException {
+        if (gather == null || gather.batch < batch.maxMessages() || gatherIovCapacity < batch.maxPieces()) {
+            gather = new Scratch(batch.maxMessages());
+            gatherIovs = ByteBuffer.allocateDirect(batch.maxPieces() * IOVEC_SIZE).order(ByteOrder.nativeOrder());
+            gatherIovsAddress = LibC.address(gatherIovs);
+            gatherIovCapacity = batch.maxPieces();
+        }
+        Scratch g = gather;
+        int n = batch.messages();
+        for (int m = 0; m < n; m++) {
+            int first = batch.firstPiece(m);
+            int count = batch.pieces(m);
+            for (int p = first; p < first + count; p++) {
+                gatherIovs.putLong(p * IOVEC_SIZE, batch.address(p));
+                gatherIovs.putLong(p * IOVEC_SIZE + 8, batch.length(p));
+            }
+            putSockaddr(g.names, m * SOCKADDR_IN_SIZE, batch.dest(m));
+            int h = m * MMSGHDR_SIZE;
+            g.msgs.putLong(h + MSG_IOV, gatherIovsAddress + (long) first * IOVEC_SIZE);
+            g.msgs.putLong(h + MSG_IOVLEN, count);
+            int segment = batch.segment(m);
+            if (segment > 0 && segment < batch.bytes(m)) {
+                if (!gso) {
+                    throw new IllegalArgumentException("segmented send without UDP GSO");
+                }
+                int c = m * CMSG_SPACE;
+                g.control.putLong(c, CMSG_LEN_U16);
+                g.control.putInt(c + 8, LibC.SOL_UDP);
+                g.control.putInt(c + 12, LibC.UDP_SEGMENT);
+                g.control.putShort(c + CMSG_HDR, (short) segment);
+                g.msgs.putLong(h + MSG_CONTROL, g.controlAddress + c);
+                g.msgs.putLong(h + MSG_CONTROLLEN, CMSG_SPACE);
+            } else {
+                g.msgs.putLong(h + MSG_CONTROL, 0);
+                g.msgs.putLong(h + MSG_CONTROLLEN, 0);
+            }
+        }
+        return transmit(g, n);
+    }
+
     /** Sends the first {@code j} prepared messages; returns how many the kernel accepted. */
     private int transmit(int j) throws IOException {
+        return transmit(tx, j);
+    }
+
+    private int transmit(Scratch scratch, int j) throws IOException {
         int sent = 0;
         int accepted = 0;
         while (sent < j) {
-            int r = LibC.sendmmsg(fd, tx.msgsAddress + (long) sent * MMSGHDR_SIZE, j - sent, 0);
+            int r = LibC.sendmmsg(fd, scratch.msgsAddress + (long) sent * MMSGHDR_SIZE, j - sent, 0);
             if (r > 0) {
                 sent += r;
                 accepted += r;

@@ -1,5 +1,6 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.sys.LibC;
 import dev.crossnet.tun.TunDevice;
 import dev.crossnet.udp.Bind;
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.nio.ByteBuffer;
  * The UDP → TUN loop body for a TUN device with {@code IFF_VNET_HDR}: receives datagrams (with UDP
  * GRO, several per buffer, cut at the reported segment size), validates each with {@link
  * PacketValidator} exactly as the plain path does, and hands those that pass to a {@link
- * TcpCoalescer}, which writes them to the TUN once per batch.
+ * TcpCoalescer}, which writes them to the TUN once per batch, straight from the receive buffers.
  *
  * <p>Not thread-safe: owned by the receiving thread. Allocation-free after construction.
  */
@@ -20,6 +21,7 @@ final class OffloadRx {
     private final UdpMetrics metrics;
     private final TcpCoalescer coalescer;
     private final ByteBuffer[] bufs;
+    private final long[] addresses;
     private final int[] sizes;
     private final int[] segments;
     private final long[] sources;
@@ -30,6 +32,10 @@ final class OffloadRx {
         this.metrics = metrics;
         this.coalescer = new TcpCoalescer(tun, 2 * batch);
         this.bufs = UdpDatapath.buffers(batch, 65_536); // a GRO read is at most 64 KiB
+        this.addresses = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            addresses[i] = LibC.address(bufs[i]);
+        }
         this.sizes = new int[batch];
         this.segments = new int[batch];
         this.sources = new long[batch];
@@ -57,7 +63,7 @@ final class OffloadRx {
                     Peer p = t.byEndpoint(sources[i]);
                     p.rxPackets.inc();
                     p.rxBytes.add(len);
-                    coalescer.add(b, off, len);
+                    coalescer.add(b, addresses[i], off, len);
                     continue;
                 }
                 DropReason reason = DropReason.of(verdict);

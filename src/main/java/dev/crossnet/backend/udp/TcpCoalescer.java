@@ -1,5 +1,7 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.sys.GatherBatch;
+import dev.crossnet.sys.LibC;
 import dev.crossnet.tun.TunDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +23,11 @@ import java.nio.ByteBuffer;
  * segment's PSH. Inner TCP checksums of coalesced segments are not verified here: the outer UDP
  * checksum, which the kernel checked, covers them.
  *
+ * <p>Nothing is copied but headers: a held packet is its {@code virtio_net_hdr} and the first
+ * segment's IP and TCP headers in a scratch buffer, followed by the payloads where they were
+ * received, written with one gathering write ({@link TunDevice#write(GatherBatch)}). The buffers
+ * passed to {@link #add} must therefore stay untouched until the next {@link #flush}.
+ *
  * <p>Not thread-safe: one per receiving thread. Allocation-free after construction.
  */
 final class TcpCoalescer {
@@ -29,30 +36,48 @@ final class TcpCoalescer {
     static final int MAX_PACKET = 65_535; // the IPv4 total length field
     static final int SCAN = 8; // how many recent items a segment may join
     static final int ACK = 0x10;
+    static final int MAX_SEGMENTS = 64; // payload pieces per coalesced packet (one iovec each)
+    static final int ITEM_HEADERS = 136; // scratch per item: virtio_net_hdr + 60 IP + 60 TCP, rounded
 
     private final TunDevice tun;
-    private final ByteBuffer[] items;
-    private final int[] sizes; // IP packet lengths while filling; HEADROOM + length when written
+    private final int capacity;
+    private final ByteBuffer scratch; // item i's headers at i * ITEM_HEADERS
+    private final long scratchAddress;
+    private final int[] headerLength; // IP + TCP header bytes in scratch; 0 = the packet is one piece
+    private final int[] sizes; // IP packet length
     private final int[] payloadSize; // the first segment's payload length (gso_size); 0 = closed or not TCP
     private final int[] nextSeq;
-    private final int[] segments;
+    private final int[] segments; // pieces held, at i * MAX_SEGMENTS
+    private final ByteBuffer[] pieceBuffers;
+    private final long[] pieceBases;
+    private final int[] pieceOffsets;
+    private final int[] pieceLengths;
+    private final GatherBatch out;
     private int count;
 
     /** @param capacity how many packets to hold before writing them out */
     TcpCoalescer(TunDevice tun, int capacity) {
         this.tun = tun;
-        this.items = new ByteBuffer[capacity];
-        for (int i = 0; i < capacity; i++) {
-            items[i] = ByteBuffer.allocateDirect(HEADROOM + MAX_PACKET);
-        }
+        this.capacity = capacity;
+        this.scratch = ByteBuffer.allocateDirect(capacity * ITEM_HEADERS);
+        this.scratchAddress = LibC.address(scratch);
+        this.headerLength = new int[capacity];
         this.sizes = new int[capacity];
         this.payloadSize = new int[capacity];
         this.nextSeq = new int[capacity];
         this.segments = new int[capacity];
+        this.pieceBuffers = new ByteBuffer[capacity * MAX_SEGMENTS];
+        this.pieceBases = new long[capacity * MAX_SEGMENTS];
+        this.pieceOffsets = new int[capacity * MAX_SEGMENTS];
+        this.pieceLengths = new int[capacity * MAX_SEGMENTS];
+        this.out = new GatherBatch(capacity, capacity * (MAX_SEGMENTS + 1));
     }
 
-    /** Adds the well-formed IPv4 packet {@code b[off, off+len)}; may write earlier packets to the TUN. */
-    void add(ByteBuffer b, int off, int len) throws IOException {
+    /**
+     * Adds the well-formed IPv4 packet {@code b[off, off+len)}, where {@code base} is {@code b}'s
+     * native address; may write earlier packets to the TUN.
+     */
+    void add(ByteBuffer b, long base, int off, int len) throws IOException {
         int ihl = (b.get(off) & 0x0f) * 4;
         int thl = -1;
         int payload = 0;
@@ -67,37 +92,53 @@ final class TcpCoalescer {
         }
         if (thl > 0) {
             for (int i = count - 1; i >= 0 && i >= count - SCAN; i--) {
-                ByteBuffer it = items[i];
-                if (payloadSize[i] == 0 || !sameFlow(it, HEADROOM, b, off, ihl)) {
+                if (payloadSize[i] == 0 || !sameFlow(at(i), b, off, ihl)) {
                     continue;
                 }
                 if (canAppend(i, b, off, ihl, thl, payload)) {
-                    append(i, b, off, ihl + thl, payload);
+                    append(i, b, base, off, ihl + thl, payload);
                     return;
                 }
                 break; // same flow but not joinable: a new packet, after this one, keeps the order
             }
         }
-        if (count == items.length) {
+        if (count == capacity) {
             flush();
         }
         int i = count++;
-        items[i].put(HEADROOM, b, off, len);
+        int headers = thl > 0 ? ihl + thl : 0;
+        scratch.put(at(i), b, off, headers);
+        headerLength[i] = headers;
         sizes[i] = len;
-        segments[i] = 1;
+        segments[i] = 0;
+        piece(i, b, base, off + headers, len - headers);
         payloadSize[i] = thl > 0 && (b.get(off + ihl + 13) & TsoSplitter.PSH) == 0 ? payload : 0;
         nextSeq[i] = thl > 0 ? b.getInt(off + ihl + 4) + payload : 0;
     }
 
-    private static boolean sameFlow(ByteBuffer it, int at, ByteBuffer b, int off, int ihl) {
-        return it.getLong(at + PacketValidator.IPV4_SRC) == b.getLong(off + PacketValidator.IPV4_SRC)
-                && (it.get(at) & 0x0f) * 4 == ihl && it.getInt(at + ihl) == b.getInt(off + ihl);
+    /** Where item {@code i}'s IP header starts in the scratch buffer. */
+    private static int at(int i) {
+        return i * ITEM_HEADERS + HEADROOM;
+    }
+
+    private void piece(int i, ByteBuffer b, long base, int off, int len) {
+        int p = i * MAX_SEGMENTS + segments[i]++;
+        pieceBuffers[p] = b;
+        pieceBases[p] = base;
+        pieceOffsets[p] = off;
+        pieceLengths[p] = len;
+    }
+
+    private boolean sameFlow(int at, ByteBuffer b, int off, int ihl) {
+        return scratch.getLong(at + PacketValidator.IPV4_SRC) == b.getLong(off + PacketValidator.IPV4_SRC)
+                && (scratch.get(at) & 0x0f) * 4 == ihl && scratch.getInt(at + ihl) == b.getInt(off + ihl);
     }
 
     private boolean canAppend(int i, ByteBuffer b, int off, int ihl, int thl, int payload) {
-        ByteBuffer it = items[i];
-        int at = HEADROOM;
+        ByteBuffer it = scratch;
+        int at = at(i);
         if (b.getInt(off + ihl + 4) != nextSeq[i] || payload > payloadSize[i] || sizes[i] + payload > MAX_PACKET
+                || segments[i] == MAX_SEGMENTS
                 || ((it.get(at + ihl + 12) & 0xff) >>> 4) * 4 != thl
                 || it.get(at + 1) != b.get(off + 1) // TOS (ECN included)
                 || it.get(at + 8) != b.get(off + 8) // TTL
@@ -129,16 +170,15 @@ final class TcpCoalescer {
         return true;
     }
 
-    private void append(int i, ByteBuffer b, int off, int headers, int payload) {
-        ByteBuffer it = items[i];
-        it.put(HEADROOM + sizes[i], b, off + headers, payload);
+    private void append(int i, ByteBuffer b, long base, int off, int headers, int payload) {
+        piece(i, b, base, off + headers, payload);
         sizes[i] += payload;
-        segments[i]++;
         nextSeq[i] += payload;
-        int ihl = (it.get(HEADROOM) & 0x0f) * 4;
+        int at = at(i);
+        int ihl = (scratch.get(at) & 0x0f) * 4;
         int flags = b.get(off + ihl + 13) & 0xff;
         if ((flags & TsoSplitter.PSH) != 0) {
-            it.put(HEADROOM + ihl + 13, (byte) (it.get(HEADROOM + ihl + 13) | TsoSplitter.PSH));
+            scratch.put(at + ihl + 13, (byte) (scratch.get(at + ihl + 13) | TsoSplitter.PSH));
         }
         if ((flags & TsoSplitter.PSH) != 0 || payload < payloadSize[i]) {
             payloadSize[i] = -payloadSize[i]; // ended: negative keeps the gso_size for flush
@@ -147,26 +187,33 @@ final class TcpCoalescer {
 
     /** Writes every held packet to the TUN (coalesced ones with a GSO header) and empties the batch. */
     void flush() throws IOException {
+        if (count == 0) {
+            return;
+        }
         for (int i = 0; i < count; i++) {
-            ByteBuffer it = items[i];
+            int at = at(i);
+            int hdr = at - HEADROOM;
             if (segments[i] > 1) {
-                int ihl = (it.get(HEADROOM) & 0x0f) * 4;
-                int thl = ((it.get(HEADROOM + ihl + 12) & 0xff) >>> 4) * 4;
+                int ihl = (scratch.get(at) & 0x0f) * 4;
+                int thl = ((scratch.get(at + ihl + 12) & 0xff) >>> 4) * 4;
                 int total = sizes[i];
-                it.putShort(HEADROOM + 2, (short) total);
-                Checksum.fixIpv4Header(it, HEADROOM);
-                int partial = Checksum.fold(Checksum.pseudoHeader(it, HEADROOM, Checksum.PROTO_TCP, total - ihl));
-                it.putShort(HEADROOM + ihl + VirtioNetHdr.TCP_CSUM_OFFSET, (short) partial);
-                VirtioNetHdr.put(it, 0, VirtioNetHdr.F_NEEDS_CSUM, VirtioNetHdr.GSO_TCPV4, ihl + thl,
+                scratch.putShort(at + 2, (short) total);
+                Checksum.fixIpv4Header(scratch, at);
+                int partial = Checksum.fold(Checksum.pseudoHeader(scratch, at, Checksum.PROTO_TCP, total - ihl));
+                scratch.putShort(at + ihl + VirtioNetHdr.TCP_CSUM_OFFSET, (short) partial);
+                VirtioNetHdr.put(scratch, hdr, VirtioNetHdr.F_NEEDS_CSUM, VirtioNetHdr.GSO_TCPV4, ihl + thl,
                         Math.abs(payloadSize[i]), ihl, VirtioNetHdr.TCP_CSUM_OFFSET);
             } else {
-                VirtioNetHdr.putNone(it, 0);
+                VirtioNetHdr.putNone(scratch, hdr);
             }
-            sizes[i] += HEADROOM;
+            out.begin(0, 0);
+            out.add(scratch, scratchAddress, hdr, HEADROOM + headerLength[i]);
+            for (int p = i * MAX_SEGMENTS; p < i * MAX_SEGMENTS + segments[i]; p++) {
+                out.add(pieceBuffers[p], pieceBases[p], pieceOffsets[p], pieceLengths[p]);
+            }
         }
-        if (count > 0) {
-            tun.write(items, sizes, count, 0);
-        }
+        tun.write(out);
+        out.clear();
         count = 0;
     }
 }

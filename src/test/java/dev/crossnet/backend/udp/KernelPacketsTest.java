@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.tun.TunDevice;
 import java.io.ByteArrayOutputStream;
+import dev.crossnet.sys.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -157,7 +158,8 @@ class KernelPacketsTest {
             }
         }, 16);
         for (byte[] p : packets) {
-            c.add(direct(p), 0, p.length);
+            ByteBuffer d = direct(p);
+            c.add(d, LibC.address(d), 0, p.length);
         }
         c.flush();
         return written;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.testing.Shell;
 import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.tun.TunDevice;
@@ -150,6 +151,11 @@ class OffloadCaptureIT {
         }
 
         @Override
+        public int write(GatherBatch batch) throws IOException {
+            return tun.write(batch);
+        }
+
+        @Override
         public void close() {
             tun.close();
         }
@@ -200,6 +206,11 @@ class OffloadCaptureIT {
         @Override
         public int send(ByteBuffer[] bufs, int[] sizes, int[] segments, long[] dests, int count, int offset) throws IOException {
             return udp.send(bufs, sizes, segments, dests, count, offset);
+        }
+
+        @Override
+        public int send(GatherBatch batch) throws IOException {
+            return udp.send(batch);
         }
 
         @Override
