@@ -38,6 +38,23 @@ final class Checksum {
         return sumChecked(b, off, len, initial);
     }
 
+    /**
+     * Copies {@code src[so, so+len)} to {@code dst[dof, dof+len)} and returns {@code initial} plus
+     * the copied bytes' sum as {@link #sum} would: one pass over the bytes for both jobs.
+     *
+     * @throws IndexOutOfBoundsException when a range is outside its buffer's capacity
+     */
+    static long copyAndSum(ByteBuffer src, int so, ByteBuffer dst, int dof, int len, long initial) {
+        Objects.checkFromIndexSize(so, len, src.capacity());
+        Objects.checkFromIndexSize(dof, len, dst.capacity());
+        if (NativeMemory.AVAILABLE && src.isDirect() && dst.isDirect() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            int swapped = fold(NativeMemory.copyAndSum(NativeMemory.address(src) + so, NativeMemory.address(dst) + dof, len));
+            return initial + (((swapped & 0xff) << 8) | (swapped >>> 8));
+        }
+        dst.put(dof, src, so, len);
+        return sumChecked(dst, dof, len, initial);
+    }
+
     private static long sumChecked(ByteBuffer b, int off, int len, long initial) {
         long s = initial;
         int i = off;

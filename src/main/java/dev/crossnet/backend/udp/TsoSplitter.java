@@ -30,8 +30,6 @@ final class TsoSplitter {
     private int seq;
     private int id;
     private int flags;
-    private int payloadOffset;
-    private int payloadLength;
 
     /**
      * Prepares to split the packet at {@code in[pkt, pkt+len)}.
@@ -76,20 +74,11 @@ final class TsoSplitter {
         return headers + Math.min(mss, payloadEnd - next);
     }
 
-    /** Writes the next segment, headers and payload, at {@code out[at]} and returns its length. */
-    int next(ByteBuffer out, int at) {
-        int h = nextHeaders(out, at);
-        out.put(at + h, in, payloadOffset, payloadLength);
-        return h + payloadLength;
-    }
-
     /**
-     * Writes the next segment's IP and TCP headers at {@code out[at]} and returns their length; the
-     * segment's payload stays where it is, at {@link #payloadOffset()} in the input for {@link
-     * #payloadLength()} bytes, and is summed from there into the TCP checksum, so a caller that
-     * sends header and payload as two pieces copies nothing.
+     * Writes the next segment, headers and payload, at {@code out[at]} and returns its length. The
+     * payload is copied and summed into the TCP checksum in the same pass.
      */
-    int nextHeaders(ByteBuffer out, int at) {
+    int next(ByteBuffer out, int at) {
         int payload = Math.min(mss, payloadEnd - next);
         boolean last = next + payload >= payloadEnd;
         out.put(at, in, pkt, headers);
@@ -111,28 +100,11 @@ final class TsoSplitter {
         // The TCP header is a whole number of 32-bit words, so the payload's sum lines up after it.
         long sum = Checksum.pseudoHeader(out, at, Checksum.PROTO_TCP, total - ihl);
         sum = Checksum.sum(out, tcp, headers - ihl, sum);
-        sum = Checksum.sum(in, next, payload, sum);
+        sum = Checksum.copyAndSum(in, next, out, at + headers, payload, sum);
         out.putShort(tcp + VirtioNetHdr.TCP_CSUM_OFFSET, (short) ~Checksum.fold(sum));
-        payloadOffset = next;
-        payloadLength = payload;
         next += payload;
         index++;
-        return headers;
-    }
-
-    /** Where in the input the payload of the segment last written by {@link #nextHeaders} starts. */
-    int payloadOffset() {
-        return payloadOffset;
-    }
-
-    /** The payload length of the segment last written by {@link #nextHeaders}. */
-    int payloadLength() {
-        return payloadLength;
-    }
-
-    /** The length of the IP and TCP headers every segment of the current packet carries. */
-    int headerLength() {
-        return headers;
+        return total;
     }
 
     /**

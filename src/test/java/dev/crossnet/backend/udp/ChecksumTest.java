@@ -42,6 +42,31 @@ class ChecksumTest {
     }
 
     @Test
+    void copyAndSum_randomRanges_copiesExactlyAndSumsLikeSum() {
+        Random r = new Random(12);
+        for (int round = 0; round < 5_000; round++) {
+            int cap = 1 + r.nextInt(3000);
+            byte[] data = new byte[cap];
+            r.nextBytes(data);
+            int off = r.nextInt(cap);
+            int len = r.nextInt(cap - off + 1);
+            int at = r.nextInt(64);
+            long initial = r.nextInt(1 << 20);
+            int want = reference(data, off, len, initial);
+            for (boolean direct : new boolean[] {true, false}) {
+                ByteBuffer src = direct ? ByteBuffer.allocateDirect(cap).put(0, data) : ByteBuffer.wrap(data);
+                ByteBuffer dst = direct ? ByteBuffer.allocateDirect(at + len + 8) : ByteBuffer.allocate(at + len + 8);
+                assertThat(Checksum.fold(Checksum.copyAndSum(src, off, dst, at, len, initial)))
+                        .as("direct %s off %d len %d", direct, off, len).isEqualTo(want);
+                byte[] copied = new byte[len];
+                dst.get(at, copied);
+                assertThat(copied).isEqualTo(java.util.Arrays.copyOfRange(data, off, off + len));
+                assertThat(dst.get(at + len)).isZero(); // nothing written past the range
+            }
+        }
+    }
+
+    @Test
     void sum_rangeBeyondCapacity_throws() {
         ByteBuffer b = ByteBuffer.allocateDirect(64);
         assertThatThrownBy(() -> Checksum.sum(b, 60, 8, 0)).isInstanceOf(IndexOutOfBoundsException.class);
