@@ -34,7 +34,9 @@ public final class LibC {
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_RCVTIMEO = 20; // struct timeval (the 64-bit one on LP64)
     public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_WAITFORONE = 0x10000; // recvmmsg: block for the first message only
     public static final int MSG_TRUNC = 0x20;
     public static final int SOL_UDP = 17;
     public static final int UDP_SEGMENT = 103; // send: u16 segment size (cmsg or setsockopt)

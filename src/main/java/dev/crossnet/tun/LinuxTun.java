@@ -46,6 +46,7 @@ public final class LinuxTun implements TunDevice {
     private ByteBuffer iovs; // for write(GatherBatch), sized by the first batch
     private long iovsAddress;
     private int iovCapacity;
+    private boolean drained; // the last read ended on EAGAIN; owned by the reading thread
     private volatile boolean closed;
     private long writeErrors;
 
@@ -131,6 +132,9 @@ public final class LinuxTun implements TunDevice {
     @Override
     public int read(ByteBuffer[] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException {
         long[] addrs = readAddresses.of(bufs);
+        if (drained && !awaitReadable(timeoutMillis)) {
+            return 0; // the last call emptied the queue: wait first instead of a read bound to fail
+        }
         int n = 0;
         while (n < bufs.length) {
             long r = LibC.read(fd, addrs[n] + offset, bufs[n].capacity() - offset);
@@ -140,8 +144,9 @@ public final class LinuxTun implements TunDevice {
             }
             int errno = LibC.errno();
             if (errno == LibC.EAGAIN) {
+                drained = true;
                 if (n > 0) {
-                    break;
+                    return n;
                 }
                 if (!awaitReadable(timeoutMillis)) {
                     return 0;
@@ -150,6 +155,7 @@ public final class LinuxTun implements TunDevice {
                 throw closedOr("read");
             }
         }
+        drained = false; // a full batch: more may be queued
         return n;
     }
 

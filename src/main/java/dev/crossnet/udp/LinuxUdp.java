@@ -13,8 +13,10 @@ import java.nio.ByteOrder;
  * syscall moves a whole batch. The message headers, iovecs and socket addresses live in native
  * scratch memory allocated once per direction; the per-batch path allocates nothing.
  *
- * <p>Receive waits in {@code poll} (so that {@link #close} is noticed within the timeout) and then
- * reads with {@code MSG_DONTWAIT}; send blocks while the send buffer is full.
+ * <p>Receive is one blocking {@code recvmmsg} with {@code MSG_WAITFORONE} under a socket receive
+ * timeout ({@code SO_RCVTIMEO}), so that {@link #close} is noticed within the timeout and a wake-up
+ * costs one syscall (not a failed read, a {@code poll} and a read). Send blocks while the send
+ * buffer is full.
  */
 public final class LinuxUdp implements Bind {
 
@@ -45,8 +47,6 @@ public final class LinuxUdp implements Bind {
     private final long local;
     private final Scratch rx;
     private final Scratch tx;
-    private final ByteBuffer pollFd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private final long pollFdAddress = LibC.address(pollFd);
     private final BufferAddresses rxAddresses = new BufferAddresses();
     private final BufferAddresses txAddresses = new BufferAddresses();
     private final boolean gso;
@@ -57,6 +57,7 @@ public final class LinuxUdp implements Bind {
     private boolean gro;
     private volatile boolean closed;
     private long sendErrors;
+    private int rcvTimeoutMillis = -1; // the SO_RCVTIMEO set last; owned by the receiving thread
 
     private LinuxUdp(int fd, long local, int batch, boolean gso, boolean gro) {
         this.fd = fd;
@@ -65,8 +66,6 @@ public final class LinuxUdp implements Bind {
         this.gro = gro;
         this.rx = new Scratch(batch);
         this.tx = new Scratch(batch);
-        pollFd.putInt(0, fd);
-        pollFd.putShort(4, LibC.POLLIN);
     }
 
     /**
@@ -160,8 +159,11 @@ public final class LinuxUdp implements Bind {
             rx.iovs.putLong(i * IOVEC_SIZE, addrs[i] + offset);
             rx.iovs.putLong(i * IOVEC_SIZE + 8, bufs[i].capacity() - offset);
         }
+        receiveTimeout(timeoutMillis);
         while (true) {
-            int r = LibC.recvmmsg(fd, rx.msgsAddress, n, LibC.MSG_DONTWAIT, 0);
+            // One syscall per wake-up: block (at most the receive timeout) for the first datagram,
+            // then take what else is queued.
+            int r = LibC.recvmmsg(fd, rx.msgsAddress, n, LibC.MSG_WAITFORONE, 0);
             if (r > 0) {
                 for (int j = 0; j < r; j++) {
                     sizes[j] = m.getInt(j * MMSGHDR_SIZE + MSG_LEN);
@@ -173,14 +175,30 @@ public final class LinuxUdp implements Bind {
                 return r;
             }
             int errno = r == 0 ? LibC.EAGAIN : LibC.errno();
+            if (closed) {
+                throw new IOException("UDP socket " + Endpoints.toString(local) + " is closed");
+            }
             if (errno == LibC.EAGAIN) {
-                if (!awaitReadable(timeoutMillis)) {
-                    return 0;
-                }
+                return 0; // the receive timeout passed
             } else if (errno != LibC.EINTR) {
                 throw closedOr("recvmmsg");
             }
         }
+    }
+
+    /** Sets SO_RCVTIMEO when it differs from the last one set (normally once). */
+    private void receiveTimeout(int timeoutMillis) throws IOException {
+        int t = Math.max(1, timeoutMillis); // 0 would mean "block forever"
+        if (t == rcvTimeoutMillis) {
+            return;
+        }
+        ByteBuffer tv = rx.timeval;
+        tv.putLong(0, t / 1000);
+        tv.putLong(8, (t % 1000) * 1000L);
+        if (LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, LibC.address(tv), 16) != 0) {
+            throw closedOr("setsockopt(SO_RCVTIMEO)");
+        }
+        rcvTimeoutMillis = t;
     }
 
     /** The gso_size of a coalesced receive, from its UDP_GRO control message; 0 when there is none. */
@@ -191,17 +209,6 @@ public final class LinuxUdp implements Bind {
             return rx.control.getInt(c + CMSG_HDR);
         }
         return 0;
-    }
-
-    private boolean awaitReadable(int timeoutMillis) throws IOException {
-        if (closed) {
-            throw new IOException("UDP socket " + Endpoints.toString(local) + " is closed");
-        }
-        int r = LibC.poll(pollFdAddress, 1, timeoutMillis);
-        if (r < 0 && LibC.errno() != LibC.EINTR) {
-            throw closedOr("poll");
-        }
-        return r > 0;
     }
 
     @Override
@@ -356,6 +363,7 @@ public final class LinuxUdp implements Bind {
         final ByteBuffer iovs;
         final ByteBuffer names;
         final ByteBuffer control; // one CMSG_SPACE per message
+        final ByteBuffer timeval = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
         final long msgsAddress;
         final long controlAddress;
 
