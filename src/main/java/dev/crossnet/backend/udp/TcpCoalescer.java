@@ -20,8 +20,11 @@ import java.nio.ByteBuffer;
  * one's and the packet has not ended (a shorter segment or PSH ends it), and the total stays under
  * 64 KiB. The coalesced packet's IP length and header checksum are rewritten, its TCP checksum field
  * holds the pseudo-header sum ({@code NEEDS_CSUM}, the kernel finishes it) and it keeps the last
- * segment's PSH. Inner TCP checksums of coalesced segments are not verified here: the outer UDP
- * checksum, which the kernel checked, covers them.
+ * segment's PSH. Because the kernel trusts a {@code NEEDS_CSUM} packet, every segment's own TCP
+ * checksum is verified before it may join or start one; a segment that fails is written as it came,
+ * behind an all-zero header, so that the kernel checks it, drops it and counts it (TCP
+ * {@code InCsumErrors}) exactly as without coalescing. The outer UDP checksum does not make this
+ * redundant: it may be zero (none) on IPv4, and it only covers the path from the peer.
  *
  * <p>Nothing is copied but headers: a held packet is its {@code virtio_net_hdr} and the first
  * segment's IP and TCP headers in a scratch buffer, followed by the payloads where they were
@@ -86,7 +89,8 @@ final class TcpCoalescer {
             thl = ((b.get(off + ihl + 12) & 0xff) >>> 4) * 4;
             payload = len - ihl - thl;
             int flags = b.get(off + ihl + 13) & 0xff;
-            if (thl < TsoSplitter.TCP_MIN_HEADER || payload <= 0 || (flags & ~TsoSplitter.PSH) != ACK) {
+            if (thl < TsoSplitter.TCP_MIN_HEADER || payload <= 0 || (flags & ~TsoSplitter.PSH) != ACK
+                    || !tcpChecksumValid(b, off, ihl, len)) {
                 thl = -1;
             }
         }
@@ -114,6 +118,12 @@ final class TcpCoalescer {
         piece(i, b, base, off + headers, len - headers);
         payloadSize[i] = thl > 0 && (b.get(off + ihl + 13) & TsoSplitter.PSH) == 0 ? payload : 0;
         nextSeq[i] = thl > 0 ? b.getInt(off + ihl + 4) + payload : 0;
+    }
+
+    /** Whether the TCP segment of the IPv4 packet {@code b[off, off+len)} has a valid checksum. */
+    static boolean tcpChecksumValid(ByteBuffer b, int off, int ihl, int len) {
+        long pseudo = Checksum.pseudoHeader(b, off, Checksum.PROTO_TCP, len - ihl);
+        return Checksum.fold(Checksum.sum(b, off + ihl, len - ihl, pseudo)) == 0xffff;
     }
 
     /** Where item {@code i}'s IP header starts in the scratch buffer. */

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -83,6 +84,27 @@ class KernelPacketsTest {
             a[at] = b[at] = a[at + 1] = b[at + 1] = 0;
         }
         assertThat(Arrays.copyOfRange(a, VirtioNetHdr.SIZE, a.length)).isEqualTo(Arrays.copyOfRange(b, VirtioNetHdr.SIZE, b.length));
+    }
+
+    @Test
+    void coalesce_segmentWithBadTcpChecksum_notMergedButWrittenPlainForTheKernelToDrop() throws IOException {
+        ByteBuffer in = direct(resource("tso-0.bin"));
+        List<byte[]> segments = split(in, VirtioNetHdr.SIZE, in.capacity() - VirtioNetHdr.SIZE, VirtioNetHdr.gsoSize(in, 0));
+        assertThat(segments.size()).isGreaterThanOrEqualTo(4);
+        byte[] bad = segments.get(2);
+        bad[bad.length - 1] ^= 0x5a; // corrupt the payload; IP header still fine, TCP checksum now wrong
+        assertThat(tcpChecksumValid(direct(bad))).isFalse();
+
+        List<byte[]> written = coalesce(segments);
+
+        // Segments 0-1 coalesced, the bad one alone and unmarked (the kernel verifies it), then 3.. again.
+        assertThat(written).hasSize(3);
+        ByteBuffer plain = direct(written.get(1));
+        assertThat(VirtioNetHdr.gsoType(plain, 0)).isEqualTo(VirtioNetHdr.GSO_NONE);
+        assertThat(VirtioNetHdr.flags(plain, 0)).isZero();
+        assertThat(java.util.Arrays.copyOfRange(written.get(1), VirtioNetHdr.SIZE, written.get(1).length)).isEqualTo(bad);
+        assertThat(VirtioNetHdr.gsoType(direct(written.get(0)), 0)).isEqualTo(VirtioNetHdr.GSO_TCPV4);
+        assertThat(VirtioNetHdr.gsoType(direct(written.get(2)), 0)).isEqualTo(VirtioNetHdr.GSO_TCPV4);
     }
 
     @ParameterizedTest
