@@ -23,7 +23,9 @@ public final class LibC {
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int EINTR = 4;
+    public static final int EIO = 5;
     public static final int EAGAIN = 11;
+    public static final int EINVAL = 22;
 
     public static final int AF_INET = 2;
     public static final int SOCK_DGRAM = 2;
@@ -32,6 +34,7 @@ public final class LibC {
     public static final int IPPROTO_UDP = 17;
     public static final int IPPROTO_RAW = 255;
     public static final int SOL_SOCKET = 1;
+    public static final int SO_NO_CHECK = 11; // send without a UDP checksum (refuses UDP GSO)
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_RCVTIMEO = 20; // struct timeval (the 64-bit one on LP64)

@@ -7,6 +7,8 @@ import dev.crossnet.sys.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Bind} on a Linux IPv4 UDP socket, using {@code recvmmsg}/{@code sendmmsg} so that one
@@ -20,6 +22,7 @@ import java.nio.ByteOrder;
  */
 public final class LinuxUdp implements Bind {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxUdp.class);
     private static final int SOCKADDR_IN_SIZE = 16; // 2 family + 2 port + 4 addr + 8 zero
     private static final int IOVEC_SIZE = 16; // void* base + size_t len
     private static final int MMSGHDR_SIZE = 64; // 56 msghdr + 4 msg_len + 4 padding
@@ -49,7 +52,9 @@ public final class LinuxUdp implements Bind {
     private final Scratch tx;
     private final BufferAddresses rxAddresses = new BufferAddresses();
     private final BufferAddresses txAddresses = new BufferAddresses();
-    private final boolean gso;
+    private final boolean gsoAtOpen; // the kernel knew UDP_SEGMENT when the socket was opened
+    private volatile boolean gso; // what senders should use: off for good once a segmented send is refused
+    private ByteBuffer resend; // one message's bytes while it is sent again datagram by datagram
     private Scratch gather; // for send(GatherBatch), sized by the first batch
     private ByteBuffer gatherIovs;
     private long gatherIovsAddress;
@@ -63,6 +68,7 @@ public final class LinuxUdp implements Bind {
         this.fd = fd;
         this.local = local;
         this.gso = gso;
+        this.gsoAtOpen = gso;
         this.gro = gro;
         this.rx = new Scratch(batch);
         this.tx = new Scratch(batch);
@@ -234,7 +240,7 @@ public final class LinuxUdp implements Bind {
             tx.iovs.putLong(j * IOVEC_SIZE + 8, sizes[i]);
             int h = j * MMSGHDR_SIZE;
             if (segments != null && segments[i] > 0 && segments[i] < sizes[i]) {
-                if (!gso) {
+                if (!gsoAtOpen) { // a train prepared before a refusal is still sent: see transmit
                     throw new IllegalArgumentException("segmented send without UDP GSO");
                 }
                 int c = j * CMSG_SPACE;
@@ -280,7 +286,7 @@ public final class LinuxUdp implements Bind {
             g.msgs.putLong(h + MSG_IOVLEN, count);
             int segment = batch.segment(m);
             if (segment > 0 && segment < batch.bytes(m)) {
-                if (!gso) {
+                if (!gsoAtOpen) { // a train prepared before a refusal is still sent: see transmit
                     throw new IllegalArgumentException("segmented send without UDP GSO");
                 }
                 int c = m * CMSG_SPACE;
@@ -316,7 +322,22 @@ public final class LinuxUdp implements Bind {
             if (closed) {
                 throw new IOException("UDP socket " + Endpoints.toString(local) + " is closed");
             }
-            if (r < 0 && LibC.errno() == LibC.EINTR) {
+            int errno = r < 0 ? LibC.errno() : 0;
+            if (errno == LibC.EINTR) {
+                continue;
+            }
+            int h = (sent) * MMSGHDR_SIZE;
+            if ((errno == LibC.EIO || errno == LibC.EINVAL) && scratch.msgs.getLong(h + MSG_CONTROLLEN) != 0) {
+                // The kernel refuses UDP GSO on this path after all (an IPsec policy on the route, a
+                // socket without checksums, an older kernel with a device lacking checksum offload):
+                // turn it off and send this train as the datagrams it stands for.
+                gsoRefused(errno);
+                if (resendSegmented(scratch, h)) {
+                    accepted++;
+                } else {
+                    sendErrors++;
+                }
+                sent++;
                 continue;
             }
             // The first remaining datagram was refused (no route, ICMP error reported): drop it.
@@ -324,6 +345,53 @@ public final class LinuxUdp implements Bind {
             sent++;
         }
         return accepted;
+    }
+
+    private void gsoRefused(int errno) {
+        if (gso) {
+            gso = false;
+            LOG.warn("UDP {}: the kernel refused a UDP GSO send ({}); sending one datagram per segment from now on",
+                    Endpoints.toString(local), LibC.strerror(errno) + " (errno " + errno + ")");
+        }
+    }
+
+    /**
+     * Sends the GSO message whose mmsghdr is at {@code h} as separate datagrams of its segment
+     * size. Rare (once per refused train, then GSO is off), so it copies through a heap array.
+     */
+    private boolean resendSegmented(Scratch scratch, int h) {
+        long controlAddress = scratch.msgs.getLong(h + MSG_CONTROL);
+        int segment = Short.toUnsignedInt(new com.sun.jna.Pointer(controlAddress).getShort(CMSG_HDR));
+        long iov = scratch.msgs.getLong(h + MSG_IOV);
+        long iovlen = scratch.msgs.getLong(h + MSG_IOVLEN);
+        if (resend == null) {
+            resend = ByteBuffer.allocateDirect(65_536);
+        }
+        int len = 0;
+        for (long k = 0; k < iovlen; k++) {
+            com.sun.jna.Pointer v = new com.sun.jna.Pointer(iov + k * IOVEC_SIZE);
+            int n = (int) v.getLong(8);
+            if (len + n > resend.capacity()) {
+                return false;
+            }
+            resend.put(len, new com.sun.jna.Pointer(v.getLong(0)).getByteArray(0, n));
+            len += n;
+        }
+        long name = scratch.msgs.getLong(h + MSG_NAME);
+        long base = LibC.address(resend);
+        boolean all = true;
+        for (int off = 0; off < len; off += segment) {
+            int n = Math.min(segment, len - off);
+            if (LibC.sendto(fd, base + off, n, 0, name, SOCKADDR_IN_SIZE) < 0) {
+                all = false;
+            }
+        }
+        return all;
+    }
+
+    /** The socket's file descriptor, for tests that need to change its options. */
+    int fd() {
+        return fd;
     }
 
     /** Datagrams the kernel refused on send, counted by the sending thread. */

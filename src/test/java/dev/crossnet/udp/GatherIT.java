@@ -101,6 +101,41 @@ class GatherIT {
     }
 
     @Test
+    void udpSend_kernelRefusesGso_trainSentAsSeparateDatagramsAndGsoTurnedOff() throws Exception {
+        Netns.exec(ns, () -> {
+            try (LinuxUdp tx = LinuxUdp.open(Endpoints.of(0x7f000001, 0), 8, true);
+                 DatagramChannel rx = DatagramChannel.open()) {
+                rx.bind(new InetSocketAddress("127.0.0.1", 0));
+                long dest = Endpoints.of(0x7f000001, ((InetSocketAddress) rx.getLocalAddress()).getPort());
+                assertThat(tx.gso()).isTrue();
+                // A socket that sends without UDP checksums: the kernel refuses GSO with EINVAL.
+                ByteBuffer one = ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, 1);
+                assertThat(LibC.setsockopt(tx.fd(), LibC.SOL_SOCKET, LibC.SO_NO_CHECK, LibC.address(one), 4)).isZero();
+                ByteBuffer a = filled(4096, 5);
+                GatherBatch g = new GatherBatch(4, 4);
+                g.begin(dest, 1000);
+                g.add(a, LibC.address(a), 0, 2500);
+                g.begin(dest, 1000); // a second train in the same call
+                g.add(a, LibC.address(a), 3000, 1000);
+
+                assertThat(tx.send(g)).isEqualTo(2);
+
+                assertThat(tx.gso()).isFalse();
+                assertThat(tx.sendErrors()).isZero();
+                int[][] want = {{0, 1000}, {1000, 1000}, {2000, 500}, {3000, 1000}};
+                for (int[] w : want) {
+                    ByteBuffer got = ByteBuffer.allocate(2048);
+                    rx.receive(got);
+                    got.flip();
+                    byte[] d = new byte[got.remaining()];
+                    got.get(d);
+                    assertThat(d).as("datagram at %d", w[0]).isEqualTo(bytes(a, w[0], w[1]));
+                }
+            }
+        });
+    }
+
+    @Test
     void tunWrite_headerAndPayloadPieces_deliveredToALocalSocketIntact() throws Exception {
         Netns.exec(ns, () -> {
             try (LinuxTun tun = LinuxTun.open("cngt0", true);
