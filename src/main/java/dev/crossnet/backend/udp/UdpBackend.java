@@ -32,9 +32,11 @@ import dev.crossnet.udp.LinuxUdp;
  *
  * <p>Modes ({@link Offload}): with {@code TUN} offloads the device runs with {@code IFF_VNET_HDR}
  * and TSO, so local TCP arrives as 64 KiB super-packets that are split in userspace, and received
- * segments are coalesced back before they are written; {@code TUN_AND_UDP} adds UDP GSO (one
- * {@code sendmmsg} slot carries a whole split super-packet) and UDP GRO. Each feature the kernel
- * refuses falls back on its own; the mode in force is logged. The wire format never changes: one
+ * segments are coalesced back (each segment's TCP checksum verified first) and written with one
+ * {@code writev} straight from the receive buffers; {@code TUN_AND_UDP} adds UDP GSO (one
+ * {@code sendmmsg} slot carries a whole split super-packet, its payload copied and checksummed in
+ * one pass) and UDP GRO. Each feature the kernel refuses falls back on its own, at open or, for
+ * UDP GSO, at the first refused send; the mode in force is logged. The wire format never changes: one
  * bare IP packet of at most MTU bytes per datagram. {@code batch > 1} moves up to that many
  * buffers per {@code recvmmsg}/{@code sendmmsg}; {@code batch == 1} is the plain per-packet path.
  *
