@@ -238,22 +238,7 @@ public final class LinuxUdp implements Bind {
             putSockaddr(tx.names, j * SOCKADDR_IN_SIZE, dests[i]);
             tx.iovs.putLong(j * IOVEC_SIZE, addrs[i] + offset);
             tx.iovs.putLong(j * IOVEC_SIZE + 8, sizes[i]);
-            int h = j * MMSGHDR_SIZE;
-            if (segments != null && segments[i] > 0 && segments[i] < sizes[i]) {
-                if (!gsoAtOpen) { // a train prepared before a refusal is still sent: see transmit
-                    throw new IllegalArgumentException("segmented send without UDP GSO");
-                }
-                int c = j * CMSG_SPACE;
-                tx.control.putLong(c, CMSG_LEN_U16);
-                tx.control.putInt(c + 8, LibC.SOL_UDP);
-                tx.control.putInt(c + 12, LibC.UDP_SEGMENT);
-                tx.control.putShort(c + CMSG_HDR, (short) segments[i]);
-                tx.msgs.putLong(h + MSG_CONTROL, tx.controlAddress + c);
-                tx.msgs.putLong(h + MSG_CONTROLLEN, CMSG_SPACE);
-            } else {
-                tx.msgs.putLong(h + MSG_CONTROL, 0);
-                tx.msgs.putLong(h + MSG_CONTROLLEN, 0);
-            }
+            segment(tx, j, segments == null ? 0 : segments[i], sizes[i]);
             j++;
         }
         return accepted + transmit(j);
@@ -284,24 +269,32 @@ public final class LinuxUdp implements Bind {
             int h = m * MMSGHDR_SIZE;
             g.msgs.putLong(h + MSG_IOV, gatherIovsAddress + (long) first * IOVEC_SIZE);
             g.msgs.putLong(h + MSG_IOVLEN, count);
-            int segment = batch.segment(m);
-            if (segment > 0 && segment < batch.bytes(m)) {
-                if (!gsoAtOpen) { // a train prepared before a refusal is still sent: see transmit
-                    throw new IllegalArgumentException("segmented send without UDP GSO");
-                }
-                int c = m * CMSG_SPACE;
-                g.control.putLong(c, CMSG_LEN_U16);
-                g.control.putInt(c + 8, LibC.SOL_UDP);
-                g.control.putInt(c + 12, LibC.UDP_SEGMENT);
-                g.control.putShort(c + CMSG_HDR, (short) segment);
-                g.msgs.putLong(h + MSG_CONTROL, g.controlAddress + c);
-                g.msgs.putLong(h + MSG_CONTROLLEN, CMSG_SPACE);
-            } else {
-                g.msgs.putLong(h + MSG_CONTROL, 0);
-                g.msgs.putLong(h + MSG_CONTROLLEN, 0);
-            }
+            segment(g, m, batch.segment(m), batch.bytes(m));
         }
         return transmit(g, n);
+    }
+
+    /**
+     * Gives message {@code j} of {@code scratch} a {@code UDP_SEGMENT} control message when it is a
+     * train ({@code 0 < segment < bytes}), none otherwise.
+     */
+    private void segment(Scratch scratch, int j, int segment, int bytes) {
+        int h = j * MMSGHDR_SIZE;
+        if (segment > 0 && segment < bytes) {
+            if (!gsoAtOpen) { // a train prepared before a refusal is still sent: see transmit
+                throw new IllegalArgumentException("segmented send without UDP GSO");
+            }
+            int c = j * CMSG_SPACE;
+            scratch.control.putLong(c, CMSG_LEN_U16);
+            scratch.control.putInt(c + 8, LibC.SOL_UDP);
+            scratch.control.putInt(c + 12, LibC.UDP_SEGMENT);
+            scratch.control.putShort(c + CMSG_HDR, (short) segment);
+            scratch.msgs.putLong(h + MSG_CONTROL, scratch.controlAddress + c);
+            scratch.msgs.putLong(h + MSG_CONTROLLEN, CMSG_SPACE);
+        } else {
+            scratch.msgs.putLong(h + MSG_CONTROL, 0);
+            scratch.msgs.putLong(h + MSG_CONTROLLEN, 0);
+        }
     }
 
     /** Sends the first {@code j} prepared messages; returns how many the kernel accepted. */
