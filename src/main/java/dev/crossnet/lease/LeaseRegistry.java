@@ -123,13 +123,16 @@ public final class LeaseRegistry {
         return store.watch(subnetsPrefix(), afterRevision, listener);
     }
 
-    /** Decodes a stored lease; null (and a warning) if the key or value is not a lease. */
+    /**
+     * Decodes a stored lease, with flannel's fields as written: a missing BackendType stays null
+     * (what it means is the backend's call, see {@code Peers.belongsTo}). Null (and a warning) if
+     * the key or value is not a lease; never a lease with null attrs.
+     */
     public Lease toLease(KeyValue kv) {
         String key = kv.key().substring(subnetsPrefix().length());
         try {
             Subnet s = Subnet.fromKey(key);
-            LeaseAttrs attrs = JSON.readValue(kv.value(), LeaseAttrs.class);
-            return new Lease(s, attrs, kv.expiresAt(), kv.modRevision());
+            return new Lease(s, decode(kv.value()), kv.expiresAt(), kv.modRevision());
         } catch (IllegalArgumentException | JsonProcessingException e) {
             log.warn("ignoring malformed lease {}: {}", kv.key(), e.getMessage());
             return null;
@@ -150,6 +153,18 @@ public final class LeaseRegistry {
 
     static String encode(LeaseAttrs attrs) {
         return StoreJson.write(attrs);
+    }
+
+    /**
+     * A lease value as stored, flanneld's JSON: {@code {"PublicIP":"10.203.0.1","PublicIPv6":null}}
+     * gives PublicIP 10.203.0.1 and no BackendType or BackendData; unknown fields are ignored. Never
+     * null: a value of JSON {@code null} still holds its subnet (flanneld decodes it to empty attrs).
+     *
+     * @throws JsonProcessingException when the value is not a JSON object of lease fields
+     */
+    public static LeaseAttrs decode(String value) throws JsonProcessingException {
+        LeaseAttrs attrs = JSON.readValue(value, LeaseAttrs.class);
+        return attrs == null ? new LeaseAttrs(null, null, null) : attrs;
     }
 
     /** Leases read at one store revision. */
