@@ -1,5 +1,6 @@
 package dev.crossnet.backend;
 
+import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
@@ -30,9 +31,27 @@ public final class Peers {
         return a == null || !a.isIPv4() ? null : a;
     }
 
-    /** The lease's BackendType, or "" when missing. */
+    /** The lease's BackendType as written, or "" when missing; for messages (see {@link #belongsTo}). */
     public static String backendType(Lease lease) {
         return lease.attrs() == null || lease.attrs().backendType() == null ? "" : lease.attrs().backendType();
+    }
+
+    /**
+     * Whether {@code peer} runs {@code network}, the backend of the network config: its BackendType
+     * names that backend, or it names none (absent, null or ""). A network has one backend, and a
+     * lease that names none is taken as that one's, as flanneld does: its udp backend writes
+     * {@code {"PublicIP":"10.203.0.1","PublicIPv6":null}} and forwards to every lease by PublicIP
+     * alone. A reservation ({@code lease reserve}) names none either until its host takes it up.
+     * Whether such a peer can be programmed is the backend's to decide (vxlan needs a VtepMAC).
+     */
+    public static boolean belongsTo(Lease peer, BackendConfig.Type network) {
+        String type = backendType(peer);
+        return type.isEmpty() || type.equals(network.wire());
+    }
+
+    /** Whether {@code peer}'s lease names no BackendType (see {@link #belongsTo}). */
+    public static boolean namesNoBackend(Lease peer) {
+        return backendType(peer).isEmpty();
     }
 
     /** {@code peers} ordered by subnet, so that the first of two conflicting peers always wins. */

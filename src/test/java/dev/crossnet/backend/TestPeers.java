@@ -1,7 +1,9 @@
 package dev.crossnet.backend;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
@@ -24,6 +26,21 @@ public final class TestPeers {
 
     public static Lease hostGwPeer(String subnet, String publicIp) {
         return new Lease(Subnet.parse(subnet), new LeaseAttrs(publicIp, "host-gw", null), null, 1);
+    }
+
+    /**
+     * flanneld v0.20.2's udp lease, byte for byte as it writes it: PublicIP only, no BackendType, no
+     * BackendData.
+     */
+    public static final String FLANNELD_UDP_LEASE = "{\"PublicIP\":\"10.203.0.1\",\"PublicIPv6\":null}";
+
+    /** A lease whose stored value is {@code json}, decoded as the agent decodes what it reads from the store. */
+    public static Lease stored(String subnet, String json) {
+        try {
+            return new Lease(Subnet.parse(subnet), LeaseRegistry.decode(json), null, 1);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
     }
 
     public static NetworkConfig config(String backendJson) {

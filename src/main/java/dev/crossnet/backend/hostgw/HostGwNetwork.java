@@ -83,7 +83,8 @@ final class HostGwNetwork implements Network {
 
     /**
      * The routes for {@code peers}. Pure. A peer that runs another backend, has no valid PublicIP
-     * or is not on our L2 subnet is left out with a sentence naming it.
+     * or is not on our L2 subnet is left out with a sentence naming it. A lease that names no
+     * BackendType is taken as host-gw ({@link Peers#belongsTo}): a route needs only the PublicIP.
      */
     static PeerPlan plan(HostContext host, Subnet own, Collection<Lease> peers) {
         Set<Route> routes = new HashSet<>();
@@ -95,7 +96,7 @@ final class HostGwNetwork implements Network {
             }
             IPAddress ip = Peers.publicIp(peer);
             String name = "peer " + sn + (ip == null ? "" : " at " + ip);
-            if (!Peers.backendType(peer).equals(BackendConfig.Type.HOST_GW.wire())) {
+            if (!Peers.belongsTo(peer, BackendConfig.Type.HOST_GW)) {
                 skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not host-gw; skipped");
             } else if (ip == null) {
                 skipped.add(name + " has no valid PublicIP; skipped");

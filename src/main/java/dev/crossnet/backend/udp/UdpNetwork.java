@@ -2,6 +2,8 @@ package dev.crossnet.backend.udp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossnet.backend.Network;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
@@ -9,7 +11,6 @@ import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
 import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ final class UdpNetwork implements Network {
     private UdpDatapath datapath;
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
+    private List<String> lastSkipped = List.of();
 
     UdpNetwork(NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
         this.config = config;
@@ -118,25 +120,22 @@ final class UdpNetwork implements Network {
     }
 
     /**
-     * Replaces the forwarding table with one entry per udp lease in {@code peers} (subnet →
-     * PublicIP:Port) and drops the counters of peers that left. Leases of another backend type or
-     * without an IPv4 PublicIP are skipped with a warning. Idempotent.
+     * Replaces the forwarding table with one entry per udp peer in {@code peers} (subnet →
+     * PublicIP:Port) and drops the counters of peers that left. Leases left out by {@link #plan}
+     * are logged once each time the set of them changes. Idempotent.
      */
     @Override
     public void reconcile(Collection<Lease> peers) {
+        Plan plan = plan(config.backend().port(), peers);
+        if (!plan.skipped().equals(lastSkipped)) {
+            plan.skipped().forEach(s -> LOG.warn("udp backend: {}", s));
+            lastSkipped = plan.skipped();
+        }
         List<Peer> entries = new ArrayList<>();
         Set<String> labels = new HashSet<>();
-        for (Lease l : peers) {
-            String type = l.attrs() == null ? null : l.attrs().backendType();
-            IPAddress ip = l.attrs() == null || l.attrs().publicIp() == null ? null
-                    : new IPAddressString(l.attrs().publicIp()).getAddress();
-            if (!"udp".equals(type) || ip == null || !ip.isIPv4() || !l.subnet().isIpv4()) {
-                LOG.warn("udp backend: ignoring lease {} (BackendType {}, PublicIP {})", l.subnet(), type,
-                        l.attrs() == null ? null : l.attrs().publicIp());
-                continue;
-            }
-            entries.add(new Peer(l.subnet(), Endpoints.of(ip.withoutPrefixLength(), config.backend().port()), metrics));
-            labels.add(l.subnet().toString());
+        for (Target t : plan.targets()) {
+            entries.add(new Peer(t.subnet(), t.endpoint(), metrics));
+            labels.add(t.subnet().toString());
         }
         table = ForwardingTable.of(entries);
         if (datapath != null) {
@@ -148,6 +147,55 @@ final class UdpNetwork implements Network {
             }
         }
         peerLabels = labels;
+    }
+
+    /**
+     * The forwarding targets for {@code peers}, in subnet order. Pure. Like flanneld's udp backend,
+     * a peer needs only an IPv4 subnet and PublicIP; a lease that names no BackendType (flanneld's
+     * udp hosts write none) is taken as udp ({@link Peers#belongsTo}). A lease that names another
+     * backend is left out, with a sentence naming it, as is one without a valid PublicIP.
+     */
+    static Plan plan(int port, Collection<Lease> peers) {
+        List<Target> targets = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (Lease peer : Peers.bySubnet(peers)) {
+            Subnet sn = peer.subnet();
+            IPAddress ip = Peers.publicIp(peer);
+            String name = "peer " + sn + (ip == null ? "" : " at " + ip);
+            if (!Peers.belongsTo(peer, BackendConfig.Type.UDP)) {
+                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not udp; skipped");
+            } else if (!sn.isIpv4()) {
+                skipped.add(name + " has an IPv6 subnet, which the udp backend does not carry; skipped");
+            } else if (ip == null) {
+                String raw = peer.attrs() == null ? null : peer.attrs().publicIp();
+                skipped.add(name + (raw == null ? " has no PublicIP" : " has no valid PublicIP (\"" + raw + "\")")
+                        + "; skipped");
+            } else {
+                targets.add(new Target(sn, Endpoints.of(ip, port)));
+            }
+        }
+        return new Plan(targets, skipped);
+    }
+
+    /** One forwarding-table entry to make: a peer's subnet and the UDP endpoint (PublicIP:Port) serving it. */
+    record Target(Subnet subnet, long endpoint) {
+        @Override
+        public String toString() {
+            return subnet + " via " + Endpoints.toString(endpoint);
+        }
+    }
+
+    /** The targets for a set of peers, and one sentence per peer left out. */
+    record Plan(List<Target> targets, List<String> skipped) {
+        Plan {
+            targets = List.copyOf(targets);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /** The forwarding table in force; for tests. */
+    ForwardingTable table() {
+        return table;
     }
 
     /** Why the datapath stopped, or null while it runs; for the agent's supervisor. */

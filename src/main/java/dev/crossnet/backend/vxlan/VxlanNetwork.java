@@ -123,7 +123,8 @@ final class VxlanNetwork implements Network {
     /**
      * The desired state for {@code peers}. Pure. Peers are left out (with a reason) when they run
      * another backend or VNI, publish no usable PublicIP or VtepMAC, or duplicate an earlier peer's
-     * VtepMAC; the lease for {@code own} is ignored.
+     * VtepMAC; the lease for {@code own} is ignored. A lease that names no BackendType is taken as
+     * vxlan ({@link Peers#belongsTo}), and then needs a VtepMAC like any other.
      */
     static PeerPlan plan(String device, HostContext host, BackendConfig backend, Subnet own, Collection<Lease> peers) {
         Set<Route> routes = new HashSet<>();
@@ -138,7 +139,7 @@ final class VxlanNetwork implements Network {
             }
             IPAddress publicIp = Peers.publicIp(peer);
             String name = "peer " + sn + (publicIp == null ? "" : " at " + publicIp);
-            if (!Peers.backendType(peer).equals(BackendConfig.Type.VXLAN.wire())) {
+            if (!Peers.belongsTo(peer, BackendConfig.Type.VXLAN)) {
                 skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not vxlan; skipped");
                 continue;
             }
@@ -149,7 +150,10 @@ final class VxlanNetwork implements Network {
             JsonNode data = peer.attrs().backendData();
             String mac = data == null ? null : data.path("VtepMAC").asText(null);
             if (mac == null || !MAC.matcher(mac).matches()) {
-                skipped.add(name + " has no valid VtepMAC in its BackendData; skipped");
+                // flanneld skips these too: it cannot decode a VtepMAC from missing BackendData.
+                skipped.add(name + " has no valid VtepMAC in its BackendData"
+                        + (Peers.namesNoBackend(peer) ? " and names no BackendType (a reservation not taken up yet,"
+                        + " or a host running flanneld's udp backend?)" : "") + "; skipped");
                 continue;
             }
             int vni = data.path("VNI").asInt(backend.vni());

@@ -1,6 +1,7 @@
 package dev.crossnet.backend.hostgw;
 
 import static dev.crossnet.backend.TestPeers.config;
+import static dev.crossnet.backend.TestPeers.stored;
 import static dev.crossnet.backend.TestPeers.host;
 import static dev.crossnet.backend.TestPeers.hostGwPeer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,5 +107,27 @@ class HostGwNetworkTest {
         network.reconcile(List.of(hostGwPeer("10.5.3.0/24", "172.20.0.3")));
 
         assertThat(kernel.routes).isEmpty();
+    }
+
+    /** A route needs only the PublicIP, so a lease that names no backend (taken as host-gw) gets one. */
+    @Test
+    void reconcile_leasesNamingNoBackend_areRoutedViaTheirPublicIp() {
+        network.reconcile(List.of(
+                stored("10.5.2.0/24", "{\"PublicIP\":\"192.168.9.3\",\"PublicIPv6\":null}"),
+                stored("10.5.3.0/24", "{\"PublicIP\":\"192.168.9.4\",\"BackendType\":\"\"}")));
+
+        assertThat(kernel.routes.values()).containsExactlyInAnyOrder(
+                route("10.5.2.0/24", "192.168.9.3"), route("10.5.3.0/24", "192.168.9.4"));
+    }
+
+    @Test
+    void plan_leaseNamingAnotherBackend_isSkippedWithAReasonWhileOthersAreRouted() {
+        PeerPlan plan = HostGwNetwork.plan(host, OWN.subnet(), List.of(
+                hostGwPeer("10.5.2.0/24", "192.168.9.3"),
+                stored("10.5.3.0/24", "{\"PublicIP\":\"192.168.9.4\",\"BackendType\":\"udp\"}")));
+
+        assertThat(plan.desired().routes()).containsExactly(route("10.5.2.0/24", "192.168.9.3"));
+        assertThat(plan.skipped()).containsExactly(
+                "peer 10.5.3.0/24 at 192.168.9.4 runs backend \"udp\", not host-gw; skipped");
     }
 }

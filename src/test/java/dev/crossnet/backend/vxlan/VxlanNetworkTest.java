@@ -1,8 +1,10 @@
 package dev.crossnet.backend.vxlan;
 
+import static dev.crossnet.backend.TestPeers.FLANNELD_UDP_LEASE;
 import static dev.crossnet.backend.TestPeers.config;
 import static dev.crossnet.backend.TestPeers.host;
 import static dev.crossnet.backend.TestPeers.hostGwPeer;
+import static dev.crossnet.backend.TestPeers.stored;
 import static dev.crossnet.backend.TestPeers.vxlanPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -253,5 +255,41 @@ class VxlanNetworkTest {
         assertThat(plan.skipped().get(2)).contains("10.5.4.0/24", "VNI 7");
         assertThat(plan.skipped().get(3)).contains("10.5.6.0/24", MAC_A);
         assertThat(plan.desired().routes()).extracting(Route::dst).containsExactly(Subnet.parse("10.5.5.0/24"));
+    }
+
+    /**
+     * flanneld skips a vxlan lease whose BackendData it cannot decode; so do we, whether the lease
+     * says vxlan or names no backend (taken as vxlan), and the other peers are still programmed.
+     */
+    @Test
+    void reconcile_leasesWithoutBackendData_areSkippedWithAReasonWhileOthersAreProgrammed() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        Lease good = vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A);
+        Lease noType = stored("10.5.3.0/24", FLANNELD_UDP_LEASE);
+        Lease emptyType = stored("10.5.4.0/24", "{\"PublicIP\":\"192.168.9.5\",\"BackendType\":\"\"}");
+        Lease vxlanNoData = stored("10.5.5.0/24", "{\"PublicIP\":\"192.168.9.6\",\"BackendType\":\"vxlan\"}");
+
+        n.reconcile(List.of(good, noType, emptyType, vxlanNoData));
+
+        assertThat(kernel.routes.values()).extracting(Route::dst).containsExactly(Subnet.parse("10.5.2.0/24"));
+        assertThat(kernel.fdb.values()).containsExactly(new FdbEntry(MAC_A, ip("192.168.9.3"), "crossnet.1"));
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+                OWN.subnet(), List.of(good, noType, emptyType, vxlanNoData));
+        assertThat(plan.skipped()).containsExactly(
+                "peer 10.5.3.0/24 at 10.203.0.1 has no valid VtepMAC in its BackendData and names no BackendType"
+                        + " (a reservation not taken up yet, or a host running flanneld's udp backend?); skipped",
+                "peer 10.5.4.0/24 at 192.168.9.5 has no valid VtepMAC in its BackendData and names no BackendType"
+                        + " (a reservation not taken up yet, or a host running flanneld's udp backend?); skipped",
+                "peer 10.5.5.0/24 at 192.168.9.6 has no valid VtepMAC in its BackendData; skipped");
+    }
+
+    @Test
+    void plan_leaseNamingUdp_isSkippedAsAnotherBackend() {
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+                OWN.subnet(), List.of(stored("10.5.3.0/24", "{\"PublicIP\":\"192.168.9.4\",\"BackendType\":\"udp\"}")));
+
+        assertThat(plan.skipped()).containsExactly(
+                "peer 10.5.3.0/24 at 192.168.9.4 runs backend \"udp\", not vxlan; skipped");
+        assertThat(plan.desired().routes()).isEmpty();
     }
 }
