@@ -73,6 +73,7 @@ public final class JoinBench {
                 .withAgentTimeout(Duration.ofSeconds(300)).withProgress(progress);
         try (Lab lab = Lab.up(o)) {
             awaitQuiet(lab);
+            idleCpu(lab);
             List<Process> monitors = new ArrayList<>();
             List<CompletableFuture<String>> outputs = new ArrayList<>();
             try {
@@ -129,6 +130,21 @@ public final class JoinBench {
         }
         progress.accept(String.format(Locale.ROOT, "join: agents at %.2f CPUs after %.1f s", rate / (double) CLOCK_TICKS_PER_SECOND,
                 (System.nanoTime() - t0) / 1e9));
+    }
+
+    /**
+     * Prints the CPU the settled agents use over 10 s (utime + stime from {@code /proc}), per agent:
+     * the cost of an idle agent, which on the embedded store is its watch polling SQLite.
+     */
+    private void idleCpu(Lab lab) {
+        List<Long> pids = lab.state().hosts().stream().map(HostState::agentPid).toList();
+        long before = cpuTicks(pids);
+        long t0 = System.nanoTime();
+        pause(10_000);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double perAgent = (cpuTicks(pids) - before) / (double) CLOCK_TICKS_PER_SECOND / secs / pids.size();
+        out.printf(Locale.ROOT, "idle agents (%d, %s backend, %s store): %.2f %% of a CPU each, over %.0f s%n", pids.size(),
+                backend.wire(), lab.state().store().startsWith("file:") ? "embedded" : "etcd", 100 * perAgent, secs);
     }
 
     /** utime + stime of the processes, in clock ticks, from {@code /proc/PID/stat}. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand {
 
     @Command(name = "store", mixinStandardHelpOptions = true,
-            description = "Lease acquisition time for N hosts, and cross-process watch latency, on one store. Uses the key prefix /crossnet-bench unless --prefix is given; it wipes that prefix first.")
+            description = "Lease acquisition time for N hosts, cross-process watch latency, and (etcd) the time an unreachable endpoint takes to fail, on one store. Uses the key prefix /crossnet-bench unless --prefix is given; it wipes that prefix first.")
     static final class StoreCmd implements Runnable {
         @Mixin
         StoreOptions storeOptions;
@@ -41,6 +41,9 @@ final class BenchCommand {
                         "bench", "watch-child", "--events", Integer.toString(events), "--prefix", prefix));
                 child.addAll(storeArgs());
                 b.watchLatency(child, events, 5);
+                if (storeOptions.spec().isEtcd()) {
+                    b.unreachableEtcd();
+                }
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {

@@ -3,6 +3,7 @@ package dev.crossnet.cli;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.bench.DataPlaneBench;
 import dev.crossnet.bench.JoinBench;
+import dev.crossnet.bench.RestartBench;
 import dev.crossnet.lab.Lab;
 import dev.crossnet.lab.LabNames;
 import dev.crossnet.lab.LabOptions;
@@ -17,11 +18,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code crossnet lab bench}: issue 3's data-plane benchmark (iperf3 over each path of a 2-host
- * lab, as ratios to the underlay) and join convergence. Thin: the work is in {@link DataPlaneBench}
- * and {@link JoinBench}. Prints numbers, never passes or fails on them.
+ * lab, as ratios to the underlay), join convergence and traffic across an agent restart. Thin:
+ * the work is in {@link DataPlaneBench}, {@link JoinBench} and {@link RestartBench}. Prints
+ * numbers, never passes or fails on them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure the data plane (iperf3, ping) and join convergence on throw-away labs (needs root, iperf3).")
+        description = "Measure the data plane (iperf3, ping), join convergence and traffic across an agent restart on throw-away labs (needs root, iperf3).")
 final class LabBenchCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "LAB", defaultValue = "cnbench",
             description = "Name of the throw-away labs (default: ${DEFAULT-VALUE}); must not exist.")
@@ -43,6 +45,10 @@ final class LabBenchCommand implements Callable<Integer> {
     @Option(names = "--join-backend", defaultValue = "vxlan", paramLabel = "TYPE",
             description = "Backend of the join labs: vxlan or host-gw (default: ${DEFAULT-VALUE}).")
     String joinBackend;
+
+    @Option(names = "--restart", split = ",", paramLabel = "TYPE",
+            description = "Traffic across an agent restart (ping every 10 ms) on a 2-host lab per backend, of vxlan, host-gw, udp.")
+    List<String> restart = List.of();
 
     @Override
     public Integer call() {
@@ -69,6 +75,12 @@ final class LabBenchCommand implements Callable<Integer> {
             case "host-gw" -> BackendConfig.Type.HOST_GW;
             default -> throw new CrossnetException("--join-backend: \"" + joinBackend + "\" is not vxlan or host-gw");
         };
+        List<BackendConfig.Type> rb = restart.stream().map(String::trim).filter(t -> !t.isEmpty()).map(t -> switch (t) {
+            case "vxlan" -> BackendConfig.Type.VXLAN;
+            case "host-gw" -> BackendConfig.Type.HOST_GW;
+            case "udp" -> BackendConfig.Type.UDP;
+            default -> throw new CrossnetException("--restart: \"" + t + "\" is not vxlan, host-gw or udp");
+        }).toList();
         long t0 = System.nanoTime();
         java.util.function.Consumer<String> progress = line -> System.err.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line);
         // Ctrl-C: remove the lab in use, as lab up does.
@@ -89,6 +101,10 @@ final class LabBenchCommand implements Callable<Integer> {
             if (!join.isEmpty()) {
                 System.out.printf("%njoin convergence, %s backend, one host joins a running lab of N%n", jb.wire());
                 new JoinBench(name, jb, System.out, progress).run(join);
+            }
+            if (!rb.isEmpty()) {
+                System.out.printf("%nagent restart under traffic, h1-c1 pings h2-c1 every 10 ms while h2's agent restarts%n");
+                new RestartBench(name, System.out, progress).run(rb);
             }
             System.out.printf("%nload average after: %s; took %.0f s%n", DataPlaneBench.loadAverage(), (System.nanoTime() - t0) / 1e9);
         } finally {

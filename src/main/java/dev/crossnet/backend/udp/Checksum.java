@@ -11,9 +11,10 @@ import java.util.Objects;
  * complement sum of 32-bit words folds to the same 16-bit sum as that of 16-bit words, and summing
  * in the other byte order gives the byte-swapped sum (RFC 1071, section 2). So a direct buffer is
  * read eight bytes at a time in native order with {@code sun.misc.Unsafe}, the two 32-bit halves
- * go to two accumulators, and the folded result is swapped back: about 15 GB/s on a warm 64 KiB
- * buffer here, against 7 GB/s for {@code ByteBuffer.getLong}, whose access checks cost more than
- * the sum (a 64-bit end-around-carry variant was slower than both). Heap buffers, and platforms
+ * go to two accumulators, and the folded result is swapped back: 2-4 times as fast as
+ * {@code ByteBuffer.getLong}, whose access checks cost more than the sum, on a warm 64 KiB buffer
+ * (a 64-bit end-around-carry variant was slower than both; {@code ChecksumJmh} measures all three,
+ * figures in docs/benchmarks.md). Heap buffers, and platforms
  * where {@code Unsafe} or the buffer address cannot be had, take the {@code ByteBuffer} path.
  */
 final class Checksum {
@@ -55,7 +56,8 @@ final class Checksum {
         return sumChecked(dst, dof, len, initial);
     }
 
-    private static long sumChecked(ByteBuffer b, int off, int len, long initial) {
+    /** {@link #sum} through the buffer's own bounds-checked reads (package-private for {@code ChecksumJmh}). */
+    static long sumChecked(ByteBuffer b, int off, int len, long initial) {
         long s = initial;
         int i = off;
         int end = off + len;
