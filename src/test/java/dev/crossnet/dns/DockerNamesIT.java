@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class DockerNamesIT {
-    private static final Duration RESOLVE = Duration.ofSeconds(20);
+    /** The limit on waits for names to appear, go or expire: generous, since it only stops a broken run. */
+    private static final Duration RESOLVE = MacvlanHosts.PATIENCE;
 
     @Test
     void macvlanOnTwoHosts_namesAndAliasesResolveAcrossHosts_andGoAwayWithTheContainer() throws Exception {

@@ -86,7 +86,7 @@ class DockerBipIT {
     }
 
     private static void awaitPing(DockerDaemon d, String container, String target) {
-        await(container + " -> " + target).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        await(container + " -> " + target).atMost(MacvlanHosts.PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(() -> d.docker(Duration.ofSeconds(10), "exec", container, "ping", "-c", "1", "-W", "1", target).ok());
     }
 }

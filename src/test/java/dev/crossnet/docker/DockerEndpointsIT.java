@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -17,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Endpoints on a crossnet network across two hosts: cluster-wide unique addresses, static
- * {@code --ip}, freeing on removal, an agent restart under traffic (names served again after it),
- * and malformed plugin calls.
+ * {@code --ip}, freeing on removal, an agent restart under traffic (traffic flows while the agent
+ * is down; afterwards its endpoints and devices are adopted, not duplicated, and it serves Docker
+ * and names again), and malformed plugin calls.
  */
 @Tag("integration")
 class DockerEndpointsIT {
@@ -39,7 +42,7 @@ class DockerEndpointsIT {
     private void scenario(DockerLab d) throws Exception {
         d.docker("h1", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet", "--subnet", "192.168.100.0/24",
                 "--gateway", "192.168.100.1", "--ip-range", "192.168.100.0/25", "--attachable", "net");
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> d.tryDocker("h2", "network", "inspect", "net").ok());
+        d.awaitNetwork("h2", "net");
         assertThat(d.docker("h2", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.IPRange}}{{end}}", "net")).isEqualTo("192.168.100.0/25");
 
         // 20 containers, 10 per host, both hosts at once: all addresses distinct, all in --ip-range.
@@ -67,22 +70,28 @@ class DockerEndpointsIT {
         d.run("h2", "net", "again");
         assertThat(d.ip("h2", "again")).isEqualTo(freed); // the lowest free address again
 
-        // Agent restart on h2 under traffic: ping every 0.1 s from h1 to h2; at most a second lost.
+        // Agent restart on h2 under traffic. The kernel state outlives the agent: h1 still reaches
+        // h2's container while the agent is down, and the restarted agent adopts what it finds.
         String target = d.ip("h2", "h2-c1");
         d.awaitPing("h1", "h1-c1", target);
         String endpointsBefore = d.snapshot("/docker/endpoints/");
         String linksBefore = d.links("h2");
-        CompletableFuture<Exec.Result> ping = CompletableFuture.supplyAsync(() ->
-                d.tryDocker("h1", "exec", "h1-c1", "ping", "-c", "80", "-i", "0.1", "-W", "1", target));
-        Thread.sleep(1500); // let the ping get going before the agent goes away
+        // For the record only (docs/benchmarks.md), never checked: what a restart costs a ping at 10/s.
+        // It runs until the test stops it, however long the restart takes.
+        CompletableFuture<Exec.Result> ping = CompletableFuture.supplyAsync(() -> d.lab.docker("h1", Duration.ofMinutes(10),
+                "exec", "h1-c1", "sh", "-c", "echo $$ > /tmp/restart-ping.pid && exec ping -i 0.1 -W 1 " + target));
+        d.awaitExecRunning("h1", "h1-c1", "ping -i 0.1");
         d.lab.stopAgent("h2");
+        d.awaitPing("h1", "h1-c1", target);
         d.lab.startAgent("h2");
-        Exec.Result result = ping.get();
-        Matcher m = LOSS.matcher(result.stdout());
-        assertThat(m.find()).as(result.stdout()).isTrue();
-        int lost = Integer.parseInt(m.group(1)) - Integer.parseInt(m.group(2));
-        System.out.println("ping across the h2 agent restart: " + m.group() + " (lost " + lost + ")");
-        assertThat(lost).as("packets lost at 10/s across the restart").isLessThanOrEqualTo(10);
+        d.awaitPing("h1", "h1-c1", target);
+        d.tryDocker("h1", "exec", "h1-c1", "sh", "-c", "kill -INT $(cat /tmp/restart-ping.pid)"); // it prints its summary
+        try {
+            Matcher m = LOSS.matcher(ping.get(60, TimeUnit.SECONDS).stdout());
+            System.out.println("ping at 10/s across the h2 agent restart: " + (m.find() ? m.group() : "no summary"));
+        } catch (TimeoutException e) {
+            System.out.println("ping at 10/s across the h2 agent restart: did not stop");
+        }
         assertThat(d.snapshot("/docker/endpoints/")).isEqualTo(endpointsBefore); // adopted, not duplicated
         assertThat(d.links("h2")).isEqualTo(linksBefore);
         d.awaitPing("h2", "h2-c2", d.ip("h1", "h1-c2")); // and the restarted agent still serves Docker

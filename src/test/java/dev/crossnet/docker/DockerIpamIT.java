@@ -59,7 +59,7 @@ class DockerIpamIT {
                     assertThat(store.get(ip1Key).orElseThrow().value()).contains("\"Host\":\"h1\"");
                     assertThat(store.get(PREFIX + "/ipam/addresses/shared-192.168.100.0-24/" + ip2).orElseThrow().value()).contains("\"Host\":\"h2\"");
                     h1.docker(CMD, "rm", "-f", "c1").orThrow();
-                    await().atMost(Duration.ofSeconds(20)).until(() -> store.get(ip1Key).isEmpty());
+                    await(ip1Key + " freed").atMost(MacvlanHosts.PATIENCE).until(() -> store.get(ip1Key).isEmpty());
                 }
                 run(h2, "c5");
                 assertThat(ip(h2, "c5")).isEqualTo(ip1); // lowest free address again
@@ -102,7 +102,7 @@ class DockerIpamIT {
     }
 
     private static void assertPings(DockerDaemon d, String container, String target) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        await(container + " -> " + target).atMost(MacvlanHosts.PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(() -> d.docker(Duration.ofSeconds(10), "exec", container, "ping", "-c", "1", "-W", "1", target).ok());
     }
 

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  */
 final class DockerLab implements AutoCloseable {
     static final Duration CMD = Duration.ofSeconds(60);
+    /** The limit on every wait for state to converge: generous, since it only stops a broken run. */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
 
     final Lab lab;
     final String name;
@@ -65,18 +67,19 @@ final class DockerLab implements AutoCloseable {
     }
 
     void awaitPing(String host, String container, String target) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> pings(host, container, target));
+        await(host + "/" + container + " pings " + target).atMost(PATIENCE).pollInterval(Duration.ofMillis(100))
+                .until(() -> pings(host, container, target));
     }
 
     /** Waits until {@code network} is in {@code host}'s dockerd (created on another host). */
     void awaitNetwork(String host, String network) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        await(network + " on " + host).atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
                 .until(() -> tryDocker(host, "network", "inspect", network).ok());
     }
 
     /** Waits until a process whose command line contains {@code text} runs in {@code container}. */
     void awaitExecRunning(String host, String container, String text) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        await(text + " running in " + container).atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
                 .until(() -> tryDocker(host, "exec", container, "sh", "-c", "ps -o args | grep -v grep | grep -q '" + text + "'").ok());
     }
 

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MacvlanHosts implements AutoCloseable {
     public static final Duration CMD = Duration.ofSeconds(60);
+    /** The limit on every wait for state to converge: generous, since it only stops a broken run. */
+    public static final Duration PATIENCE = Duration.ofSeconds(60);
     public static final String PREFIX = "/crossnet-it";
     public static final String NET = "mv";
 
@@ -63,7 +65,7 @@ public final class MacvlanHosts implements AutoCloseable {
                 Path socket = d.pluginDir().resolve("crossnet.sock");
                 Process plugin = crossnet(host(i), "h" + i + "-plugin", "plugin", "serve", "--socket", socket.toString(), "--host-id", "h" + i);
                 plugins.add(plugin);
-                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !plugin.isAlive());
+                await("plugin socket of h" + i).atMost(PATIENCE).until(() -> Files.exists(socket) || !plugin.isAlive());
                 assertThat(plugin.isAlive()).as("plugin for h%d: %s", i, log("h" + i + "-plugin")).isTrue();
                 if (dns) {
                     dnsServers.add(crossnet(host(i), "h" + i + "-dns", "dns", "serve", "--docker-host", "unix://" + d.socket(),
@@ -73,7 +75,7 @@ public final class MacvlanHosts implements AutoCloseable {
             for (int i = 1; i <= dnsServers.size(); i++) {
                 int n = i;
                 Process p = dnsServers.get(i - 1);
-                await("dns of h" + i).atMost(Duration.ofSeconds(30))
+                await("dns of h" + i).atMost(PATIENCE)
                         .until(() -> log("h" + n + "-dns").contains("answering on udp") || !p.isAlive());
                 assertThat(p.isAlive()).as(log("h" + n + "-dns")).isTrue();
             }

@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the iproute2 / iptables tools, optionally inside a named network namespace (one under
- * {@code /var/run/netns}). Thread-safe; every call blocks until the process exits.
+ * {@code /var/run/netns}). Thread-safe; every call blocks until the process exits. Not final: a
+ * test subclass in this package records the runs ({@code ip}, {@code bridge}, {@code tool}) to
+ * count batches.
  */
-final class Commands {
+class Commands {
 
     /** A batch of thousands of entries takes well under a second; a minute means the tool is stuck. */
     private static final long TIMEOUT_SECONDS = 60;

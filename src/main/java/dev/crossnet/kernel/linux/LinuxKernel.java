@@ -28,9 +28,8 @@ public final class LinuxKernel implements Kernel {
     private final Sysctl sysctl;
     private final Segments segments;
 
-    private LinuxKernel(String namespace) {
-        this.namespace = namespace;
-        Commands c = new Commands(namespace);
+    private LinuxKernel(Commands c) {
+        this.namespace = c.namespace();
         IpLinks l = new IpLinks(c);
         links = l;
         segments = new IpSegments(c, l);
@@ -43,7 +42,7 @@ public final class LinuxKernel implements Kernel {
 
     /** The network namespace of this process. */
     public static LinuxKernel host() {
-        return new LinuxKernel(null);
+        return new LinuxKernel(new Commands(null));
     }
 
     /** The named namespace {@code /var/run/netns/<name>} (as {@code ip netns add} makes them). */
@@ -51,7 +50,12 @@ public final class LinuxKernel implements Kernel {
         if (name == null || !NETNS.matcher(name).matches()) {
             throw new IllegalArgumentException("not a network namespace name: \"" + name + "\"");
         }
-        return new LinuxKernel(name);
+        return new LinuxKernel(new Commands(name));
+    }
+
+    /** A kernel that runs its tools through {@code commands} (a recording one, in tests). */
+    static LinuxKernel with(Commands commands) {
+        return new LinuxKernel(commands);
     }
 
     /** The namespace's name, or null for this process's own. */

@@ -44,8 +44,9 @@ class HostGwBackendIT {
         return new Node(h, n, lease, lab.container(h, sn, n.mtu()));
     }
 
-    private void awaitPing(String fromNs, String ip) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> lab.ping(fromNs, ip, 56));
+    /** Until one DF ping of {@code payload} bytes gets a reply; the limit only stops a broken run. */
+    private void awaitPing(String fromNs, String ip, int payload) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> lab.ping(fromNs, ip, payload));
     }
 
     @Test
@@ -55,11 +56,11 @@ class HostGwBackendIT {
             n.network().reconcile(nodes.stream().map(Node::lease).toList());
         }
 
-        awaitPing(nodes.get(0).container(), "10.5.2.2");
-        awaitPing(nodes.get(1).container(), "10.5.3.2");
+        awaitPing(nodes.get(0).container(), "10.5.2.2", 56);
+        awaitPing(nodes.get(1).container(), "10.5.3.2", 56);
         assertThat(nodes.get(0).network().mtu()).isEqualTo(1500);
         // 1472 + 8 ICMP + 20 IP = 1500: no encapsulation, so the whole underlay MTU is usable.
-        assertThat(lab.ping(nodes.get(0).container(), "10.5.2.2", 1472)).isTrue();
+        awaitPing(nodes.get(0).container(), "10.5.2.2", 1472);
         assertThat(sh("ip route show 10.5.3.0/24", nodes.get(0).host().ns()))
                 .contains("via 192.168.77.4 dev " + nodes.get(0).host().iface() + " proto 152");
     }

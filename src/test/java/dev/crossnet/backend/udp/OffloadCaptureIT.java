@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * arrived intact.
  */
 @Tag("integration")
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class OffloadCaptureIT {
     static final int KEEP = 4;
 
@@ -71,12 +71,12 @@ class OffloadCaptureIT {
                     });
                     try (Socket c = Netns.run(lab.a, () -> {
                         Socket s = new Socket();
-                        s.connect(new InetSocketAddress(TwoHostLab.TUN_B, 5002), 5000);
+                        s.connect(new InetSocketAddress(TwoHostLab.TUN_B, 5002), 60_000);
                         return s;
                     }); OutputStream out = c.getOutputStream()) {
                         out.write(data);
                     }
-                    assertThat(got.get(30, TimeUnit.SECONDS)).as(lab.dump()).isEqualTo(data);
+                    assertThat(got.get(240, TimeUnit.SECONDS)).as(lab.dump()).isEqualTo(data);
                 }
             } finally {
                 a.close();

@@ -1,7 +1,6 @@
 package dev.crossnet.backend.vxlan;
 
 import static dev.crossnet.testing.NetnsLab.sh;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Network;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.linux.CommandLog;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -63,8 +63,13 @@ class VxlanBackendIT {
     }
 
     private void awaitPing(String fromNs, String ip) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> lab.ping(fromNs, ip, 56));
+        awaitPing(fromNs, ip, 56);
+    }
+
+    /** Until one DF ping of {@code payload} bytes gets a reply; the limit only stops a broken run. */
+    private void awaitPing(String fromNs, String ip, int payload) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> lab.ping(fromNs, ip, payload));
     }
 
     @Test
@@ -109,7 +114,7 @@ class VxlanBackendIT {
 
         assertThat(nodes.get(0).network().mtu()).isEqualTo(1450);
         // 1422 + 8 ICMP + 20 IP = 1450, the vxlan device's MTU; one byte more must not pass with DF set.
-        assertThat(lab.ping(nodes.get(0).container(), c(2), 1422)).isTrue();
+        awaitPing(nodes.get(0).container(), c(2), 1422);
         assertThat(lab.ping(nodes.get(0).container(), c(2), 1423)).isFalse();
     }
 
@@ -211,12 +216,16 @@ class VxlanBackendIT {
         awaitPing(nodes.get(0).container(), c(2));
     }
 
-    /** Not a timed test: the bound is generous; the measured time is printed for the benchmark notes. */
+    /**
+     * Counts the {@code -batch} processes the reconciles run. The times are printed for the benchmark
+     * notes (docs/benchmarks.md), never asserted.
+     */
     @Test
     void reconcile_thousandPeers_programsThreeThousandEntriesInOneBatchPerType() {
         NetworkConfig wide = NetworkConfig.parse("{\"Network\":\"10.0.0.0/8\",\"Backend\":{\"Type\":\"vxlan\"}}");
         NetnsLab.Host h = lab.host(1);
-        Kernel k = LinuxKernel.inNamespace(h.ns());
+        CommandLog log = new CommandLog();
+        Kernel k = log.kernelIn(h.ns());
         Network n = new VxlanBackend(k).register(h.context(state), wide);
         n.start(new Lease(Subnet.parse("10.0.1.0/24"), new LeaseAttrs(h.publicIp(), "vxlan", n.backendData()), null, 1));
         List<Lease> peers = new ArrayList<>();
@@ -228,29 +237,36 @@ class VxlanBackendIT {
                     .put("VNI", 1).put("VtepMAC", String.format("0a:00:00:00:%02x:%02x", i >> 8, i & 0xff));
             peers.add(new Lease(sn, new LeaseAttrs(ip, "vxlan", data), null, 1));
         }
+        String counts = "ip route show proto 152 | wc -l; ip neigh show dev crossnet.1 nud permanent | wc -l;"
+                + " bridge fdb show dev crossnet.1 | grep -c permanent || true";
 
+        log.clear();
         long t0 = System.nanoTime();
         n.reconcile(peers);
         long t1 = System.nanoTime();
-        String counts = "ip route show proto 152 | wc -l; ip neigh show dev crossnet.1 nud permanent | wc -l;"
-                + " bridge fdb show dev crossnet.1 | grep -c permanent || true";
+        assertThat(log.batches()).as("%s", log.runs()).extracting(CommandLog.Run::summary)
+                .containsExactlyInAnyOrder("neigh replace x1000", "fdb replace x1000", "route replace x1000");
         assertThat(sh(counts, h.ns()).split("\\s+")).containsExactly("1000", "1000", "1000");
+
+        log.clear();
         long t2 = System.nanoTime();
         n.reconcile(peers);
         long t3 = System.nanoTime();
+        assertThat(log.batches()).as("a reconcile with nothing to change writes nothing").isEmpty();
+
+        log.clear();
         n.reconcile(List.of());
         long t4 = System.nanoTime();
+        assertThat(log.batches()).as("%s", log.runs()).extracting(CommandLog.Run::summary)
+                .containsExactlyInAnyOrder("neigh del x1000", "fdb del x1000", "route del x1000");
         assertThat(sh(counts, h.ns()).split("\\s+")).containsExactly("0", "0", "0");
+
         // Once more with a warm JVM, as an agent that has been running would do it.
         long t5 = System.nanoTime();
         n.reconcile(peers);
         long t6 = System.nanoTime();
-
         System.out.printf("vxlan reconcile, 1000 peers (3000 entries): program %d ms (cold JVM), %d ms (warm);"
                         + " no-op %d ms; remove all %d ms%n", ms(t1 - t0), ms(t6 - t5), ms(t3 - t2), ms(t4 - t3));
-        // Bound the warm run only: the cold one is mostly class loading and JIT, which on a loaded
-        // 2-core CI machine varies by seconds.
-        assertThat(Duration.ofNanos(t6 - t5)).isLessThan(Duration.ofSeconds(5));
     }
 
     private static long ms(long nanos) {

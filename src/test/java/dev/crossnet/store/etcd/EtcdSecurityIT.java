@@ -20,10 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TLS with client certificates, and etcd's user/password auth, against real etcd processes: the
- * right settings work, and each wrong one fails at once with a message that says what is wrong.
+ * right settings work, and each wrong one fails on its first attempt (not retried like an outage,
+ * whose message counts the attempts) with a message that says what is wrong. Each attempt may take
+ * up to {@link #TIMEOUT}, generous so that a busy machine never turns a handshake into a timeout.
  */
 @Tag("integration")
 class EtcdSecurityIT {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Path certDir;
     static TestCerts certs;
     static EtcdTestCluster tls;
@@ -70,7 +73,7 @@ class EtcdSecurityIT {
     }
 
     private static StoreSpec tlsSpec() {
-        return StoreSpec.parse("--store", "etcds://127.0.0.1:" + tls.clientPort, Duration.ofSeconds(2));
+        return StoreSpec.parse("--store", "etcds://127.0.0.1:" + tls.clientPort, TIMEOUT);
     }
 
     @Test
@@ -123,17 +126,16 @@ class EtcdSecurityIT {
     }
 
     @Test
-    void auth_wrongPassword_failsAtOnceNamingUserAndEndpoint() {
+    void auth_wrongPassword_failsWithoutRetryNamingUserAndEndpoint() {
         try (EtcdStore s = EtcdStore.connect(auth.spec().withAuth("root", "wrong"))) {
-            long start = System.nanoTime();
+            // Not retried like an outage: a retried failure ends "cannot reach etcd … after N attempts".
             assertThatThrownBy(() -> s.get("/auth/k"))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageContaining("user \"root\"")
+                    .hasMessageContaining("rejected user \"root\"")
                     .hasMessageContaining("http://127.0.0.1:" + auth.clientPort)
+                    .hasMessageNotContaining("cannot reach")
                     .hasMessageNotContaining("attempts")
                     .satisfies(e -> System.out.println("auth failure reads: " + e.getMessage()));
-            // Not retried like an outage: one round trip, well under one attempt's timeout.
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
     }
 
@@ -147,18 +149,22 @@ class EtcdSecurityIT {
         }
     }
 
+    /**
+     * A refused connection is transient: retried, then reported with the endpoint, the attempts and
+     * the cause. The timeout is generous so that every attempt fits in the call's budget (2.5
+     * timeouts) however slow the machine; how long the attempts take is not checked here.
+     */
     @Test
-    void unreachable_closedPort_failsInBoundedTimeNamingEndpoint() {
+    void unreachable_closedPort_retriedThenFailsNamingEndpointAndCause() {
         int port = EtcdLauncher.freeLoopbackPorts(1)[0];
         StoreSpec spec = new StoreSpec(null, List.of(java.net.URI.create("http://127.0.0.1:" + port)),
-                null, null, null, null, null, Duration.ofSeconds(1));
-        long start = System.nanoTime();
+                null, null, null, null, null, TIMEOUT);
         try (EtcdStore s = EtcdStore.connect(spec)) {
             assertThatThrownBy(() -> s.get("/k"))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageContaining("cannot reach etcd at http://127.0.0.1:" + port + " after 4 attempts")
+                    .hasMessageContaining("cannot reach etcd at http://127.0.0.1:" + port + " after "
+                            + EtcdConnection.ATTEMPTS + " attempts")
                     .hasMessageContaining("connection refused");
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 }

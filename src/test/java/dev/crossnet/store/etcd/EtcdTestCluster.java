@@ -52,12 +52,16 @@ public final class EtcdTestCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A spec for this cluster. Its per-attempt timeout is generous (30 s, not the default 5 s): a busy
+     * test machine must never turn a slow answer into a failed call.
+     */
     public StoreSpec spec() {
-        return new StoreSpec(null, List.of(launcher.clientUrl()), null, null, null, null, null, Duration.ofSeconds(5));
+        return new StoreSpec(null, List.of(launcher.clientUrl()), null, null, null, null, null, Duration.ofSeconds(30));
     }
 
-    /** A raw jetcd client, for what the Store contract does not offer (compaction, auth setup). */
-    Client rawClient() {
+    /** A raw jetcd client, for what the Store contract does not offer (compaction, auth setup, lease TTLs). */
+    public Client rawClient() {
         return Client.builder().endpoints(launcher.clientUrl()).build();
     }
 
