@@ -22,8 +22,16 @@ class LabPlumbingIT {
     @RegisterExtension
     final LabExtension labs = new LabExtension();
 
+    /** The limit of every wait below; generous, for a loaded machine. */
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
     private static boolean ping(String ns, String ip) {
         return Cmd.run(Plumbing.inNs(ns, List.of("busybox", "ping", "-c1", "-W2", ip)), null, Duration.ofSeconds(10)).exit() == 0;
+    }
+
+    /** Until one ping from {@code ns} to {@code ip} is answered (one may be lost, e.g. to a first ARP), within {@link #SETTLE}. */
+    private static void awaitPing(String what, String ns, String ip) {
+        await(what + ": " + ns + " -> " + ip).atMost(SETTLE).pollInterval(Duration.ofMillis(200)).until(() -> ping(ns, ip));
     }
 
     private static void assertGone(String name) {
@@ -40,7 +48,7 @@ class LabPlumbingIT {
         for (int a = 1; a <= 3; a++) {
             for (int b = 1; b <= 3; b++) {
                 if (a != b) {
-                    assertThat(ping(lab.host("h" + a).netns(), lab.host("h" + b).underlayIp())).as("h%d -> h%d", a, b).isTrue();
+                    awaitPing("h" + a + " -> h" + b, lab.host("h" + a).netns(), lab.host("h" + b).underlayIp());
                 }
             }
         }
@@ -65,9 +73,9 @@ class LabPlumbingIT {
         Plumbing.batch(n.hostNs(1), List.of("route add 10.5.2.0/24 via 172.30.0.12"));
         Plumbing.batch(n.hostNs(2), List.of("route add 10.5.1.0/24 via 172.30.0.11"));
 
-        assertThat(ping(n.containerNs(1, 1), "10.5.1.3")).as("same host").isTrue();
-        assertThat(ping(n.containerNs(1, 2), "10.5.2.2")).as("across hosts").isTrue();
-        assertThat(ping(n.containerNs(2, 2), "10.5.1.2")).as("across hosts, back").isTrue();
+        awaitPing("same host", n.containerNs(1, 1), "10.5.1.3");
+        awaitPing("across hosts", n.containerNs(1, 2), "10.5.2.2");
+        awaitPing("across hosts, back", n.containerNs(2, 2), "10.5.1.2");
         String link = Cmd.check(List.of("ip", "-n", n.containerNs(2, 1), "-o", "link", "show", "eth0"), null);
         assertThat(link).contains("mtu 1400");
         String route = Cmd.check(List.of("ip", "-n", n.containerNs(2, 1), "route", "show", "default"), null);
@@ -85,7 +93,7 @@ class LabPlumbingIT {
         cmd.addAll(List.of("lab", "up", "--name", name, "--no-agents", "--hosts", "120"));
         Process up = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+            await("lab up has made 5 namespaces").atMost(SETTLE).pollInterval(Duration.ofMillis(5))
                     .until(() -> Plumbing.listNamespaces(name + "-").size() >= 5 || !up.isAlive());
             assertThat(up.isAlive()).as("up still running when killed").isTrue();
         } finally {
@@ -107,7 +115,7 @@ class LabPlumbingIT {
         Files.writeString(dir.resolve("lab.json"), "{\"name\": \"" + name + "\", \"hosts\": [ {\"na"); // torn write
         Plumbing.addNamespaces(List.of(n.hostNs(2), n.containerNs(2, 1)));
         Process sleeper = Processes.startDetached(n.containerNs(2, 1), List.of("sleep", "600"), dir.resolve("h2/sleep.log"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> Plumbing.pids(n.containerNs(2, 1)).contains(sleeper.pid()));
+        await("sleep runs in " + n.containerNs(2, 1)).atMost(SETTLE).until(() -> Plumbing.pids(n.containerNs(2, 1)).contains(sleeper.pid()));
 
         String report = Lab.down(name, LabOptions.DEFAULT_STATE_ROOT);
         assertThat(report).contains("stopped 1 processes, deleted 2 namespaces");
@@ -126,7 +134,7 @@ class LabPlumbingIT {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             assertThat(Lab.down(name, LabOptions.DEFAULT_STATE_ROOT)).contains("stopped 1 processes");
-            assertThat(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(stray.waitFor(SETTLE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("the stray process ended").isTrue();
             assertGone(name);
         } finally {
             stray.destroyForcibly();
@@ -140,7 +148,7 @@ class LabPlumbingIT {
         assertThatThrownBy(() -> Lab.up(o.withHosts(1))).isInstanceOf(CrossnetException.class)
                 .hasMessageStartingWith("lab " + o.name() + " already exists");
         assertThat(Plumbing.listNamespaces(o.name() + "-")).hasSize(3);
-        assertThat(ping(lab.host("h1").netns(), lab.host("h2").underlayIp())).isTrue();
+        awaitPing("the first lab still works", lab.host("h1").netns(), lab.host("h2").underlayIp());
     }
 
     @Test
