@@ -1,15 +1,17 @@
 package dev.crossnet.backend.udp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.ProblemLog;
+import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -29,7 +31,9 @@ final class UdpNetwork implements Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
 
+    private final HostContext host;
     private final NetworkConfig config;
+    private final ProblemLog problems = new ProblemLog(LOG, "udp backend");
     private final int mtu;
     private final long local;
     private final int batch;
@@ -41,7 +45,8 @@ final class UdpNetwork implements Network {
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
 
-    UdpNetwork(NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
+    UdpNetwork(HostContext host, NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
+        this.host = host;
         this.config = config;
         this.mtu = mtu;
         this.local = local;
@@ -118,26 +123,20 @@ final class UdpNetwork implements Network {
     }
 
     /**
-     * Replaces the forwarding table with one entry per udp lease in {@code peers} (subnet →
-     * PublicIP:Port) and drops the counters of peers that left. Leases of another backend type or
-     * without an IPv4 PublicIP are skipped with a warning. Idempotent.
+     * Replaces the forwarding table with one entry per usable udp lease in {@code peers} (subnet →
+     * PublicIP:Port) and drops the counters of peers that left. The others are skipped with a
+     * reason, logged once per change (see {@link #usable}). Idempotent.
      */
     @Override
     public void reconcile(Collection<Lease> peers) {
+        List<String> skipped = new ArrayList<>();
         List<Peer> entries = new ArrayList<>();
         Set<String> labels = new HashSet<>();
-        for (Lease l : peers) {
-            String type = l.attrs() == null ? null : l.attrs().backendType();
-            IPAddress ip = l.attrs() == null || l.attrs().publicIp() == null ? null
-                    : new IPAddressString(l.attrs().publicIp()).getAddress();
-            if (!"udp".equals(type) || ip == null || !ip.isIPv4() || !l.subnet().isIpv4()) {
-                LOG.warn("udp backend: ignoring lease {} (BackendType {}, PublicIP {})", l.subnet(), type,
-                        l.attrs() == null ? null : l.attrs().publicIp());
-                continue;
-            }
-            entries.add(new Peer(l.subnet(), Endpoints.of(ip.withoutPrefixLength(), config.backend().port()), metrics));
+        for (Lease l : usable(host, config, peers, skipped)) {
+            entries.add(new Peer(l.subnet(), Endpoints.of(Peers.publicIp(l), config.backend().port()), metrics));
             labels.add(l.subnet().toString());
         }
+        problems.report(skipped, List.of());
         table = ForwardingTable.of(entries);
         if (datapath != null) {
             datapath.table(table);
@@ -148,6 +147,27 @@ final class UdpNetwork implements Network {
             }
         }
         peerLabels = labels;
+    }
+
+    /**
+     * The leases of {@code peers} the datapath may send to, in subnet order: udp leases with an
+     * IPv4 subnet that {@link Peers#problem} accepts. Each other one adds a sentence to {@code
+     * skipped}. Pure.
+     */
+    static List<Lease> usable(HostContext host, NetworkConfig config, Collection<Lease> peers, List<String> skipped) {
+        List<Lease> out = new ArrayList<>();
+        for (Lease l : Peers.bySubnet(peers)) {
+            String problem = Peers.problem(l, BackendConfig.Type.UDP.wire(), host, config.network());
+            if (problem == null && !l.subnet().isIpv4()) {
+                problem = "peer " + l.subnet() + " is not an IPv4 subnet; skipped";
+            }
+            if (problem != null) {
+                skipped.add(problem);
+            } else {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     /** Why the datapath stopped, or null while it runs; for the agent's supervisor. */

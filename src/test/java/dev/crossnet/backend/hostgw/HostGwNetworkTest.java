@@ -93,7 +93,7 @@ class HostGwNetworkTest {
 
     @Test
     void plan_peerOffOurL2Subnet_isRefusedNamingPeerIpAndSubnetWhileOthersAreRouted() {
-        PeerPlan plan = HostGwNetwork.plan(host, OWN.subnet(), List.of(
+        PeerPlan plan = HostGwNetwork.plan(host, config("{\"Type\":\"host-gw\"}"), OWN.subnet(), List.of(
                 hostGwPeer("10.5.2.0/24", "192.168.9.3"), hostGwPeer("10.5.3.0/24", "172.20.0.3")));
 
         assertThat(plan.desired().routes()).containsExactly(route("10.5.2.0/24", "192.168.9.3"));

@@ -16,7 +16,7 @@ import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.Route;
-import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
@@ -213,7 +213,7 @@ class VxlanNetworkTest {
 
     @Test
     void plan_directRouting_peerOnOurL2GetsPlainRouteOthersGetVxlan() {
-        BackendConfig b = config("{\"Type\":\"vxlan\",\"DirectRouting\":true}").backend();
+        NetworkConfig b = config("{\"Type\":\"vxlan\",\"DirectRouting\":true}");
 
         PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, b, OWN.subnet(), List.of(
                 vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A),
@@ -228,7 +228,7 @@ class VxlanNetworkTest {
 
     @Test
     void plan_withoutDirectRouting_peerOnOurL2StillGoesThroughVxlan() {
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
 
         assertThat(plan.desired().routes()).extracting(Route::dev).containsExactly("crossnet.1");
@@ -239,7 +239,7 @@ class VxlanNetworkTest {
         Lease otherVni = vxlanPeer("10.5.4.0/24", "192.168.9.5", "0a:00:00:00:00:0c");
         ((com.fasterxml.jackson.databind.node.ObjectNode) otherVni.attrs().backendData()).put("VNI", 7);
 
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(
                         hostGwPeer("10.5.2.0/24", "192.168.9.3"),
                         vxlanPeer("10.5.3.0/24", "192.168.9.4", "not-a-mac"),
