@@ -9,6 +9,7 @@ import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
 import dev.crossnet.lease.SubnetManager;
 import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.LeaseEvent;
@@ -94,6 +95,7 @@ public final class Agent {
         }
         host = hostResolver.apply(opts);
         config = registry.config();
+        checkApartFromUnderlay(config, host);
         Backend backend = backends.apply(config.backend().type());
         log.info("using interface {} (PublicIP {}, MTU {}), {} backend, network {}", host.iface(),
                 host.publicIp(), host.ifaceMtu(), backend.type(), config.network());
@@ -128,6 +130,20 @@ public final class Agent {
         ready = true;
         lastLoop = clock.instant();
         log.info("ready: subnet {} written to {}", lease.subnet(), opts.subnetFile());
+    }
+
+    /**
+     * A Network that overlaps the underlay subnet would route the hosts' own addresses into the
+     * overlay (and hand a container the address of a host). Refused before anything is written.
+     *
+     * @throws ConfigException naming the Network field, the Network and the underlay subnet
+     */
+    static void checkApartFromUnderlay(NetworkConfig config, HostContext host) {
+        if (config.network().overlaps(host.ifaceSubnet())) {
+            throw new ConfigException("Network", config.network() + " overlaps " + host.ifaceSubnet() + ", the underlay subnet"
+                    + " of " + host.iface() + " (PublicIP " + host.publicIp() + ") on this host: the overlay must not share"
+                    + " addresses with the hosts; give a Network outside " + host.ifaceSubnet());
+        }
     }
 
     /** Brings the backend up for {@code lease}, writes the files and the host rules. */

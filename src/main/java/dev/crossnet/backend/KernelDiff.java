@@ -1,8 +1,10 @@
 package dev.crossnet.backend;
 
+import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.Route;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,15 +43,28 @@ public record KernelDiff(List<Route> replaceRoutes, List<Route> deleteRoutes,
     /**
      * Writes the diff, one batch per object type. Order, as flannel's vxlan backend: the neighbour
      * and FDB entry exist before the route that leads packets to them; a route goes before the
-     * entries it used.
+     * entries it used. A batch the kernel refuses in part (one line: a bad gateway, a device that
+     * went away) does not stop the batches after it: the deletes of dead peers still happen.
+     *
+     * @return one sentence per line the kernel refused (or per batch that failed as a whole); empty when all went in
      */
-    public void apply(Kernel kernel) {
-        kernel.neighbours().replaceNeighbours(replaceNeighbours);
-        kernel.fdb().replaceFdbEntries(replaceFdb);
-        kernel.routes().replaceRoutes(replaceRoutes);
-        kernel.routes().deleteRoutesIfPresent(deleteRoutes);
-        kernel.neighbours().deleteNeighboursIfPresent(deleteNeighbours);
-        kernel.fdb().deleteFdbEntriesIfPresent(deleteFdb);
+    public List<String> apply(Kernel kernel) {
+        List<String> failed = new ArrayList<>();
+        attempt(failed, () -> kernel.neighbours().replaceNeighbours(replaceNeighbours));
+        attempt(failed, () -> kernel.fdb().replaceFdbEntries(replaceFdb));
+        attempt(failed, () -> kernel.routes().replaceRoutes(replaceRoutes));
+        attempt(failed, () -> kernel.routes().deleteRoutesIfPresent(deleteRoutes));
+        attempt(failed, () -> kernel.neighbours().deleteNeighboursIfPresent(deleteNeighbours));
+        attempt(failed, () -> kernel.fdb().deleteFdbEntriesIfPresent(deleteFdb));
+        return failed;
+    }
+
+    private static void attempt(List<String> failed, Runnable batch) {
+        try {
+            batch.run();
+        } catch (CrossnetException e) {
+            failed.addAll(PartlyAppliedException.sentences(e));
+        }
     }
 
     private static <T> List<T> missing(Set<T> desired, Set<T> actual) {

@@ -1,34 +1,81 @@
 package dev.crossnet.backend;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.model.Addresses;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
+import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
-import inet.ipaddr.IPAddressStringParameters;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
-/** Helpers for reading peer leases. Pure. */
+/**
+ * Reading and checking peer leases, the one place every backend validates what other hosts
+ * published. Pure.
+ */
 public final class Peers {
-
-    /** Dotted quads only: no inet_aton forms such as "10.1" (= 10.0.0.1), no prefixes, no IPv6. */
-    private static final IPAddressStringParameters STRICT_IPV4 = new IPAddressStringParameters.Builder()
-            .allowIPv6(false).allowPrefix(false).allowMask(false).allowEmpty(false).allowSingleSegment(false)
-            .getIPv4AddressParametersBuilder().allow_inet_aton(false).getParentBuilder()
-            .toParams();
 
     private Peers() {
     }
 
-    /** The lease's PublicIP as an IPv4 address without prefix, or null when missing or malformed. */
+    /** The lease's PublicIP as an IPv4 address without prefix, or null when missing or not a dotted quad. */
     public static IPAddress publicIp(Lease lease) {
-        String s = lease.attrs() == null ? null : lease.attrs().publicIp();
-        if (s == null) {
-            return null;
+        return Addresses.parseIpv4(lease.attrs() == null ? null : lease.attrs().publicIp());
+    }
+
+    /**
+     * Why {@code peer} cannot be programmed by a backend of type {@code backendType} on {@code host},
+     * as a sentence naming the peer and the field, or null when it can. Checks the BackendType
+     * ({@link #belongsTo}: a lease that names none is the network's), and
+     * that the PublicIP is a unicast IPv4 address that is not ours and not inside the overlay
+     * {@code network} (a tunnel to, or a route via, such an address loops or goes nowhere).
+     * Backend-specific fields (e.g. {@link #vtepMacProblem}) are the backend's to check.
+     */
+    public static String problem(Lease peer, String backendType, HostContext host, Subnet network) {
+        String text = peer.attrs() == null ? null : peer.attrs().publicIp();
+        IPAddress ip = publicIp(peer);
+        String name = "peer " + peer.subnet() + (ip == null ? "" : " at " + ip);
+        if (!backendType(peer).isEmpty() && !backendType(peer).equals(backendType)) {
+            // A lease that names no backend is the network's (see belongsTo).
+            return name + " runs backend \"" + backendType(peer) + "\", not " + backendType + "; skipped";
         }
-        IPAddress a = new IPAddressString(s, STRICT_IPV4).getAddress();
-        return a == null || !a.isIPv4() ? null : a;
+        if (ip == null) {
+            return name + " has no valid PublicIP (" + (text == null ? "missing" : "\"" + text + "\"") + "); skipped";
+        }
+        String notUnicast = Addresses.notUnicastIpv4(ip);
+        if (notUnicast != null) {
+            return name + ": PublicIP " + ip + " " + notUnicast + "; skipped";
+        }
+        if (broadcastOf(host.ifaceSubnet(), ip)) {
+            return name + ": PublicIP " + ip + " is the broadcast address of our underlay subnet " + host.ifaceSubnet()
+                    + "; skipped";
+        }
+        if (ip.equals(host.publicIp().withoutPrefixLength())) {
+            return name + ": PublicIP " + ip + " is this host's own; skipped";
+        }
+        if (network.contains(ip)) {
+            return name + ": PublicIP " + ip + " is inside the overlay Network " + network + "; skipped";
+        }
+        return null;
+    }
+
+    /** Why {@code peer}'s BackendData.VtepMAC cannot be a vxlan FDB entry's MAC, or null when it can. */
+    public static String vtepMacProblem(Lease peer) {
+        String mac = vtepMac(peer);
+        String why = Addresses.notUnicastMac(mac);
+        return why == null ? null : "peer " + peer.subnet() + ": BackendData.VtepMAC " + why + "; skipped";
+    }
+
+    /** BackendData.VtepMAC as published, or null. */
+    public static String vtepMac(Lease peer) {
+        JsonNode data = peer.attrs() == null ? null : peer.attrs().backendData();
+        JsonNode mac = data == null ? null : data.get("VtepMAC");
+        return mac == null || !mac.isTextual() ? null : mac.asText();
+    }
+
+    private static boolean broadcastOf(Subnet s, IPAddress ip) {
+        return s.isIpv4() && s.prefixLength() < 31 && s.block().getUpper().withoutPrefixLength().equals(ip);
     }
 
     /** The lease's BackendType as written, or "" when missing; for messages (see {@link #belongsTo}). */

@@ -131,7 +131,7 @@ final class AgentCommand implements Runnable {
                     dev.crossnet.backend.HostContext h = agent.host();
                     docker = dev.crossnet.agent.DockerPlugins.start(store, storeOptions.prefix(),
                             new dev.crossnet.docker.Datapath.Host(hostName != null ? hostName : hostname(), h.publicIp(), h.iface(),
-                                    h.ifaceMtu()), LinuxKernel.host(), dockerPlugin, dockerHost,
+                                    h.ifaceMtu(), h.ifaceSubnet()), LinuxKernel.host(), dockerPlugin, dockerHost,
                             noDockerDns ? null : new java.net.InetSocketAddress(
                                     dnsIp != null ? dnsIp : h.publicIp().toInetAddress(), DNS_PORT));
                 }

@@ -1,19 +1,29 @@
 package dev.crossnet.docker;
 
+import dev.crossnet.CrossnetException;
+import dev.crossnet.ProblemLog;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.SegmentSpec;
 import dev.crossnet.kernel.Segments;
+import dev.crossnet.model.Addresses;
+import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The kernel side of crossnet Docker networks on one host, Swarm's overlay rebuilt in the host
@@ -47,13 +57,26 @@ public final class Datapath {
     public static final int VXLAN_PORT = 4789;
     public static final int MTU_OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
 
-    /** What the data plane needs to know about this host. */
-    public record Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu) {
+    /**
+     * What the data plane needs to know about this host.
+     *
+     * @param underlaySubnet the on-link subnet of {@code underlayIp}: Docker networks must stay out of it
+     */
+    public record Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu, Subnet underlaySubnet) {
+
+        /** A host whose underlay subnet is not known: only its own address is kept out of Docker networks. */
+        public Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu) {
+            this(name, underlayIp, underlayDev, underlayMtu, Subnet.of(underlayIp, underlayIp.getBitCount()));
+        }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(Datapath.class);
 
     private final Kernel kernel;
     private final Segments segments;
     private final Host host;
+    /** What the last {@link #programPeers} of each network could not do, by VNI. */
+    private final Map<Integer, ProblemLog> problems = new HashMap<>();
 
     public Datapath(Kernel kernel, Segments segments, Host host) {
         this.kernel = kernel;
@@ -101,6 +124,7 @@ public final class Datapath {
     }
 
     public void deleteSegment(NetworkRecord n) {
+        problems.remove(n.vni());
         segments.deleteSegmentIfPresent(spec(n));
     }
 
@@ -114,30 +138,95 @@ public final class Datapath {
 
     /**
      * Makes the neighbour and FDB entries of {@code n}'s vxlan device exactly those of the
-     * endpoints on other hosts. Idempotent; changes nothing when nothing changed.
+     * endpoints on other hosts. An endpoint whose record makes no sense (see {@link #peerProblem})
+     * is skipped, and a kernel batch that fails in part does not stop the others; both are logged
+     * once per change. Never throws; idempotent; changes nothing when nothing changed.
      */
     public void programPeers(NetworkRecord n, Collection<EndpointRecord> endpoints) {
         String dev = vxlanName(n.vni());
+        List<String> skipped = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         Set<Neighbour> wantNeigh = new HashSet<>();
         Set<FdbEntry> wantFdb = new HashSet<>();
-        for (EndpointRecord e : endpoints) {
-            if (e.host().equals(host.name()) || !e.networkId().equals(n.id())) {
+        Set<String> macs = new HashSet<>();
+        Set<IPAddress> ips = new HashSet<>();
+        List<EndpointRecord> sorted = new ArrayList<>(endpoints);
+        sorted.sort(Comparator.comparing(EndpointRecord::endpointId));
+        for (EndpointRecord e : sorted) {
+            if (host.name().equals(e.host()) || !n.id().equals(e.networkId())) {
                 continue;
             }
-            IPAddress ip = new IPAddressString(e.ip()).getAddress();
-            IPAddress dst = new IPAddressString(e.hostIp()).getAddress();
-            wantNeigh.add(new Neighbour(ip, e.mac(), dev));
-            wantFdb.add(new FdbEntry(e.mac(), dst, dev));
+            String problem = peerProblem(n, e);
+            if (problem != null) {
+                skipped.add(problem);
+                continue;
+            }
+            IPAddress ip = Addresses.parseIpv4(e.ip());
+            String mac = e.mac().toLowerCase(Locale.ROOT);
+            if (!macs.add(mac) || !ips.add(ip)) {
+                skipped.add(name(e) + ": its MAC " + mac + " or address " + ip + " is another endpoint's already; skipped");
+                continue;
+            }
+            wantNeigh.add(new Neighbour(ip, mac, dev));
+            wantFdb.add(new FdbEntry(mac, Addresses.parseIpv4(e.hostIp()), dev));
         }
-        List<Neighbour> haveNeigh = kernel.neighbours().listPermanent(dev);
-        List<FdbEntry> haveFdb = kernel.fdb().listPermanent(dev);
-        List<Neighbour> extraNeigh = haveNeigh.stream().filter(x -> !wantNeigh.contains(x)).toList();
-        List<FdbEntry> extraFdb = haveFdb.stream().filter(x -> !wantFdb.contains(x)).toList();
-        // Remove stale entries first, so a MAC that moved hosts is replaced, not duplicated.
-        kernel.neighbours().deleteNeighboursIfPresent(extraNeigh);
-        kernel.fdb().deleteFdbEntriesIfPresent(extraFdb);
-        kernel.fdb().replaceFdbEntries(wantFdb.stream().filter(x -> !haveFdb.contains(x)).toList());
-        kernel.neighbours().replaceNeighbours(wantNeigh.stream().filter(x -> !haveNeigh.contains(x)).toList());
+        try {
+            List<Neighbour> haveNeigh = kernel.neighbours().listPermanent(dev);
+            List<FdbEntry> haveFdb = kernel.fdb().listPermanent(dev);
+            List<Neighbour> extraNeigh = haveNeigh.stream().filter(x -> !wantNeigh.contains(x)).toList();
+            List<FdbEntry> extraFdb = haveFdb.stream().filter(x -> !wantFdb.contains(x)).toList();
+            // Remove stale entries first, so a MAC that moved hosts is replaced, not duplicated.
+            attempt(failed, () -> kernel.neighbours().deleteNeighboursIfPresent(extraNeigh));
+            attempt(failed, () -> kernel.fdb().deleteFdbEntriesIfPresent(extraFdb));
+            attempt(failed, () -> kernel.fdb().replaceFdbEntries(wantFdb.stream().filter(x -> !haveFdb.contains(x)).toList()));
+            attempt(failed, () -> kernel.neighbours().replaceNeighbours(
+                    wantNeigh.stream().filter(x -> !haveNeigh.contains(x)).toList()));
+        } catch (CrossnetException e) {
+            failed.add(e.getMessage()); // the listing failed: nothing was written, the next pass retries
+        }
+        problems.computeIfAbsent(n.vni(), v -> new ProblemLog(log, "network " + n.label() + " (" + dev + ")"))
+                .report(skipped, failed);
+    }
+
+    /**
+     * Why a remote endpoint cannot be programmed, naming it and the field, or null when it can:
+     * its Address must be an IPv4 address in the network's subnet, its MacAddress a unicast MAC, and
+     * its HostIP a unicast IPv4 address that is not this host's.
+     */
+    String peerProblem(NetworkRecord n, EndpointRecord e) {
+        IPAddress ip = e.address() == null ? null : Addresses.parseIpv4(e.ip());
+        if (ip == null || !new IPAddressString(n.subnet()).getAddress().contains(ip)) {
+            return name(e) + ": Address \"" + e.address() + "\" is not an IPv4 address in " + n.subnet() + "; skipped";
+        }
+        String badMac = Addresses.notUnicastMac(e.mac());
+        if (badMac != null) {
+            return name(e) + ": MacAddress " + badMac + "; skipped";
+        }
+        IPAddress hostIp = Addresses.parseIpv4(e.hostIp());
+        if (hostIp == null) {
+            return name(e) + ": HostIP \"" + e.hostIp() + "\" is not an IPv4 address; skipped";
+        }
+        String notUnicast = Addresses.notUnicastIpv4(hostIp);
+        if (notUnicast != null) {
+            return name(e) + ": HostIP " + hostIp + " " + notUnicast + "; skipped";
+        }
+        if (hostIp.equals(host.underlayIp().withoutPrefixLength())) {
+            return name(e) + ": HostIP " + hostIp + " is this host's own; skipped";
+        }
+        return null;
+    }
+
+    private static String name(EndpointRecord e) {
+        String id = e.endpointId() == null ? "?" : e.endpointId().substring(0, Math.min(12, e.endpointId().length()));
+        return "endpoint " + id + " on host " + e.host();
+    }
+
+    private static void attempt(List<String> failed, Runnable batch) {
+        try {
+            batch.run();
+        } catch (CrossnetException e) {
+            failed.addAll(PartlyAppliedException.sentences(e));
+        }
     }
 
     /** Rewrites crossnet's Docker chains for the networks that have a segment on this host. Idempotent. */

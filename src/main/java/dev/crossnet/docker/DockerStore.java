@@ -2,10 +2,14 @@ package dev.crossnet.docker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.model.NetworkConfig;
+import dev.crossnet.model.Subnet;
+import dev.crossnet.store.BadRecords;
 import dev.crossnet.store.KeyValue;
 import dev.crossnet.store.StoreJson;
 import dev.crossnet.store.Store;
-import java.util.ArrayList;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Docker networks, attachments and endpoints of the cluster, in the store. The schema is in
@@ -32,12 +37,15 @@ public final class DockerStore {
     }
 
     private final Store store;
+    private final String prefix;
     private final String root;
+    private final BadRecords bad = new BadRecords(LoggerFactory.getLogger(DockerStore.class));
 
     /** @param prefix the store prefix, e.g. {@code /coreos.com/network} */
     public DockerStore(Store store, String prefix) {
         this.store = store;
-        this.root = (prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix) + "/docker/";
+        this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        this.root = this.prefix + "/docker/";
     }
 
     /** The prefix every key of this class starts with, for watches. */
@@ -55,16 +63,48 @@ public final class DockerStore {
 
     // --- networks ---
 
+    /** @throws CrossnetException naming the key when the record is not a usable network */
     public Optional<NetworkRecord> network(String id) {
-        return store.get(root + "networks/" + id).map(kv -> read(kv, NetworkRecord.class).withId(id));
+        return store.get(root + "networks/" + id).map(kv -> readNetwork(kv, id));
     }
 
+    /** Every network; a record that is not a usable network is skipped and logged (once per version). */
     public List<NetworkRecord> networks() {
-        List<NetworkRecord> out = new ArrayList<>();
-        for (KeyValue kv : store.list(root + "networks/").items()) {
-            out.add(read(kv, NetworkRecord.class).withId(kv.key().substring((root + "networks/").length())));
+        String p = root + "networks/";
+        return bad.readEach(p, store.list(p).items(), kv -> readNetwork(kv, kv.key().substring(p.length())));
+    }
+
+    /**
+     * The overlay Network of the flannel config at {@code <prefix>/config}, if one is set and
+     * valid: Docker networks must stay out of it.
+     */
+    public Optional<Subnet> overlayNetwork() {
+        try {
+            return store.get(prefix + "/config").map(kv -> NetworkConfig.parse(kv.value()).network());
+        } catch (CrossnetException e) {
+            return Optional.empty(); // the agent reports a bad config; it guards nothing then
         }
-        return out;
+    }
+
+    /** A network record, checked: what the data plane needs from it must make sense. */
+    private static NetworkRecord readNetwork(KeyValue kv, String id) {
+        NetworkRecord n = read(kv, NetworkRecord.class).withId(id);
+        String where = "store key " + kv.key() + ": ";
+        Subnet subnet;
+        try {
+            subnet = Subnet.parse(n.subnet());
+        } catch (IllegalArgumentException e) {
+            throw new CrossnetException(where + "Subnet: " + e.getMessage());
+        }
+        IPAddress gw = n.gateway() == null ? null : new IPAddressString(n.gateway()).getAddress();
+        if (!subnet.isIpv4() || gw == null || !gw.isIPv4() || gw.isPrefixed() || !subnet.contains(gw)) {
+            throw new CrossnetException(where + "Subnet " + n.subnet() + " and Gateway " + n.gateway()
+                    + " are not an IPv4 subnet and an address in it");
+        }
+        if (n.vni() < FIRST_VNI || n.vni() > LAST_VNI) {
+            throw new CrossnetException(where + "VNI " + n.vni() + " is out of range " + FIRST_VNI + "-" + LAST_VNI);
+        }
+        return n;
     }
 
     /**
@@ -75,10 +115,16 @@ public final class DockerStore {
      * @throws CrossnetException if the ID exists or no VNI is free; nothing is left written then
      */
     public NetworkRecord createNetwork(NetworkRecord draft) {
-        Set<Integer> taken = new HashSet<>();
-        for (KeyValue kv : store.list(root + "vni/").items()) {
-            taken.add(Integer.parseInt(kv.key().substring((root + "vni/").length())));
-        }
+        String p = root + "vni/";
+        // A key that is not a VNI (vni/abc) is skipped: it takes no VNI and must not stop allocation.
+        Set<Integer> taken = new HashSet<>(bad.readEach(p, store.list(p).items(),
+                kv -> {
+                    String vni = kv.key().substring(p.length());
+                    if (!vni.matches("[0-9]{1,8}")) {
+                        throw new IllegalArgumentException("\"" + vni + "\" is not a VNI; it takes none");
+                    }
+                    return Integer.parseInt(vni);
+                }));
         for (int vni = FIRST_VNI; vni <= LAST_VNI; vni++) {
             if (taken.contains(vni) || store.create(root + "vni/" + vni, draft.id(), null).isEmpty()) {
                 continue;
@@ -130,15 +176,11 @@ public final class DockerStore {
     }
 
     public List<HostAttachment> attachments() {
-        List<HostAttachment> out = new ArrayList<>();
         String p = root + "attachments/";
-        for (KeyValue kv : store.list(p).items()) {
+        return bad.readEach(p, store.list(p).items(), kv -> {
             String[] parts = kv.key().substring(p.length()).split("/", 2);
-            if (parts.length == 2) {
-                out.add(new HostAttachment(parts[0], parts[1], read(kv, Attachment.class).dockerId()));
-            }
-        }
-        return out;
+            return parts.length == 2 ? new HostAttachment(parts[0], parts[1], read(kv, Attachment.class).dockerId()) : null;
+        });
     }
 
     /** The attachments of {@code host} by Docker network ID. */
@@ -170,17 +212,25 @@ public final class DockerStore {
                 .map(kv -> read(kv, EndpointRecord.class).withKey(networkId, endpointId));
     }
 
-    /** Endpoints of one network, or of all networks when {@code networkId} is null. */
+    /**
+     * Endpoints of one network, or of all networks when {@code networkId} is null. A record that is
+     * not JSON or names no Host is skipped and logged (once per version); its other fields are the
+     * data plane's to check.
+     */
     public List<EndpointRecord> endpoints(String networkId) {
         String p = root + "endpoints/";
-        List<EndpointRecord> out = new ArrayList<>();
-        for (KeyValue kv : store.list(networkId == null ? p : p + networkId + "/").items()) {
+        String listed = networkId == null ? p : p + networkId + "/";
+        return bad.readEach(listed, store.list(listed).items(), kv -> {
             String[] parts = kv.key().substring(p.length()).split("/", 2);
-            if (parts.length == 2) {
-                out.add(read(kv, EndpointRecord.class).withKey(parts[0], parts[1]));
+            if (parts.length != 2) {
+                return null;
             }
-        }
-        return out;
+            EndpointRecord e = read(kv, EndpointRecord.class).withKey(parts[0], parts[1]);
+            if (e.host() == null || e.host().isEmpty()) {
+                throw new CrossnetException("store key " + kv.key() + ": Host is missing");
+            }
+            return e;
+        });
     }
 
     /** Rewrites an endpoint with compare-and-set; does nothing when it is gone (never resurrects it). */

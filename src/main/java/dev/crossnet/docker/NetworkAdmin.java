@@ -77,7 +77,13 @@ public final class NetworkAdmin {
             if (n.subnet().equals(net.toString())) {
                 throw new CrossnetException("--subnet: " + net + " is already network " + n.label());
             }
+            if (Subnet.parse(n.subnet()).overlaps(net)) {
+                throw new CrossnetException("--subnet: " + net + " overlaps " + n.subnet() + " of crossnet network " + n.label());
+            }
         }
+        store.overlayNetwork().filter(net::overlaps).ifPresent(o -> {
+            throw new CrossnetException("--subnet: " + net + " overlaps " + o + ", the flannel Network in the store's config");
+        });
         byte[] id = new byte[32];
         new SecureRandom().nextBytes(id);
         return store.createNetwork(new NetworkRecord(HexFormat.of().formatHex(id), name, net.toString(),

@@ -1,10 +1,12 @@
 package dev.crossnet.docker;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.ProblemLog;
 import dev.crossnet.docker.DockerStore.HostAttachment;
 import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
 import dev.crossnet.docker.api.PluginDispatcher;
+import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.time.Clock;
@@ -49,6 +51,7 @@ public final class NetworkDriver {
     private final Datapath datapath;
     private final String host;
     private final Clock clock;
+    private final ProblemLog segmentProblems = new ProblemLog(log, "docker segments");
     /** Networks with a segment on this host, by crossnet network ID. */
     private final Map<String, NetworkRecord> local = new LinkedHashMap<>();
 
@@ -116,8 +119,16 @@ public final class NetworkDriver {
         if (d.pool() == null || d.gateway() == null) {
             throw new CrossnetException("IPv4Data needs Pool and Gateway");
         }
-        String subnet = new IPAddressString(d.pool()).getAddress().toPrefixBlock().toCanonicalString();
-        String gateway = new IPAddressString(d.gateway()).getAddress().withoutPrefixLength().toCanonicalString();
+        IPAddress pool = new IPAddressString(d.pool()).getAddress();
+        IPAddress gw = new IPAddressString(d.gateway()).getAddress();
+        if (pool == null || !pool.isIPv4() || !pool.isPrefixed() || gw == null || !gw.isIPv4()) {
+            throw new CrossnetException("--subnet " + d.pool() + " and --gateway " + d.gateway()
+                    + " must be an IPv4 subnet and an address in it");
+        }
+        Subnet net = new Subnet(pool.toPrefixBlock());
+        String subnet = net.toString();
+        String gateway = gw.withoutPrefixLength().toCanonicalString();
+        checkApartFromUnderlay(net);
         String wanted = generic.get(NETWORK_OPTION);
         Optional<NetworkRecord> existing = wanted != null
                 ? Optional.of(store.network(wanted).orElseThrow(() -> new CrossnetException(
@@ -138,6 +149,7 @@ public final class NetworkDriver {
             log.info("docker network {} is crossnet network {} (VNI {})", dockerId, n.label(), n.vni());
             return new NetworkDriverApi.CreateNetworkResponse(null);
         }
+        checkApartFromOthers(net);
         Map<String, String> options = new HashMap<>(generic);
         options.remove(NETWORK_OPTION);
         NetworkRecord n = store.createNetwork(new NetworkRecord(dockerId, "", subnet, gateway, "", 0, options, false,
@@ -150,6 +162,33 @@ public final class NetworkDriver {
         }
         log.info("created crossnet network {} {} VNI {}", n.id(), n.subnet(), n.vni());
         return new NetworkDriverApi.CreateNetworkResponse(null);
+    }
+
+    /**
+     * A Docker network inside the underlay would route the hosts' own addresses into containers.
+     * Checked on every host that creates the network in its dockerd (underlays differ by host).
+     */
+    private void checkApartFromUnderlay(Subnet net) {
+        Subnet underlay = datapath.host().underlaySubnet();
+        if (net.overlaps(underlay)) {
+            throw new CrossnetException("--subnet " + net + " overlaps " + underlay + ", the underlay subnet of "
+                    + datapath.host().underlayDev() + " on host " + host + "; give a --subnet outside it");
+        }
+    }
+
+    /** A new network must not overlap another crossnet network (the same subnet is that network) or the flannel Network. */
+    private void checkApartFromOthers(Subnet net) {
+        for (NetworkRecord other : store.networks()) {
+            Subnet o = Subnet.parse(other.subnet());
+            if (o.overlaps(net)) {
+                throw new CrossnetException("--subnet " + net + " overlaps " + o + " of crossnet network " + other.label()
+                        + "; give a --subnet outside it (or exactly " + o + " to join that network)");
+            }
+        }
+        store.overlayNetwork().filter(net::overlaps).ifPresent(o -> {
+            throw new CrossnetException("--subnet " + net + " overlaps " + o + ", the flannel Network in the store's"
+                    + " config; give a --subnet outside it");
+        });
     }
 
     synchronized NetworkDriverApi.DeleteNetworkResponse deleteNetwork(NetworkDriverApi.DeleteNetworkRequest req) {
@@ -241,26 +280,39 @@ public final class NetworkDriver {
     public synchronized void reconcile(boolean full) {
         List<EndpointRecord> all = store.endpoints(null);
         if (full) {
+            // One network whose segment cannot be made must not keep the others from theirs.
+            List<String> failed = new ArrayList<>();
             Map<String, NetworkRecord> nets = store.networks().stream()
                     .collect(Collectors.toMap(NetworkRecord::id, x -> x));
-            Set<String> wanted = all.stream().filter(e -> e.host().equals(host)).map(EndpointRecord::networkId)
+            Set<String> wanted = all.stream().filter(e -> host.equals(e.host())).map(EndpointRecord::networkId)
                     .collect(Collectors.toCollection(TreeSet::new));
             for (String id : new ArrayList<>(local.keySet())) {
                 if (!wanted.contains(id) || !nets.containsKey(id)) {
-                    datapath.deleteSegment(local.remove(id));
+                    NetworkRecord gone = local.remove(id);
+                    attempt(failed, () -> datapath.deleteSegment(gone));
                 }
             }
             for (String id : wanted) {
                 NetworkRecord n = nets.get(id);
-                if (n != null) {
-                    datapath.ensureSegment(n);
+                if (n != null && attempt(failed, () -> datapath.ensureSegment(n))) {
                     local.put(id, n);
                 }
             }
-            datapath.ensureFirewall(local.values());
+            attempt(failed, () -> datapath.ensureFirewall(local.values()));
+            segmentProblems.report(List.of(), failed);
         }
         for (NetworkRecord n : local.values()) {
-            datapath.programPeers(n, all.stream().filter(e -> e.networkId().equals(n.id())).toList());
+            datapath.programPeers(n, all.stream().filter(e -> n.id().equals(e.networkId())).toList());
+        }
+    }
+
+    private static boolean attempt(List<String> failed, Runnable step) {
+        try {
+            step.run();
+            return true;
+        } catch (CrossnetException e) {
+            failed.add(e.getMessage());
+            return false;
         }
     }
 

@@ -13,7 +13,10 @@ public interface Fdb {
      */
     List<FdbEntry> listPermanent(String dev);
 
-    /** Adds or replaces each entry as permanent. Idempotent. */
+    /**
+     * Adds or replaces each entry as permanent. Idempotent. Each entry is tried on its own: when
+     * the kernel refuses some, the others are still written and the exception names the refused ones.
+     */
     void replaceFdbEntries(Collection<FdbEntry> entries);
 
     /** Deletes each entry that exists; absent ones (and vanished devices) are skipped. Idempotent. */

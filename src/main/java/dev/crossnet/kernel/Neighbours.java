@@ -9,7 +9,10 @@ public interface Neighbours {
     /** The permanent IPv4 neighbours on {@code dev}; empty when the device does not exist. */
     List<Neighbour> listPermanent(String dev);
 
-    /** Adds or replaces each entry as permanent. Idempotent. */
+    /**
+     * Adds or replaces each entry as permanent. Idempotent. Each entry is tried on its own: when
+     * the kernel refuses some, the others are still written and the exception names the refused ones.
+     */
     void replaceNeighbours(Collection<Neighbour> neighbours);
 
     /** Deletes each entry that exists; absent ones (and vanished devices) are skipped. Idempotent. */

@@ -16,6 +16,8 @@ public interface Routes {
     /**
      * Adds each route, or replaces the route to the same destination (also a foreign one, as
      * {@code ip route replace} does), tagging it with protocol {@link Kernel#ROUTE_PROTOCOL}. Idempotent.
+     * Each route is tried on its own: when the kernel refuses some (a gateway it will not take), the
+     * others are still written and the exception names the refused ones.
      */
     void replaceRoutes(Collection<Route> routes);
 

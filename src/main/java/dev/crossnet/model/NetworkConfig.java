@@ -47,6 +47,15 @@ public record NetworkConfig(Subnet network, int subnetLen, IPAddress subnetMin, 
             throw new ConfigException("Network", "\"" + networkText + "\" is not an IPv4 CIDR (put IPv6 in IPv6Network)");
         }
         int ones = network.prefixLength();
+        if (ones == 0) {
+            throw new ConfigException("Network", network + " is every IPv4 address, the hosts' own, loopback and multicast"
+                    + " included; give a private range such as 10.5.0.0/16");
+        }
+        Addresses.Special special = Addresses.overlapsSpecial(network);
+        if (special != null) {
+            throw new ConfigException("Network", network + " overlaps " + special.range() + " (" + special.purpose()
+                    + "); give a private range such as 10.5.0.0/16");
+        }
 
         int subnetLen = integer(o, "SubnetLen", 0);
         if (subnetLen != 0) {

@@ -108,6 +108,18 @@ class AgentBadInputIT {
     }
 
     @Test
+    void networkOverlappingTheUnderlay_refusedNamingBothRanges() throws Exception {
+        try (SqliteStore s = SqliteStore.open(db)) {
+            new LeaseRegistry(s, "/p").setConfig(NetworkConfig.parse("{\"Network\":\"172.29.0.0/16\"}"));
+        }
+        Run r = agentInNs();
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("crossnet: error: invalid network config: Network: 172.29.0.0/16 overlaps 172.29.0.0/24,"
+                + " the underlay subnet of eth0");
+        assertNothingWritten();
+    }
+
+    @Test
     void publicIpNotOnThisHost_isRefused() throws Exception {
         Run r = agentInNs("--public-ip", "203.0.113.7");
         assertThat(r.code()).isEqualTo(1);

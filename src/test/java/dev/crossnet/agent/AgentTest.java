@@ -11,6 +11,7 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.PoolExhaustedException;
+import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
@@ -148,6 +149,19 @@ class AgentTest {
         agent = newAgent();
         assertThatThrownBy(agent::start).isInstanceOf(PoolExhaustedException.class);
         assertThat(dir.resolve("run/subnet.env")).doesNotExist();
+        assertThat(rules).isEmpty();
+        assertThat(network.started).isEmpty();
+        agent = null;
+    }
+
+    @Test
+    void networkOverlappingTheUnderlay_refusedNamingBothRangesBeforeAnythingIsWritten() {
+        registry.setConfig(NetworkConfig.parse("{\"Network\":\"172.30.0.0/16\"}"));
+        agent = newAgent();
+        assertThatThrownBy(agent::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Network: 172.30.0.0/16 overlaps 172.30.0.0/24, the underlay subnet of eth0");
+        assertThat(dir.resolve("run/subnet.env")).doesNotExist();
+        assertThat(registry.leases().leases()).isEmpty();
         assertThat(rules).isEmpty();
         assertThat(network.started).isEmpty();
         agent = null;

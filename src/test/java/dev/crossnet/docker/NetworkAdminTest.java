@@ -42,6 +42,12 @@ class NetworkAdminTest {
         String before = store.list("/t/").items().toString();
         assertThatThrownBy(() -> admin.create("web", "10.21.0.0/24", null, null, false, Map.of())).hasMessageContaining("already exists");
         assertThatThrownBy(() -> admin.create("x", "10.20.0.0/24", null, null, false, Map.of())).hasMessageContaining("--subnet");
+        assertThatThrownBy(() -> admin.create("x", "10.20.0.0/16", null, null, false, Map.of()))
+                .hasMessageContaining("--subnet: 10.20.0.0/16 overlaps 10.20.0.0/24 of crossnet network web");
+        store.put("/t/config", "{\"Network\":\"10.5.0.0/16\"}", null);
+        assertThatThrownBy(() -> admin.create("x", "10.5.9.0/24", null, null, false, Map.of()))
+                .hasMessageContaining("--subnet: 10.5.9.0/24 overlaps 10.5.0.0/16, the flannel Network");
+        store.delete("/t/config");
         assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", "10.9.9.9", null, false, Map.of())).hasMessageContaining("--gateway");
         assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", null, "10.23.0.0/25", false, Map.of())).hasMessageContaining("--ip-range");
         assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", null, null, false, Map.of("encrypted", "")))

@@ -12,6 +12,7 @@ import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
+import dev.crossnet.model.Subnet;
 import dev.crossnet.store.sqlite.SqliteStore;
 import inet.ipaddr.IPAddressString;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ class NetworkDriverTest {
     private Host host(String name, String ip) {
         RecordingKernel k = new RecordingKernel();
         RecordingSegments s = new RecordingSegments(k);
-        Datapath dp = new Datapath(k, s, new Datapath.Host(name, new IPAddressString(ip).getAddress(), "eth0", 1500));
+        Datapath dp = new Datapath(k, s, new Datapath.Host(name, new IPAddressString(ip).getAddress(), "eth0", 1500,
+                Subnet.parse("172.30.0.0/24")));
         return new Host(new NetworkDriver(docker, dp, Clock.systemUTC()), k, s);
     }
 
@@ -114,6 +116,38 @@ class NetworkDriverTest {
         assertThatThrownBy(() -> h2.driver().createNetwork(create("c".repeat(64), "192.168.100.0/24", "192.168.100.1/24",
                 Map.of(NetworkDriver.NETWORK_OPTION, "gone")))).hasMessageContaining("no such crossnet network");
         assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_subnetOverlapsUnderlay_refusedNamingBothAndNothingWritten() {
+        assertThatThrownBy(() -> h1.driver().createNetwork(create(NET1, "172.30.0.0/16", "172.30.0.1/16", Map.of())))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("--subnet 172.30.0.0/16 overlaps 172.30.0.0/24, the underlay subnet of eth0 on host h1");
+        assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_subnetOverlapsAnotherCrossnetNetwork_refusedNamingBothAndNothingWritten() {
+        h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+        int before = store.list(PREFIX + "/").items().size();
+
+        assertThatThrownBy(() -> h2.driver().createNetwork(create("c".repeat(64), "192.168.0.0/16", "192.168.0.1/16", Map.of())))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("--subnet 192.168.0.0/16 overlaps 192.168.100.0/24 of crossnet network " + NET1.substring(0, 12));
+        assertThat(store.list(PREFIX + "/").items()).hasSize(before);
+        assertThat(docker.attachmentsOf("h2")).isEmpty();
+    }
+
+    @Test
+    void createNetwork_subnetOverlapsFlannelNetwork_refusedNamingBothAndNothingWritten() {
+        store.put(PREFIX + "/config", "{\"Network\":\"10.5.0.0/16\"}", null);
+
+        assertThatThrownBy(() -> h1.driver().createNetwork(create(NET1, "10.5.200.0/24", "10.5.200.1/24", Map.of())))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("--subnet 10.5.200.0/24 overlaps 10.5.0.0/16, the flannel Network");
+        assertThat(store.list(PREFIX + "/docker/").items()).isEmpty();
+        h1.driver().createNetwork(create(NET1, "10.6.0.0/24", "10.6.0.1/24", Map.of()));
+        assertThat(docker.network(NET1)).isPresent();
     }
 
     @Test

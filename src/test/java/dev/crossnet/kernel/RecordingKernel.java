@@ -13,8 +13,9 @@ import java.util.Optional;
 /**
  * A {@link Kernel} that keeps state in memory, with the same keys and ownership rules as the Linux
  * kernel (a route per destination, a neighbour per (dev, ip), an FDB entry per (dev, mac); only
- * routes written through {@link Routes} are crossnet's), and records every write call. For unit tests;
- * not thread-safe.
+ * routes written through {@link Routes} are crossnet's), and records every write call. It can be told
+ * to refuse an entry, as the kernel refuses one line of a forced batch ({@link #refuse}). For unit
+ * tests; not thread-safe.
  */
 public final class RecordingKernel implements Kernel {
 
@@ -28,7 +29,37 @@ public final class RecordingKernel implements Kernel {
     public final Map<List<Object>, FdbEntry> fdb = new LinkedHashMap<>();
     public final Map<Chain, List<String>> chains = new LinkedHashMap<>();
     public final Map<String, String> sysctls = new LinkedHashMap<>();
+    /** Entries the kernel refuses to write, with its message: see {@link #refuse}. */
+    public final Map<Object, String> refused = new LinkedHashMap<>();
     private int nextIndex = 10;
+
+    /**
+     * Makes every later replace of {@code entry} (a {@link Route}, {@link Neighbour} or {@link
+     * FdbEntry}) fail with {@code kernelMessage}, as one refused line of {@code ip -force -batch}:
+     * the other entries of the batch are still written, then the call throws naming the refused ones.
+     */
+    public void refuse(Object entry, String kernelMessage) {
+        refused.put(entry, kernelMessage);
+    }
+
+    private boolean accepted(Object entry) {
+        return !refused.containsKey(entry);
+    }
+
+    /** Throws as a forced batch does after running every line, when some of {@code items} were refused. */
+    private void failRefused(String what, Collection<?> items) {
+        List<String> errors = items.stream().filter(i -> !accepted(i))
+                .map(i -> "\"" + i + "\": " + refused.get(i)).toList();
+        if (errors.isEmpty()) {
+            return;
+        }
+        if (items.size() == 1) {
+            throw new CrossnetException("cannot " + what + ": " + errors.get(0));
+        }
+        throw new PartlyAppliedException("cannot " + what + " (" + errors.size() + " of " + items.size()
+                + " lines failed; the others were applied): " + String.join("; ", errors),
+                errors.stream().map(e -> "cannot " + what + ": " + e).toList());
+    }
 
     /** Adds a route crossnet did not make (as another routing daemon would). */
     public void addForeignRoute(Route r) {
@@ -121,9 +152,12 @@ public final class RecordingKernel implements Kernel {
             public void replaceRoutes(Collection<Route> rs) {
                 record("replaceRoutes", rs);
                 for (Route r : rs) {
-                    routes.put(r.dst(), r);
-                    routeOwned.put(r.dst(), true);
+                    if (accepted(r)) {
+                        routes.put(r.dst(), r);
+                        routeOwned.put(r.dst(), true);
+                    }
                 }
+                failRefused("replace routes", rs);
             }
 
             @Override
@@ -151,7 +185,8 @@ public final class RecordingKernel implements Kernel {
             @Override
             public void replaceNeighbours(Collection<Neighbour> ns) {
                 record("replaceNeighbours", ns);
-                ns.forEach(n -> neighbours.put(List.of(n.dev(), n.ip()), n));
+                ns.stream().filter(RecordingKernel.this::accepted).forEach(n -> neighbours.put(List.of(n.dev(), n.ip()), n));
+                failRefused("replace neighbours", ns);
             }
 
             @Override
@@ -173,7 +208,8 @@ public final class RecordingKernel implements Kernel {
             @Override
             public void replaceFdbEntries(Collection<FdbEntry> es) {
                 record("replaceFdb", es);
-                es.forEach(e -> fdb.put(List.of(e.dev(), e.mac()), e));
+                es.stream().filter(RecordingKernel.this::accepted).forEach(e -> fdb.put(List.of(e.dev(), e.mac()), e));
+                failRefused("replace fdb entries", es);
             }
 
             @Override

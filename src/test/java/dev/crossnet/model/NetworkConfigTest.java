@@ -21,6 +21,12 @@ class NetworkConfigTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "240.5.0.0/16", "126.0.0.0/8"})
+    void parse_rangesNextToSpecialOnes_accepted(String network) {
+        assertThat(NetworkConfig.parse("{\"Network\":\"" + network + "\"}").network().toString()).isEqualTo(network);
+    }
+
+    @ParameterizedTest
     @CsvSource({"10.0.0.0/22,24", "10.0.0.0/23,25", "10.0.0.0/26,28", "10.0.0.0/28,30", "10.0.0.0/8,24"})
     void parse_noSubnetLen_defaultsTo24OrPrefixPlus2(String network, int expected) {
         assertThat(NetworkConfig.parse("{\"Network\":\"" + network + "\"}").subnetLen()).isEqualTo(expected);
@@ -78,6 +84,13 @@ class NetworkConfigTest {
         "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Port\":70000}} | Backend.Port: 70000 is out of range",
         "{\"Network\":\"10.0.0.0/16\",\"Backend\":\"vxlan\"}  | Backend: must be an object",
         "{\"Network\":\"fd00::/64\"}                          | Network: \"fd00::/64\" is not an IPv4 CIDR",
+        "{\"Network\":\"0.0.0.0/0\"}                          | Network: 0.0.0.0/0 is every IPv4 address",
+        "{\"Network\":\"0.0.0.0/1\"}                          | Network: 0.0.0.0/1 overlaps 0.0.0.0/8",
+        "{\"Network\":\"127.5.0.0/16\"}                       | Network: 127.5.0.0/16 overlaps 127.0.0.0/8 (loopback)",
+        "{\"Network\":\"96.0.0.0/3\"}                         | Network: 96.0.0.0/3 overlaps 127.0.0.0/8 (loopback)",
+        "{\"Network\":\"224.5.0.0/16\"}                       | Network: 224.5.0.0/16 overlaps 224.0.0.0/4 (multicast)",
+        "{\"Network\":\"169.254.0.0/20\"}                     | Network: 169.254.0.0/20 overlaps 169.254.0.0/16 (link-local)",
+        "{\"Network\":\"255.255.0.0/16\"}                     | Network: 255.255.0.0/16 overlaps 255.255.255.255/32",
     })
     void parse_badInput_namesTheField(String json, String expected) {
         String want = expected.startsWith("~") ? expected.substring(1) : expected;

@@ -1,6 +1,7 @@
 package dev.crossnet.backend.hostgw;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.KernelDiff;
 import dev.crossnet.backend.KernelState;
@@ -33,7 +34,7 @@ final class HostGwNetwork implements Network {
     private final NetworkConfig config;
     private final int mtu;
     private Subnet own;
-    private List<String> lastSkipped = List.of();
+    private final ProblemLog problems = new ProblemLog(LOG, "host-gw");
 
     HostGwNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu) {
         this.kernel = kernel;
@@ -61,19 +62,15 @@ final class HostGwNetwork implements Network {
 
     @Override
     public void reconcile(Collection<Lease> peers) {
-        PeerPlan plan = plan(host, own, peers);
-        if (!plan.skipped().equals(lastSkipped)) {
-            plan.skipped().forEach(s -> LOG.error("host-gw: {}", s));
-            lastSkipped = plan.skipped();
-        }
+        PeerPlan plan = plan(host, config, own, peers);
         Set<Route> actual = kernel.routes().listOwned().stream()
                 .filter(r -> config.network().contains(r.dst()))
                 .collect(Collectors.toSet());
         KernelDiff diff = KernelDiff.between(plan.desired(), new KernelState(actual, Set.of(), Set.of()));
         if (!diff.isEmpty()) {
             LOG.debug("host-gw: applying {}", diff);
-            diff.apply(kernel);
         }
+        problems.report(plan.skipped(), diff.apply(kernel));
     }
 
     @Override
@@ -82,11 +79,11 @@ final class HostGwNetwork implements Network {
     }
 
     /**
-     * The routes for {@code peers}. Pure. A peer that runs another backend, has no valid PublicIP
-     * or is not on our L2 subnet is left out with a sentence naming it. A lease that names no
-     * BackendType is taken as host-gw ({@link Peers#belongsTo}): a route needs only the PublicIP.
+     * The routes for {@code peers}. Pure. A peer that {@link Peers#problem} refuses or that is not
+     * on our L2 subnet is left out with a sentence naming it. A lease that names no BackendType is
+     * taken as host-gw ({@link Peers#belongsTo}): a route needs only the PublicIP.
      */
-    static PeerPlan plan(HostContext host, Subnet own, Collection<Lease> peers) {
+    static PeerPlan plan(HostContext host, NetworkConfig config, Subnet own, Collection<Lease> peers) {
         Set<Route> routes = new HashSet<>();
         List<String> skipped = new ArrayList<>();
         for (Lease peer : Peers.bySubnet(peers)) {
@@ -94,14 +91,12 @@ final class HostGwNetwork implements Network {
             if (sn.equals(own)) {
                 continue;
             }
+            String problem = Peers.problem(peer, BackendConfig.Type.HOST_GW.wire(), host, config.network());
             IPAddress ip = Peers.publicIp(peer);
-            String name = "peer " + sn + (ip == null ? "" : " at " + ip);
-            if (!Peers.belongsTo(peer, BackendConfig.Type.HOST_GW)) {
-                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not host-gw; skipped");
-            } else if (ip == null) {
-                skipped.add(name + " has no valid PublicIP; skipped");
+            if (problem != null) {
+                skipped.add(problem);
             } else if (!host.ifaceSubnet().contains(ip)) {
-                skipped.add("cannot route to " + name + ": " + ip + " is not on our L2 subnet "
+                skipped.add("cannot route to peer " + sn + " at " + ip + ": " + ip + " is not on our L2 subnet "
                         + host.ifaceSubnet() + " (" + host.iface() + "); host-gw needs every host on one L2"
                         + " network (use vxlan, with DirectRouting for the hosts that are); skipped");
             } else {

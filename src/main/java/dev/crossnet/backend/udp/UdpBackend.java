@@ -111,6 +111,6 @@ public final class UdpBackend implements Backend {
         long local = Endpoints.of(host.publicIp(), bc.port());
         IpCommands.requireTunOrAbsent(DEVICE);
         LinuxUdp.open(local, 1).close();
-        return new UdpNetwork(config, mtu, local, batch, offload, new UdpMetrics(metrics));
+        return new UdpNetwork(host, config, mtu, local, batch, offload, new UdpMetrics(metrics));
     }
 }

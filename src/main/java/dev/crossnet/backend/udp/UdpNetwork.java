@@ -1,6 +1,8 @@
 package dev.crossnet.backend.udp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.ProblemLog;
+import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.backend.Peers;
 import dev.crossnet.model.BackendConfig;
@@ -10,7 +12,6 @@ import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
-import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -30,7 +31,9 @@ final class UdpNetwork implements Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
 
+    private final HostContext host;
     private final NetworkConfig config;
+    private final ProblemLog problems = new ProblemLog(LOG, "udp backend");
     private final int mtu;
     private final long local;
     private final int batch;
@@ -41,9 +44,9 @@ final class UdpNetwork implements Network {
     private UdpDatapath datapath;
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
-    private List<String> lastSkipped = List.of();
 
-    UdpNetwork(NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
+    UdpNetwork(HostContext host, NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
+        this.host = host;
         this.config = config;
         this.mtu = mtu;
         this.local = local;
@@ -120,23 +123,20 @@ final class UdpNetwork implements Network {
     }
 
     /**
-     * Replaces the forwarding table with one entry per udp peer in {@code peers} (subnet →
-     * PublicIP:Port) and drops the counters of peers that left. Leases left out by {@link #plan}
-     * are logged once each time the set of them changes. Idempotent.
+     * Replaces the forwarding table with one entry per usable udp lease in {@code peers} (subnet →
+     * PublicIP:Port) and drops the counters of peers that left. The others are skipped with a
+     * reason, logged once per change (see {@link #usable}). Idempotent.
      */
     @Override
     public void reconcile(Collection<Lease> peers) {
-        Plan plan = plan(config.backend().port(), peers);
-        if (!plan.skipped().equals(lastSkipped)) {
-            plan.skipped().forEach(s -> LOG.warn("udp backend: {}", s));
-            lastSkipped = plan.skipped();
-        }
+        List<String> skipped = new ArrayList<>();
         List<Peer> entries = new ArrayList<>();
         Set<String> labels = new HashSet<>();
-        for (Target t : plan.targets()) {
-            entries.add(new Peer(t.subnet(), t.endpoint(), metrics));
-            labels.add(t.subnet().toString());
+        for (Lease l : usable(host, config, peers, skipped)) {
+            entries.add(new Peer(l.subnet(), Endpoints.of(Peers.publicIp(l), config.backend().port()), metrics));
+            labels.add(l.subnet().toString());
         }
+        problems.report(skipped, List.of());
         table = ForwardingTable.of(entries);
         if (datapath != null) {
             datapath.table(table);
@@ -150,47 +150,24 @@ final class UdpNetwork implements Network {
     }
 
     /**
-     * The forwarding targets for {@code peers}, in subnet order. Pure. Like flanneld's udp backend,
-     * a peer needs only an IPv4 subnet and PublicIP; a lease that names no BackendType (flanneld's
-     * udp hosts write none) is taken as udp ({@link Peers#belongsTo}). A lease that names another
-     * backend is left out, with a sentence naming it, as is one without a valid PublicIP.
+     * The leases of {@code peers} the datapath may send to, in subnet order: udp leases with an
+     * IPv4 subnet that {@link Peers#problem} accepts. Each other one adds a sentence to {@code
+     * skipped}. Pure.
      */
-    static Plan plan(int port, Collection<Lease> peers) {
-        List<Target> targets = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        for (Lease peer : Peers.bySubnet(peers)) {
-            Subnet sn = peer.subnet();
-            IPAddress ip = Peers.publicIp(peer);
-            String name = "peer " + sn + (ip == null ? "" : " at " + ip);
-            if (!Peers.belongsTo(peer, BackendConfig.Type.UDP)) {
-                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not udp; skipped");
-            } else if (!sn.isIpv4()) {
-                skipped.add(name + " has an IPv6 subnet, which the udp backend does not carry; skipped");
-            } else if (ip == null) {
-                String raw = peer.attrs() == null ? null : peer.attrs().publicIp();
-                skipped.add(name + (raw == null ? " has no PublicIP" : " has no valid PublicIP (\"" + raw + "\")")
-                        + "; skipped");
+    static List<Lease> usable(HostContext host, NetworkConfig config, Collection<Lease> peers, List<String> skipped) {
+        List<Lease> out = new ArrayList<>();
+        for (Lease l : Peers.bySubnet(peers)) {
+            String problem = Peers.problem(l, BackendConfig.Type.UDP.wire(), host, config.network());
+            if (problem == null && !l.subnet().isIpv4()) {
+                problem = "peer " + l.subnet() + " is not an IPv4 subnet; skipped";
+            }
+            if (problem != null) {
+                skipped.add(problem);
             } else {
-                targets.add(new Target(sn, Endpoints.of(ip, port)));
+                out.add(l);
             }
         }
-        return new Plan(targets, skipped);
-    }
-
-    /** One forwarding-table entry to make: a peer's subnet and the UDP endpoint (PublicIP:Port) serving it. */
-    record Target(Subnet subnet, long endpoint) {
-        @Override
-        public String toString() {
-            return subnet + " via " + Endpoints.toString(endpoint);
-        }
-    }
-
-    /** The targets for a set of peers, and one sentence per peer left out. */
-    record Plan(List<Target> targets, List<String> skipped) {
-        Plan {
-            targets = List.copyOf(targets);
-            skipped = List.copyOf(skipped);
-        }
+        return out;
     }
 
     /** The forwarding table in force; for tests. */

@@ -3,6 +3,7 @@ package dev.crossnet.backend.vxlan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.KernelDiff;
 import dev.crossnet.backend.KernelState;
@@ -23,8 +24,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
 final class VxlanNetwork implements Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(VxlanNetwork.class);
-    private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
     private final Kernel kernel;
     private final HostContext host;
@@ -45,7 +45,7 @@ final class VxlanNetwork implements Network {
     private final String vtepMac;
     private final int mtu;
     private Subnet own;
-    private List<String> lastSkipped = List.of();
+    private final ProblemLog problems = new ProblemLog(LOG, "vxlan");
 
     private final VxlanSpec spec;
 
@@ -94,16 +94,12 @@ final class VxlanNetwork implements Network {
 
     @Override
     public void reconcile(Collection<Lease> peers) {
-        PeerPlan plan = plan(device, host, config.backend(), own, peers);
-        if (!plan.skipped().equals(lastSkipped)) {
-            plan.skipped().forEach(s -> LOG.warn("vxlan: {}", s));
-            lastSkipped = plan.skipped();
-        }
+        PeerPlan plan = plan(device, host, config, own, peers);
         KernelDiff diff = KernelDiff.between(plan.desired(), actual());
         if (!diff.isEmpty()) {
             LOG.debug("vxlan {}: applying {}", device, diff);
-            diff.apply(kernel);
         }
+        problems.report(plan.skipped(), diff.apply(kernel));
     }
 
     /** The crossnet-owned state this network manages: proto-152 routes into the Network, and the device's entries. */
@@ -121,12 +117,13 @@ final class VxlanNetwork implements Network {
     }
 
     /**
-     * The desired state for {@code peers}. Pure. Peers are left out (with a reason) when they run
-     * another backend or VNI, publish no usable PublicIP or VtepMAC, or duplicate an earlier peer's
-     * VtepMAC; the lease for {@code own} is ignored. A lease that names no BackendType is taken as
-     * vxlan ({@link Peers#belongsTo}), and then needs a VtepMAC like any other.
+     * The desired state for {@code peers}. Pure. Peers are left out (with a reason) when {@link
+     * Peers#problem} finds one, when they publish no unicast VtepMAC or another VNI, or when they
+     * duplicate an earlier peer's VtepMAC; the lease for {@code own} is ignored. A lease that names no
+     * BackendType is taken as vxlan ({@link Peers#belongsTo}), and then needs a VtepMAC like any other.
      */
-    static PeerPlan plan(String device, HostContext host, BackendConfig backend, Subnet own, Collection<Lease> peers) {
+    static PeerPlan plan(String device, HostContext host, NetworkConfig config, Subnet own, Collection<Lease> peers) {
+        BackendConfig backend = config.backend();
         Set<Route> routes = new HashSet<>();
         Set<Neighbour> neighbours = new HashSet<>();
         Set<FdbEntry> fdb = new HashSet<>();
@@ -137,26 +134,23 @@ final class VxlanNetwork implements Network {
             if (sn.equals(own)) {
                 continue;
             }
-            IPAddress publicIp = Peers.publicIp(peer);
-            String name = "peer " + sn + (publicIp == null ? "" : " at " + publicIp);
-            if (!Peers.belongsTo(peer, BackendConfig.Type.VXLAN)) {
-                skipped.add(name + " runs backend \"" + Peers.backendType(peer) + "\", not vxlan; skipped");
-                continue;
-            }
-            if (publicIp == null) {
-                skipped.add(name + " has no valid PublicIP; skipped");
-                continue;
-            }
-            JsonNode data = peer.attrs().backendData();
-            String mac = data == null ? null : data.path("VtepMAC").asText(null);
-            if (mac == null || !MAC.matcher(mac).matches()) {
+            String problem = Peers.problem(peer, BackendConfig.Type.VXLAN.wire(), host, config.network());
+            if (problem == null) {
                 // flanneld skips these too: it cannot decode a VtepMAC from missing BackendData.
-                skipped.add(name + " has no valid VtepMAC in its BackendData"
-                        + (Peers.namesNoBackend(peer) ? " and names no BackendType (a reservation not taken up yet,"
-                        + " or a host running flanneld's udp backend?)" : "") + "; skipped");
+                problem = Peers.vtepMacProblem(peer);
+                if (problem != null && Peers.namesNoBackend(peer)) {
+                    problem = problem.replaceFirst("; skipped$", " and the lease names no BackendType (a reservation"
+                            + " not taken up yet, or a host running flanneld's udp backend?); skipped");
+                }
+            }
+            if (problem != null) {
+                skipped.add(problem);
                 continue;
             }
-            int vni = data.path("VNI").asInt(backend.vni());
+            IPAddress publicIp = Peers.publicIp(peer);
+            String name = "peer " + sn + " at " + publicIp;
+            String mac = Peers.vtepMac(peer).toLowerCase(Locale.ROOT);
+            int vni = peer.attrs().backendData().path("VNI").asInt(backend.vni());
             if (vni != backend.vni()) {
                 skipped.add(name + " uses VNI " + vni + ", we use " + backend.vni() + "; skipped");
                 continue;
@@ -166,7 +160,7 @@ final class VxlanNetwork implements Network {
                 routes.add(new Route(sn, publicIp, host.iface(), false));
                 continue;
             }
-            if (!macs.add(mac.toLowerCase(java.util.Locale.ROOT))) {
+            if (!macs.add(mac)) {
                 skipped.add(name + " publishes VtepMAC " + mac + ", which another peer already uses; skipped");
                 continue;
             }

@@ -1,15 +1,22 @@
 package dev.crossnet.kernel.linux;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.PartlyAppliedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One {@code ip -batch -} or {@code bridge -batch -} run: many commands, one process. The kernel
- * applies the lines in order and iproute2 stops at the first failing one, so a failed batch may have
- * applied the lines before it; the next reconcile completes the work.
+ * One {@code ip -batch -} or {@code bridge -batch -} run: many commands, one process. Two kinds:
+ * <ul>
+ *   <li>{@link #applySteps}: dependent steps (make a device, then address it). iproute2 stops at the
+ *       first failing line, so nothing is built on a step that failed; the next reconcile retries.
+ *   <li>{@link #applyEach} and {@link #applyDeletes}: independent entries (one route, neighbour or FDB
+ *       entry per peer), run with {@code -force}, so every line is tried. Without it one line the
+ *       kernel refuses (a peer's gateway it will not take) would keep every line after it from being
+ *       applied, batch after batch. The failed lines are reported together, each with the kernel's message.
+ * </ul>
  */
 final class Batch {
 
@@ -26,30 +33,39 @@ final class Batch {
     }
 
     /**
-     * Runs {@code lines} through {@code ip -batch -} ({@code tool} "ip") or {@code bridge -batch -}.
-     * Does nothing for an empty list.
+     * Runs dependent {@code lines} through {@code ip -batch -} ({@code tool} "ip") or {@code bridge
+     * -batch -}, stopping at the first that fails. Does nothing for an empty list.
      *
-     * @param what a short description for errors, e.g. "replace routes"
+     * @param what a short description for errors, e.g. "create vxlan device crossnet.1"
      * @throws CrossnetException naming the failing line and the kernel's message
      */
-    static void apply(Commands commands, String tool, String what, List<String> lines) {
-        run(commands, tool, what, lines, false);
+    static void applySteps(Commands commands, String tool, String what, List<String> lines) {
+        run(commands, tool, what, lines, false, false);
     }
 
     /**
-     * Like {@link #apply} for deletes: runs with {@code -force} so that every line is tried, and
-     * ignores lines that failed only because there was nothing to delete.
+     * Runs independent {@code lines} with {@code -force}: every line is tried, whatever fails before
+     * it. Does nothing for an empty list.
+     *
+     * @param what a short description for errors, e.g. "replace routes"
+     * @throws CrossnetException after the whole batch ran, naming each failed line and the kernel's message
      */
-    static void applyDeletes(Commands commands, String tool, String what, List<String> lines) {
-        run(commands, tool, what, lines, true);
+    static void applyEach(Commands commands, String tool, String what, List<String> lines) {
+        run(commands, tool, what, lines, true, false);
     }
 
-    private static void run(Commands commands, String tool, String what, List<String> lines, boolean deletes) {
+    /** Like {@link #applyEach} for deletes: lines that failed only because there was nothing to delete are not errors. */
+    static void applyDeletes(Commands commands, String tool, String what, List<String> lines) {
+        run(commands, tool, what, lines, true, true);
+    }
+
+    private static void run(Commands commands, String tool, String what, List<String> lines, boolean force,
+                            boolean deletes) {
         if (lines.isEmpty()) {
             return;
         }
         String input = String.join("\n", lines) + "\n";
-        String[] args = deletes ? new String[] {"-force", "-batch", "-"} : new String[] {"-batch", "-"};
+        String[] args = force ? new String[] {"-force", "-batch", "-"} : new String[] {"-batch", "-"};
         Commands.Result r = tool.equals("bridge") ? commands.bridge(input, args) : commands.ip(input, args);
         if (r.exitCode() == 0) {
             return;
@@ -62,6 +78,11 @@ final class Batch {
             errors = List.of(tool + " exited with code " + r.exitCode());
         }
         String ns = commands.namespace() == null ? "" : " in namespace " + commands.namespace();
+        if (force && lines.size() > 1) {
+            List<String> each = errors.stream().map(e -> "cannot " + what + ns + ": " + e).toList();
+            throw new PartlyAppliedException("cannot " + what + ns + " (" + errors.size() + " of " + lines.size()
+                    + " lines failed; the others were applied): " + String.join("; ", errors), each);
+        }
         throw new CrossnetException("cannot " + what + ns + ": " + String.join("; ", errors));
     }
 
@@ -87,8 +108,9 @@ final class Batch {
             if (ignoreAbsent && ABSENT.stream().anyMatch(message::contains)) {
                 continue;
             }
-            String line = n >= 1 && n <= lines.size() ? lines.get(n - 1) : "?";
-            errors.add("\"" + line + "\" (batch line " + n + "): " + message);
+            // The line itself, not its number: the same refused line reads the same in every batch.
+            String line = n >= 1 && n <= lines.size() ? lines.get(n - 1) : "batch line " + n;
+            errors.add("\"" + line + "\": " + message);
         }
         // Text after the last failed line (or without any): a usage error of the tool itself.
         String rest = String.join(" ", pending);

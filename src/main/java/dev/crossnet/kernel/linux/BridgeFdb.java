@@ -6,7 +6,7 @@ import dev.crossnet.kernel.FdbEntry;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Fdb} with {@code bridge -j fdb show} and {@code bridge -batch -}. Thread-safe. */
+/** {@link Fdb} with {@code bridge -j fdb show} and {@code bridge -force -batch -}. Thread-safe. */
 final class BridgeFdb implements Fdb {
 
     private final Commands commands;
@@ -29,7 +29,7 @@ final class BridgeFdb implements Fdb {
 
     @Override
     public void replaceFdbEntries(Collection<FdbEntry> entries) {
-        Batch.apply(commands, "bridge", "replace fdb entries", entries.stream()
+        Batch.applyEach(commands, "bridge", "replace fdb entries", entries.stream()
                 .map(e -> "fdb replace " + e.mac() + " dev " + e.dev() + " dst " + e.dst().toCanonicalString()
                         + " self permanent").toList());
     }

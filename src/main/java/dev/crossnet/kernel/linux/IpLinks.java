@@ -34,7 +34,7 @@ final class IpLinks implements Links {
     public Link ensureVxlan(VxlanSpec spec) {
         Optional<Link> existing = find(spec.name());
         if (existing.isEmpty()) {
-            Batch.apply(commands, "ip", "create vxlan device " + spec.name(), List.of(
+            Batch.applySteps(commands, "ip", "create vxlan device " + spec.name(), List.of(
                     "link add " + spec.name() + " address " + spec.mac() + " mtu " + spec.mtu()
                             + " type vxlan id " + spec.vni() + " dstport " + spec.port()
                             + " local " + spec.localIp().toCanonicalString() + " dev " + spec.underlayDev()
@@ -53,7 +53,7 @@ final class IpLinks implements Links {
         // Adopt: the MAC stays (peers have it in their FDB), the device is not re-created, so traffic
         // keeps flowing across an agent restart.
         if (link.mtu() != spec.mtu() || !link.up()) {
-            Batch.apply(commands, "ip", "set up vxlan device " + spec.name(),
+            Batch.applySteps(commands, "ip", "set up vxlan device " + spec.name(),
                     List.of("link set " + spec.name() + " mtu " + spec.mtu() + " up"));
             link = find(spec.name()).orElseThrow();
         }
@@ -77,7 +77,7 @@ final class IpLinks implements Links {
                 lines.add("address del " + other.toCanonicalString() + " dev " + dev);
             }
         }
-        Batch.apply(commands, "ip", "set the address of " + dev + " to " + address.toCanonicalString(), lines);
+        Batch.applySteps(commands, "ip", "set the address of " + dev + " to " + address.toCanonicalString(), lines);
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.crossnet.kernel.Neighbours;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Neighbours} with {@code ip -j neigh show} and {@code ip -batch -}. Thread-safe. */
+/** {@link Neighbours} with {@code ip -j neigh show} and {@code ip -force -batch -}. Thread-safe. */
 final class IpNeighbours implements Neighbours {
 
     private final Commands commands;
@@ -29,7 +29,7 @@ final class IpNeighbours implements Neighbours {
 
     @Override
     public void replaceNeighbours(Collection<Neighbour> neighbours) {
-        Batch.apply(commands, "ip", "replace neighbours", neighbours.stream()
+        Batch.applyEach(commands, "ip", "replace neighbours", neighbours.stream()
                 .map(n -> "neigh replace " + n.ip().toCanonicalString() + " lladdr " + n.mac() + " dev " + n.dev()
                         + " nud permanent").toList());
     }

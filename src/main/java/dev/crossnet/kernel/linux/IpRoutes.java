@@ -7,7 +7,7 @@ import dev.crossnet.kernel.Routes;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Routes} with {@code ip -j route show} and {@code ip -batch -}. Thread-safe. */
+/** {@link Routes} with {@code ip -j route show} and {@code ip -force -batch -}. Thread-safe. */
 final class IpRoutes implements Routes {
 
     private final Commands commands;
@@ -28,7 +28,7 @@ final class IpRoutes implements Routes {
 
     @Override
     public void replaceRoutes(Collection<Route> routes) {
-        Batch.apply(commands, "ip", "replace routes", routes.stream()
+        Batch.applyEach(commands, "ip", "replace routes", routes.stream()
                 .map(rt -> "route replace " + spec(rt) + (rt.onlink() ? " onlink" : "")).toList());
     }
 

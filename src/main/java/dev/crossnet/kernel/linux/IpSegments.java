@@ -46,7 +46,7 @@ final class IpSegments implements Segments {
         lines.add("link set " + spec.vxlan() + " master " + spec.bridge());
         lines.add("link set " + spec.vxlan() + " up");
         lines.add("link set " + spec.bridge() + " up");
-        Batch.apply(commands, "ip", "set up segment " + spec.bridge() + "/" + spec.vxlan(), lines);
+        Batch.applySteps(commands, "ip", "set up segment " + spec.bridge() + "/" + spec.vxlan(), lines);
         links.ensureOnlyAddress(spec.bridge(), spec.gateway());
     }
 
@@ -64,6 +64,6 @@ final class IpSegments implements Segments {
                     + " address " + peerMac + " mtu " + mtu);
         }
         lines.add("link set " + hostSide + " master " + bridge + " up");
-        Batch.apply(commands, "ip", "set up veth " + hostSide, lines);
+        Batch.applySteps(commands, "ip", "set up veth " + hostSide, lines);
     }
 }

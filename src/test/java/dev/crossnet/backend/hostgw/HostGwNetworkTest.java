@@ -94,7 +94,7 @@ class HostGwNetworkTest {
 
     @Test
     void plan_peerOffOurL2Subnet_isRefusedNamingPeerIpAndSubnetWhileOthersAreRouted() {
-        PeerPlan plan = HostGwNetwork.plan(host, OWN.subnet(), List.of(
+        PeerPlan plan = HostGwNetwork.plan(host, config("{\"Type\":\"host-gw\"}"), OWN.subnet(), List.of(
                 hostGwPeer("10.5.2.0/24", "192.168.9.3"), hostGwPeer("10.5.3.0/24", "172.20.0.3")));
 
         assertThat(plan.desired().routes()).containsExactly(route("10.5.2.0/24", "192.168.9.3"));
@@ -122,7 +122,7 @@ class HostGwNetworkTest {
 
     @Test
     void plan_leaseNamingAnotherBackend_isSkippedWithAReasonWhileOthersAreRouted() {
-        PeerPlan plan = HostGwNetwork.plan(host, OWN.subnet(), List.of(
+        PeerPlan plan = HostGwNetwork.plan(host, config("{\"Type\":\"host-gw\"}"), OWN.subnet(), List.of(
                 hostGwPeer("10.5.2.0/24", "192.168.9.3"),
                 stored("10.5.3.0/24", "{\"PublicIP\":\"192.168.9.4\",\"BackendType\":\"udp\"}")));
 

@@ -2,6 +2,7 @@ package dev.crossnet.backend.udp;
 
 import static dev.crossnet.backend.TestPeers.FLANNELD_UDP_LEASE;
 import static dev.crossnet.backend.TestPeers.config;
+import static dev.crossnet.backend.TestPeers.host;
 import static dev.crossnet.backend.TestPeers.hostGwPeer;
 import static dev.crossnet.backend.TestPeers.stored;
 import static dev.crossnet.backend.TestPeers.vxlanPeer;
@@ -17,6 +18,7 @@ import dev.crossnet.udp.Endpoints;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +35,7 @@ class UdpNetworkTest {
     Path dir;
 
     private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
-    private final UdpNetwork network = new UdpNetwork(config("{\"Type\":\"udp\"}"), 1472,
+    private final UdpNetwork network = new UdpNetwork(host(Path.of("/nonexistent")), config("{\"Type\":\"udp\"}"), 1472,
             Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics);
 
     private static String endpoint(String publicIp) {
@@ -65,44 +67,50 @@ class UdpNetworkTest {
         assertThat(forwardedTo("172.31.8.1")).isEqualTo(endpoint("10.203.0.2"));
     }
 
-    @Test
-    void plan_leasesNamingNoBackendAndUdp_allBecomeTargets() {
-        UdpNetwork.Plan plan = UdpNetwork.plan(PORT, List.of(
-                stored("172.31.7.0/24", FLANNELD_UDP_LEASE),
-                stored("172.31.8.0/24", "{\"PublicIP\":\"10.203.0.2\",\"BackendType\":null}"),
-                stored("172.31.9.0/24", "{\"PublicIP\":\"10.203.0.3\",\"BackendType\":\"udp\"}")));
-
-        assertThat(plan.skipped()).isEmpty();
-        assertThat(plan.targets()).extracting(Object::toString).containsExactly(
-                "172.31.7.0/24 via 10.203.0.1:8285", "172.31.8.0/24 via 10.203.0.2:8285",
-                "172.31.9.0/24 via 10.203.0.3:8285");
+    private static List<Lease> usable(List<String> skipped, Lease... peers) {
+        return UdpNetwork.usable(host(Path.of("/nonexistent")), config("{\"Type\":\"udp\"}"), List.of(peers), skipped);
     }
 
     @Test
-    void plan_leaseNamingAnotherBackend_isSkippedWithAReasonWhileOthersAreKept() {
-        UdpNetwork.Plan plan = UdpNetwork.plan(PORT, List.of(
+    void usable_leasesNamingNoBackendAndUdp_allBecomePeers() {
+        List<String> skipped = new ArrayList<>();
+        List<Lease> usable = usable(skipped,
+                stored("172.31.7.0/24", FLANNELD_UDP_LEASE),
+                stored("172.31.8.0/24", "{\"PublicIP\":\"10.203.0.2\",\"BackendType\":null}"),
+                stored("172.31.9.0/24", "{\"PublicIP\":\"10.203.0.3\",\"BackendType\":\"udp\"}"));
+
+        assertThat(skipped).isEmpty();
+        assertThat(usable).extracting(l -> l.subnet() + " via " + l.attrs().publicIp()).containsExactly(
+                "172.31.7.0/24 via 10.203.0.1", "172.31.8.0/24 via 10.203.0.2", "172.31.9.0/24 via 10.203.0.3");
+    }
+
+    @Test
+    void usable_leaseNamingAnotherBackend_isSkippedWithAReasonWhileOthersAreKept() {
+        List<String> skipped = new ArrayList<>();
+        List<Lease> usable = usable(skipped,
                 vxlanPeer("172.31.6.0/24", "10.203.0.6", "0a:00:00:00:00:0a"),
                 stored("172.31.7.0/24", FLANNELD_UDP_LEASE),
-                hostGwPeer("172.31.8.0/24", "10.203.0.8")));
+                hostGwPeer("172.31.8.0/24", "10.203.0.8"));
 
-        assertThat(plan.targets()).extracting(UdpNetwork.Target::subnet).containsExactly(Subnet.parse("172.31.7.0/24"));
-        assertThat(plan.skipped()).containsExactly(
+        assertThat(usable).extracting(Lease::subnet).containsExactly(Subnet.parse("172.31.7.0/24"));
+        assertThat(skipped).containsExactly(
                 "peer 172.31.6.0/24 at 10.203.0.6 runs backend \"vxlan\", not udp; skipped",
                 "peer 172.31.8.0/24 at 10.203.0.8 runs backend \"host-gw\", not udp; skipped");
     }
 
     @Test
-    void plan_leaseWithoutValidPublicIp_isSkippedNamingWhatItHas() {
-        UdpNetwork.Plan plan = UdpNetwork.plan(PORT, List.of(
+    void usable_leaseWithoutValidPublicIp_isSkippedNamingWhatItHas() {
+        List<String> skipped = new ArrayList<>();
+        List<Lease> usable = usable(skipped,
                 stored("172.31.7.0/24", "{\"PublicIPv6\":null}"),
                 stored("172.31.8.0/24", "{\"PublicIP\":\"10.1\"}"),
-                stored("172.31.9.0/24", "null")));
+                stored("172.31.9.0/24", "null"));
 
-        assertThat(plan.targets()).isEmpty();
-        assertThat(plan.skipped()).containsExactly(
-                "peer 172.31.7.0/24 has no PublicIP; skipped",
+        assertThat(usable).isEmpty();
+        assertThat(skipped).containsExactly(
+                "peer 172.31.7.0/24 has no valid PublicIP (missing); skipped",
                 "peer 172.31.8.0/24 has no valid PublicIP (\"10.1\"); skipped",
-                "peer 172.31.9.0/24 has no PublicIP; skipped");
+                "peer 172.31.9.0/24 has no valid PublicIP (missing); skipped");
     }
 
     @Test

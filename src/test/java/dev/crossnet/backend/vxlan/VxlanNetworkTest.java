@@ -18,7 +18,7 @@ import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.Route;
-import dev.crossnet.model.BackendConfig;
+import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
@@ -215,7 +215,7 @@ class VxlanNetworkTest {
 
     @Test
     void plan_directRouting_peerOnOurL2GetsPlainRouteOthersGetVxlan() {
-        BackendConfig b = config("{\"Type\":\"vxlan\",\"DirectRouting\":true}").backend();
+        NetworkConfig b = config("{\"Type\":\"vxlan\",\"DirectRouting\":true}");
 
         PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, b, OWN.subnet(), List.of(
                 vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A),
@@ -230,7 +230,7 @@ class VxlanNetworkTest {
 
     @Test
     void plan_withoutDirectRouting_peerOnOurL2StillGoesThroughVxlan() {
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
 
         assertThat(plan.desired().routes()).extracting(Route::dev).containsExactly("crossnet.1");
@@ -241,7 +241,7 @@ class VxlanNetworkTest {
         Lease otherVni = vxlanPeer("10.5.4.0/24", "192.168.9.5", "0a:00:00:00:00:0c");
         ((com.fasterxml.jackson.databind.node.ObjectNode) otherVni.attrs().backendData()).put("VNI", 7);
 
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(
                         hostGwPeer("10.5.2.0/24", "192.168.9.3"),
                         vxlanPeer("10.5.3.0/24", "192.168.9.4", "not-a-mac"),
@@ -273,19 +273,19 @@ class VxlanNetworkTest {
 
         assertThat(kernel.routes.values()).extracting(Route::dst).containsExactly(Subnet.parse("10.5.2.0/24"));
         assertThat(kernel.fdb.values()).containsExactly(new FdbEntry(MAC_A, ip("192.168.9.3"), "crossnet.1"));
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(good, noType, emptyType, vxlanNoData));
         assertThat(plan.skipped()).containsExactly(
-                "peer 10.5.3.0/24 at 10.203.0.1 has no valid VtepMAC in its BackendData and names no BackendType"
+                "peer 10.5.3.0/24: BackendData.VtepMAC is missing and the lease names no BackendType"
                         + " (a reservation not taken up yet, or a host running flanneld's udp backend?); skipped",
-                "peer 10.5.4.0/24 at 192.168.9.5 has no valid VtepMAC in its BackendData and names no BackendType"
+                "peer 10.5.4.0/24: BackendData.VtepMAC is missing and the lease names no BackendType"
                         + " (a reservation not taken up yet, or a host running flanneld's udp backend?); skipped",
-                "peer 10.5.5.0/24 at 192.168.9.6 has no valid VtepMAC in its BackendData; skipped");
+                "peer 10.5.5.0/24: BackendData.VtepMAC is missing; skipped");
     }
 
     @Test
     void plan_leaseNamingUdp_isSkippedAsAnotherBackend() {
-        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}").backend(),
+        PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(stored("10.5.3.0/24", "{\"PublicIP\":\"192.168.9.4\",\"BackendType\":\"udp\"}")));
 
         assertThat(plan.skipped()).containsExactly(

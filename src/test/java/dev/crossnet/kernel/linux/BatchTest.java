@@ -17,7 +17,7 @@ class BatchTest {
         String stderr = "Cannot find device \"nonexist\"\nCommand failed -:3\n";
 
         assertThat(Batch.errors(stderr, LINES, false)).containsExactly(
-                "\"link set nonexist up\" (batch line 3): Cannot find device \"nonexist\"");
+                "\"link set nonexist up\": Cannot find device \"nonexist\"");
     }
 
     @Test
@@ -34,7 +34,7 @@ class BatchTest {
         String stderr = "RTNETLINK answers: Operation not permitted\nCommand failed -:1\n";
 
         assertThat(Batch.errors(stderr, LINES, true)).singleElement().asString()
-                .contains("Operation not permitted", "batch line 1");
+                .contains("Operation not permitted", "\"route del 10.5.2.0/24 via 10.5.2.0 dev crossnet.1 proto 152\"");
     }
 
     @Test

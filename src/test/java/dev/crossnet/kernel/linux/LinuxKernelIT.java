@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.backend.KernelDiff;
+import dev.crossnet.backend.KernelState;
 import dev.crossnet.kernel.Chain;
+import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.testing.NetnsLab;
 import inet.ipaddr.IPAddressString;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +63,53 @@ class LinuxKernelIT {
                 .hasMessageContaining("in namespace " + h.ns())
                 .hasMessageContaining("route replace 10.5.2.0/24 via 192.168.77.3 dev cnknosuchdev")
                 .hasMessageContaining("Cannot find device");
+    }
+
+    /** iproute2 without -force stops at the first failing line: one refused peer kept every later one out. */
+    @Test
+    void routes_forcedBatch_oneRefusedLineFirst_laterLinesStillApplied() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        Route refused = route("10.5.3.0/24", "10.200.0.1", h.iface()); // not on-link: the kernel will not take the gateway
+        Route a = route("10.5.2.0/24", "192.168.77.3", h.iface());
+        Route b = route("10.5.4.0/24", "192.168.77.5", h.iface());
+
+        assertThatThrownBy(() -> k.routes().replaceRoutes(List.of(refused, a, b)))
+                .isInstanceOfSatisfying(PartlyAppliedException.class, e -> assertThat(e.refused()).singleElement().asString()
+                        .contains("in namespace " + h.ns(), "\"route replace 10.5.3.0/24 via 10.200.0.1 dev " + h.iface()));
+
+        assertThat(k.routes().listOwned()).containsExactlyInAnyOrder(a, b);
+    }
+
+    @Test
+    void fdb_forcedBatch_oneRefusedLineFirst_laterLinesStillApplied() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        sh("ip link add vxt0 type vxlan id 42 dstport 4789 dev " + h.iface() + " nolearning", h.ns());
+        FdbEntry good = new FdbEntry("0a:00:00:00:00:02", new IPAddressString("192.168.77.3").getAddress(), "vxt0");
+        FdbEntry refused = new FdbEntry("0a:00:00:00:00:01", new IPAddressString("192.168.77.2").getAddress(), "cnknosuchdev");
+
+        assertThatThrownBy(() -> k.fdb().replaceFdbEntries(List.of(refused, good)))
+                .isInstanceOf(PartlyAppliedException.class).hasMessageContaining("cnknosuchdev");
+
+        assertThat(k.fdb().listPermanent("vxt0")).containsExactly(good);
+    }
+
+    /** The whole pass: a refused route neither stops the other adds nor the deletes of dead peers. */
+    @Test
+    void kernelDiff_refusedRoute_otherAddsAndDeletesStillHappen() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        Route dead = route("10.5.9.0/24", "192.168.77.9", h.iface());
+        k.routes().replaceRoutes(List.of(dead));
+        Route refused = route("10.5.1.0/24", "10.200.0.1", h.iface());
+        Route good = route("10.5.2.0/24", "192.168.77.3", h.iface());
+        KernelState actual = new KernelState(Set.copyOf(k.routes().listOwned()), Set.of(), Set.of());
+
+        List<String> failed = KernelDiff.between(new KernelState(Set.of(refused, good), Set.of(), Set.of()), actual).apply(k);
+
+        assertThat(failed).singleElement().asString().contains("10.5.1.0/24 via 10.200.0.1");
+        assertThat(k.routes().listOwned()).containsExactly(good);
     }
 
     @Test

@@ -43,11 +43,13 @@ class SqliteMultiProcessTest {
                 outs.add(out);
                 procs.add(new ProcessBuilder(java, "-cp", cp, "-Dlogback.configurationFile=none",
                         CreateRacer.class.getName(), file.toString(), "r" + i, String.valueOf(RACERS), String.valueOf(KEYS))
-                        .redirectErrorStream(true).redirectOutput(out.toFile()).start());
+                        // Results on stdout, logs on stderr: a log line must never be read as a result.
+                        .redirectOutput(out.toFile()).redirectError(dir.resolve("racer-" + i + ".log").toFile()).start());
             }
             for (int i = 0; i < RACERS; i++) {
                 assertThat(procs.get(i).waitFor(90, TimeUnit.SECONDS)).as("racer %d finished", i).isTrue();
-                assertThat(procs.get(i).exitValue()).as("racer %d exit; output:%n%s", i, Files.readString(outs.get(i))).isZero();
+                assertThat(procs.get(i).exitValue()).as("racer %d exit; output:%n%s%nlog:%n%s", i, Files.readString(outs.get(i)),
+                        Files.readString(dir.resolve("racer-" + i + ".log"))).isZero();
             }
         } finally {
             for (Process pr : procs) {
