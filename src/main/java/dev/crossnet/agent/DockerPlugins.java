@@ -6,6 +6,7 @@ import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
 import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EngineSync;
+import dev.crossnet.docker.EngineWakeups;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.PluginDispatcher;
@@ -43,24 +44,32 @@ import org.slf4j.LoggerFactory;
  * here with the container's own address as source, which is what scopes the answer.
  *
  * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events and a full pass
- * every {@link #RESYNC}) and one "docker-sync" thread. {@link #close} stops them all and leaves the
+ * every {@link #RESYNC}), one "docker-sync" thread and the "docker-sync-events" thread that wakes
+ * it. {@link #close} stops them all and leaves the
  * kernel state in place, so containers keep talking across an agent restart.
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
     static final Duration RESYNC = Duration.ofSeconds(10);
-    static final Duration SYNC_INTERVAL = Duration.ofMillis(200);
+    /**
+     * The sync's full pass when nothing woke it. It is woken by the store's watch (a network made or
+     * removed on another host) and by this dockerd's events ({@link EngineWakeups}); the pass is a
+     * safety net for what both missed, so it can be slow.
+     */
+    static final Duration SYNC_INTERVAL = Duration.ofSeconds(10);
 
     private final PluginServer server;
     private final Watch watch;
     private final ScheduledExecutorService reconciler;
     private final EngineSync sync;
     private final Thread syncThread;
+    private final EngineWakeups wakeups;
     private final DockerDns dns;
 
     private DockerPlugins(PluginServer server, Watch watch, ScheduledExecutorService reconciler, EngineSync sync,
-                          Thread syncThread, DockerDns dns) {
+                          Thread syncThread, EngineWakeups wakeups, DockerDns dns) {
         this.dns = dns;
+        this.wakeups = wakeups;
         this.server = server;
         this.watch = watch;
         this.reconciler = reconciler;
@@ -139,10 +148,11 @@ public final class DockerPlugins implements AutoCloseable {
         Thread syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
         syncThread.start();
+        EngineWakeups wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
         PluginServer server = PluginServer.start(socket, dispatcher);
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", host.name(),
                 socket, dockerSocket, dns == null ? "off" : "on udp " + dns.address());
-        return new DockerPlugins(server, watch, reconciler, sync, syncThread, dns);
+        return new DockerPlugins(server, watch, reconciler, sync, syncThread, wakeups, dns);
     }
 
     private static void guarded(Runnable r) {
@@ -166,6 +176,7 @@ public final class DockerPlugins implements AutoCloseable {
         }
         server.close();
         watch.close();
+        wakeups.close();
         sync.close();
         reconciler.shutdownNow();
         try {

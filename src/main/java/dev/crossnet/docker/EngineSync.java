@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>removes here the Docker networks whose crossnet network was removed elsewhere;</li>
  *   <li>records container names with this host's endpoints (for {@code crossnet network inspect}).</li>
  * </ol>
- * {@link #tick} is one idempotent pass; {@link #run} repeats it every {@code interval} or at once
- * when {@link #wake}d (the store's watch does so on network changes). Errors are logged and
+ * {@link #tick} is one idempotent pass; {@link #run} does one at once when {@link #wake}d (the
+ * store's watch does so on network changes, {@link EngineWakeups} on this dockerd's network events),
+ * and otherwise every {@code interval}, a slow safety net. Errors are logged and
  * retried; a network whose creation failed is retried after {@link #RETRY}. Not thread-safe apart
  * from {@link #wake} and {@link #close}.
  */
@@ -75,7 +76,9 @@ public final class EngineSync implements Runnable, AutoCloseable {
                 engineDown = true;
             }
             try {
-                wakeups.poll(interval.toMillis(), TimeUnit.MILLISECONDS);
+                // A network whose creation failed is retried after RETRY even when nothing wakes us.
+                Duration wait = failedAt.isEmpty() || RETRY.compareTo(interval) > 0 ? interval : RETRY;
+                wakeups.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
                 wakeups.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

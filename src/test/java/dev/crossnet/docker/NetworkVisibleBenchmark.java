@@ -1,0 +1,71 @@
+package dev.crossnet.docker;
+
+import dev.crossnet.bench.Stats;
+import dev.crossnet.docker.engine.UnixSocketEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Issue 10's benchmark: how long after {@code docker network create} on h1 the network is in h2's
+ * dockerd, on one 2-host lab ({@code lab up --docker}, embedded store). Needs root; about a minute.
+ *
+ * <p>Each round creates a network on h1 with the docker CLI, then asks h2's dockerd over its Engine
+ * API socket, every millisecond, until the network is there. Two figures per round, from this
+ * process's clock: from the moment the CLI returned on h1 (what a user sees), and from the moment
+ * it was started (includes dockerd and the plugin on h1). The path: h1's driver writes the network
+ * record, h1's dockerd emits {@code network create}, h1's sync publishes the record, h2's store watch
+ * wakes h2's sync, which creates it in h2's dockerd.
+ *
+ * <pre>
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.crossnet.docker.NetworkVisibleBenchmark [ROUNDS]
+ * </pre>
+ */
+public final class NetworkVisibleBenchmark {
+    private static final long LIMIT_NANOS = 60_000_000_000L;
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        try (DockerLab d = new DockerLab("cnv", 2)) {
+            try {
+                run(d, rounds);
+            } catch (Throwable t) {
+                d.dump();
+                throw t;
+            }
+        }
+    }
+
+    private static void run(DockerLab d, int rounds) throws InterruptedException {
+        Path h2Socket = d.lab.dir().resolve("h2").resolve("docker").resolve("docker.sock");
+        UnixSocketEngine h2 = new UnixSocketEngine(h2Socket);
+        List<Double> fromReturn = new ArrayList<>();
+        List<Double> fromStart = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            String name = "visible" + i;
+            long start = System.nanoTime();
+            d.docker("h1", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet",
+                    "--subnet", "192.168." + (150 + i) + ".0/24", name);
+            long returned = System.nanoTime();
+            while (h2.network(name).isEmpty()) {
+                if (System.nanoTime() - returned > LIMIT_NANOS) {
+                    throw new IllegalStateException(name + " never appeared on h2");
+                }
+                Thread.sleep(1);
+            }
+            long seen = System.nanoTime();
+            fromReturn.add((seen - returned) / 1e9);
+            fromStart.add((seen - start) / 1e9);
+            System.out.printf("round %d: on h2 %.3f s after create returned on h1 (%.3f s after it started)%n",
+                    i + 1, (seen - returned) / 1e9, (seen - start) / 1e9);
+        }
+        Stats r = Stats.of(fromReturn.stream().mapToDouble(Double::doubleValue).toArray());
+        Stats s = Stats.of(fromStart.stream().mapToDouble(Double::doubleValue).toArray());
+        System.out.printf("network visible on h2, %d rounds: after create returned on h1 median %.3f s (min %.3f, max %.3f);"
+                + " after create started median %.3f s%n", rounds, r.median(), r.min(), r.max(), s.median());
+        for (int i = 0; i < rounds; i++) {
+            d.tryDocker("h1", "network", "rm", "visible" + i);
+        }
+    }
+}
