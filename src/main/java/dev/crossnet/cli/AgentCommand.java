@@ -119,11 +119,11 @@ final class AgentCommand implements Runnable {
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
             Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
-                    new KernelHostRules(kernel), Clock.systemUTC());
+                    new KernelHostRules(kernel), Clock.systemUTC(), metrics);
             HealthServer health = null;
             dev.crossnet.agent.DockerPlugins docker = null;
             if (healthzPort != 0) {
-                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, metrics::render);
+                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::notReady, metrics::render);
             }
             try {
                 agent.start();
