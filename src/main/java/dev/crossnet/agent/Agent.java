@@ -1,5 +1,6 @@
 package dev.crossnet.agent;
 
+import dev.crossnet.Backoff;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
@@ -8,6 +9,8 @@ import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
 import dev.crossnet.lease.SubnetManager;
+import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
@@ -37,11 +40,23 @@ import org.slf4j.LoggerFactory;
 /**
  * One host's agent. {@link #start()} does everything up to "ready" synchronously, so bad input
  * fails before anything is written; {@link #run()} then owns a single loop thread that applies lease
- * changes, reconciles the backend periodically (repairing tampered kernel state), and renews the
- * lease. {@link #stop()} ends the loop and leaves the kernel state and the lease in place.
+ * changes, reconciles the backend periodically (repairing tampered kernel state), renews the
+ * lease, and lets the backend restart what of its own machinery failed.
+ * {@link #stop()} ends the loop and leaves the kernel state and the lease in place.
+ *
+ * <p>A lease lost after start (deleted or taken over in the store, expired while the store was
+ * unreachable) is taken again; a failed attempt (store still unreachable, pool full) is retried
+ * with {@link Backoff}, from {@link #RETRY_MIN} up to {@link #RETRY_MAX}, and until one succeeds
+ * {@link #notReady()} says why. Time comes from the injected {@link Clock}.
  */
 public final class Agent {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** The first retry of a failed re-acquire; each further failure doubles the wait. */
+    static final Duration RETRY_MIN = Duration.ofSeconds(1);
+    /** The longest wait between two attempts to re-acquire a lost lease, as the renewer's retry. */
+    static final Duration RETRY_MAX = Duration.ofSeconds(30);
+    /** The longest the loop sleeps, so that it notices the backend's failures and stays "alive". */
+    private static final long MAX_WAIT_MS = 1000;
 
     /** Everything the command line decides. */
     public record Options(String iface, String publicIp, Path subnetFile, Path dockerOptsFile, Path stateDir,
@@ -55,11 +70,18 @@ public final class Agent {
     private final HostRules rules;
     private final Clock clock;
     private final Function<Options, HostContext> hostResolver;
+    private final AgentMetrics metrics;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LeaseWatcher watcher;
+    private final Backoff retry;
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile Instant lastLoop = Instant.EPOCH;
+    /** Why we hold no working lease (lost, not yet taken again or set up), or null. */
+    private volatile String leaseDown;
+    /** Whether {@link #recover} must acquire a lease before setting it up. */
+    private boolean needLease;
+    private Instant nextResync;
 
     private HostContext host;
     private NetworkConfig config;
@@ -68,16 +90,19 @@ public final class Agent {
     private LeaseRenewer renewer;
     private Watch watch;
 
+    /** @param metrics where the agent's metrics go (see {@link AgentMetrics}) */
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-                 HostRules rules, Clock clock) {
-        this(opts, store, prefix, backends, rules, clock,
+                 HostRules rules, Clock clock, MetricsRegistry metrics) {
+        this(opts, store, prefix, backends, rules, clock, metrics,
                 o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()));
     }
 
     /** For tests: {@code hostResolver} replaces the lookup of the underlay interface. */
     Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-          HostRules rules, Clock clock, Function<Options, HostContext> hostResolver) {
+          HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver) {
         this.hostResolver = hostResolver;
+        this.metrics = new AgentMetrics(metrics);
+        this.retry = new Backoff(RETRY_MIN, RETRY_MAX, clock);
         this.opts = opts;
         this.registry = new LeaseRegistry(store, prefix);
         this.manager = new SubnetManager(registry, new SecureRandom());
@@ -129,6 +154,7 @@ public final class Agent {
         });
         ready = true;
         lastLoop = clock.instant();
+        nextResync = lastLoop.plus(opts.resyncInterval());
         log.info("ready: subnet {} written to {}", lease.subnet(), opts.subnetFile());
     }
 
@@ -156,35 +182,56 @@ public final class Agent {
 
     /** Runs the loop until {@link #stop()}. Blocking; call from the thread that should own it. */
     public void run() {
-        Instant nextResync = clock.instant().plus(opts.resyncInterval());
         while (!stopped) {
-            lastLoop = clock.instant();
-            Instant renewAt = renewer.nextAction();
-            Instant wake = renewAt != null && renewAt.isBefore(nextResync) ? renewAt : nextResync;
-            long waitMs = Math.max(0, Duration.between(clock.instant(), wake).toMillis());
             Object msg;
             try {
-                msg = inbox.poll(Math.min(waitMs, 1000), TimeUnit.MILLISECONDS);
+                msg = inbox.poll(waitMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            try {
-                boolean changed = false;
-                while (msg != null) {
-                    changed |= handle(msg);
-                    msg = inbox.poll();
-                }
-                renew();
-                if (changed || !clock.instant().isBefore(nextResync)) {
-                    reconcile();
-                    nextResync = clock.instant().plus(opts.resyncInterval());
-                }
-            } catch (CrossnetException e) {
-                log.error("agent loop: {}", e.getMessage());
-            } catch (RuntimeException e) {
-                log.error("agent loop failed", e);
+            step(msg);
+        }
+    }
+
+    /** One turn of the loop without waiting, for tests that drive time with a fake clock. */
+    void tick() {
+        step(inbox.poll());
+    }
+
+    /** How long the loop may sleep: until the next resync, renewal or retry, at most {@link #MAX_WAIT_MS}. */
+    private long waitMillis() {
+        Instant wake = nextResync;
+        Instant other = leaseDown != null ? retry.retryAt() : renewer.nextAction();
+        if (other != null && other.isBefore(wake)) {
+            wake = other;
+        }
+        return Math.min(MAX_WAIT_MS, Math.max(0, Duration.between(clock.instant(), wake).toMillis()));
+    }
+
+    /** Handles {@code first} (may be null) and everything else queued, then whatever is due. Never throws. */
+    private void step(Object first) {
+        lastLoop = clock.instant();
+        try {
+            boolean changed = false;
+            Object msg = first;
+            while (msg != null) {
+                changed |= handle(msg);
+                msg = inbox.poll();
             }
+            if (!needLease) {
+                renew();
+            }
+            changed |= recover();
+            network.supervise();
+            if (changed || !clock.instant().isBefore(nextResync)) {
+                reconcile();
+                nextResync = clock.instant().plus(opts.resyncInterval());
+            }
+        } catch (CrossnetException e) {
+            log.error("agent loop: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("agent loop failed", e);
         }
     }
 
@@ -210,7 +257,7 @@ public final class Agent {
             log.info("{} {} ({})", e instanceof LeaseEvent.Added ? "peer up" : "peer down", e.lease().subnet(),
                     e.lease().attrs().publicIp());
             if (e.lease().subnet().equals(own.subnet()) && lostOwn(e)) {
-                reacquire("was deleted or taken over in the store by someone else");
+                lost("was deleted, expired or was taken over in the store");
             }
         }
         return !events.isEmpty();
@@ -221,26 +268,66 @@ public final class Agent {
     }
 
     private void renew() {
+        long failed = renewer.failures();
         try {
             renewer.runIfDue();
         } catch (SubnetManager.LeaseLostException e) {
-            reacquire("could not be renewed: " + e.getMessage());
+            lost("could not be renewed: " + e.getMessage());
+        }
+        if (renewer.failures() > failed) {
+            metrics.error(ReconcileErrors.LEASE);
         }
     }
 
-    /** flanneld exits when its lease vanishes (flannel #904); we take one again and say so loudly. */
-    private void reacquire(String why) {
-        Lease old = renewer.lease();
-        log.error("OUR LEASE {} {}; re-acquiring", old.subnet(), why);
-        Lease lease = manager.acquire(attrs, opts.leaseTtl(), old.subnet());
-        renewer.hold(lease);
-        if (!lease.subnet().equals(old.subnet())) {
-            log.error("OUR SUBNET CHANGED from {} to {}: containers on the old subnet must be restarted",
-                    old.subnet(), lease.subnet());
-        } else {
-            log.warn("re-acquired lease {}", lease.subnet());
+    /**
+     * Our lease is gone: say so loudly and take one again ({@link #recover}) now and, while that
+     * fails, with backoff. flanneld exits instead (flannel #904). Idempotent while the lease is down.
+     */
+    private void lost(String why) {
+        if (leaseDown != null && needLease) {
+            return;
         }
-        activate(lease);
+        log.error("OUR LEASE {} {}; re-acquiring", renewer.lease().subnet(), why);
+        leaseDown = "lease " + renewer.lease().subnet() + " " + why;
+        needLease = true;
+        retry.succeeded(); // a fresh loss: try at once
+    }
+
+    /**
+     * While the lease is down and the backoff allows, takes a lease again (the old subnet if it is
+     * free) and sets it up; a failure is counted and retried later.
+     *
+     * @return whether a lease was taken and set up (the peers must be reconciled for it)
+     */
+    private boolean recover() {
+        if (leaseDown == null || !retry.due()) {
+            return false;
+        }
+        Lease old = renewer.lease();
+        try {
+            if (needLease) {
+                Lease lease = manager.acquire(attrs, opts.leaseTtl(), old.subnet());
+                renewer.hold(lease);
+                needLease = false;
+                if (!lease.subnet().equals(old.subnet())) {
+                    log.error("OUR SUBNET CHANGED from {} to {}: containers on the old subnet must be restarted",
+                            old.subnet(), lease.subnet());
+                } else {
+                    log.warn("re-acquired lease {}", lease.subnet());
+                }
+            }
+            activate(renewer.lease());
+        } catch (RuntimeException e) {
+            metrics.error(ReconcileErrors.LEASE);
+            Instant at = retry.failed();
+            String what = needLease ? "re-acquiring a lease" : "setting up lease " + renewer.lease().subnet();
+            leaseDown = what + " failed: " + e.getMessage();
+            log.error("{} failed (attempt {}), retrying at {}: {}", what, retry.failures(), at, e.getMessage());
+            return false;
+        }
+        retry.succeeded();
+        leaseDown = null;
+        return true;
     }
 
     private void reconcile() {
@@ -251,11 +338,37 @@ public final class Agent {
                 peers.add(l);
             }
         }
-        network.reconcile(peers);
+        try {
+            network.reconcile(peers);
+        } catch (RuntimeException e) {
+            metrics.error(ReconcileErrors.PEERS);
+            throw e;
+        }
+        metrics.resynced(peers.size(), clock.instant());
     }
 
+    /** Ready: set up, holding a live lease, and the backend's machinery runs. */
     public boolean isReady() {
-        return ready && !stopped;
+        return notReady() == null;
+    }
+
+    /** Why the agent is not ready (for {@code /readyz}), or null when it is. Thread-safe. */
+    public String notReady() {
+        if (stopped) {
+            return "stopped";
+        }
+        if (!ready) {
+            return "starting: no lease yet";
+        }
+        String down = leaseDown;
+        if (down != null) {
+            return down;
+        }
+        Lease l = renewer.lease();
+        if (!l.isPermanent() && !clock.instant().isBefore(l.expiration())) {
+            return "lease " + l.subnet() + " expired at " + l.expiration() + " (renewing it failed)";
+        }
+        return network.fault();
     }
 
     /** Alive: the loop went round recently. */

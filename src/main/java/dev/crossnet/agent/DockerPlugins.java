@@ -1,6 +1,7 @@
 package dev.crossnet.agent;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.backend.HostContext;
 import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
@@ -9,12 +10,16 @@ import dev.crossnet.docker.EngineSync;
 import dev.crossnet.docker.EngineWakeups;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
+import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.docker.engine.EngineClient;
 import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.kernel.linux.LinuxKernel;
+import dev.crossnet.metrics.Counter;
+import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
@@ -37,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * endpoints, the {@link EngineSync} that makes each network appear in this host's dockerd, and
  * (unless turned off) the {@link DockerDns} that makes container names resolve across hosts.
  *
+ * <p>Two stages, so that dockerd is never held hostage by an agent that is still starting:
+ * {@link #serve} binds the socket at the agent's start, before it holds a lease, with the
+ * authorization and IPAM drivers working (they need the store only) and the network driver
+ * answering its capabilities and, for everything else, a clear "not ready yet" error;
+ * {@link #activate} then, once the agent holds its lease, adopts the kernel state of this host's
+ * endpoints, adds the network driver's routes and starts the threads.
+ *
  * <p>Names: containers ask Docker's embedded DNS, which forwards what it does not know to the
  * daemon's {@code --dns} servers from inside the container. With {@code dockerd --dns <this host's
  * underlay IP>} (the one-time host setup), the query leaves the container by its default route,
@@ -44,9 +56,8 @@ import org.slf4j.LoggerFactory;
  * here with the container's own address as source, which is what scopes the answer.
  *
  * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events and a full pass
- * every {@link #RESYNC}), one "docker-sync" thread and the "docker-sync-events" thread that wakes
- * it. {@link #close} stops them all and leaves the
- * kernel state in place, so containers keep talking across an agent restart.
+ * every {@link #RESYNC}) and one "docker-sync" thread. {@link #close} stops them all and leaves the
+ * kernel state in place, so containers keep talking across an agent restart. Thread-safe.
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
@@ -58,69 +69,82 @@ public final class DockerPlugins implements AutoCloseable {
      */
     static final Duration SYNC_INTERVAL = Duration.ofSeconds(10);
 
+    private final Store store;
+    private final String prefix;
+    private final String hostName;
+    private final DockerStore docker;
+    private final PluginDispatcher dispatcher;
     private final PluginServer server;
-    private final Watch watch;
-    private final ScheduledExecutorService reconciler;
-    private final EngineSync sync;
-    private final Thread syncThread;
-    private final EngineWakeups wakeups;
-    private final DockerDns dns;
+    private final Counter errors;
+    private Watch watch;
+    private ScheduledExecutorService reconciler;
+    private EngineSync sync;
+    private Thread syncThread;
+    private EngineWakeups wakeups;
+    private DockerDns dns;
 
-    private DockerPlugins(PluginServer server, Watch watch, ScheduledExecutorService reconciler, EngineSync sync,
-                          Thread syncThread, EngineWakeups wakeups, DockerDns dns) {
-        this.dns = dns;
-        this.wakeups = wakeups;
+    private DockerPlugins(Store store, String prefix, String hostName, DockerStore docker, PluginDispatcher dispatcher,
+                          PluginServer server, Counter errors) {
+        this.store = store;
+        this.prefix = prefix;
+        this.hostName = hostName;
+        this.docker = docker;
+        this.dispatcher = dispatcher;
         this.server = server;
-        this.watch = watch;
-        this.reconciler = reconciler;
-        this.sync = sync;
-        this.syncThread = syncThread;
+        this.errors = errors;
     }
 
     /**
-     * Adopts the kernel state of this host's endpoints, then serves the plugins on {@code socket}
-     * and starts the threads. Blocking until the socket is ready.
+     * Serves the plugins on {@code socket} from now on: authorization and IPAM fully, the network
+     * driver once {@link #activate}d. Returns once dockerd can connect. Touches no store and no kernel.
      *
+     * @param hostName this host's name in the store, for its endpoints and IPAM claims
+     * @throws CrossnetException if the socket cannot be served
+     */
+    public static DockerPlugins serve(Store store, String prefix, String hostName, Path socket, MetricsRegistry metrics) {
+        DockerStore docker = new DockerStore(store, prefix);
+        PluginDispatcher dispatcher = new PluginDispatcher()
+                .unavailable("the crossnet agent on host " + hostName + " is starting and holds no subnet lease yet"
+                        + " (see its log); try again in a moment")
+                .implement(NetworkDriverApi.IMPLEMENTS)
+                .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> NetworkDriver.CAPABILITIES);
+        new IpamHandler(new StoreIpam(store, prefix, hostName)).register(dispatcher);
+        new AuthzHandler(docker, hostName).register(dispatcher);
+        PluginServer server = PluginServer.start(socket, dispatcher);
+        log.info("docker plugins for host {} on {}: authz and IPAM ready, network driver once the lease is held", hostName, socket);
+        return new DockerPlugins(store, prefix, hostName, docker, dispatcher, server,
+                ReconcileErrors.in(metrics).labels(ReconcileErrors.DOCKER));
+    }
+
+    /**
+     * Starts the name service, adopts the kernel state of this host's endpoints, adds the network
+     * driver's routes and starts the store watch and the dockerd sync. Blocking; call once.
+     *
+     * @param host         this host's underlay (its public IP, interface and MTU)
      * @param dockerSocket this host's dockerd API socket, e.g. {@code /var/run/docker.sock}
      * @param dnsListen    where to answer DNS for container names (this host's own address, never the
      *                     wildcard), or null for no name service
-     * @throws CrossnetException if {@code dnsListen} cannot be bound; nothing is left running
+     * @throws CrossnetException if {@code dnsListen} cannot be bound or the store cannot be read; the
+     *                           caller then {@link #close}s
      */
-    public static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
-                                      Path dockerSocket, InetSocketAddress dnsListen) {
+    public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen) {
         // The name service first: a bad --dns-listen fails before anything else runs.
-        DockerDns dns = null;
         if (dnsListen != null) {
             try {
-                dns = DockerDns.start(store, new DockerDns.Options(new EngineClient(dockerSocket), dnsListen, host.name(), prefix,
+                dns = DockerDns.start(store, new DockerDns.Options(new EngineClient(dockerSocket), dnsListen, hostName, prefix,
                         DockerDns.DEFAULT_TTL));
             } catch (CrossnetException e) {
                 throw new CrossnetException("--dns-listen: cannot answer container names on udp " + dnsListen + " ("
                         + e.getMessage() + "); give another address, or --no-docker-dns", e);
             }
         }
-        try {
-            return start(store, prefix, host, kernel, socket, dockerSocket, dns);
-        } catch (RuntimeException e) {
-            if (dns != null) {
-                dns.close();
-            }
-            throw e;
-        }
-    }
-
-    private static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
-                                       Path dockerSocket, DockerDns dns) {
-        DockerStore docker = new DockerStore(store, prefix);
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host), Clock.systemUTC());
+        Datapath.Host h = new Datapath.Host(hostName, host.publicIp(), host.iface(), host.ifaceMtu(), host.ifaceSubnet());
+        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), h), Clock.systemUTC());
         driver.reconcile(true);
-        PluginDispatcher dispatcher = new PluginDispatcher();
         driver.register(dispatcher);
-        new IpamHandler(new StoreIpam(store, prefix, host.name())).register(dispatcher);
-        new AuthzHandler(docker, driver, host.name()).register(dispatcher);
-        EngineSync sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), host.name(), SYNC_INTERVAL,
-                Clock.systemUTC());
-        ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
+        dispatcher.unavailable(null);
+        sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
+        reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "docker-reconcile");
             t.setDaemon(true);
             return t;
@@ -128,60 +152,73 @@ public final class DockerPlugins implements AutoCloseable {
         reconciler.scheduleWithFixedDelay(() -> guarded(() -> driver.reconcile(true)), RESYNC.toMillis(), RESYNC.toMillis(),
                 TimeUnit.MILLISECONDS);
         long rev = store.list(docker.root()).revision();
-        Watch watch = store.watch(docker.root(), rev, new WatchListener() {
+        EngineSync s = sync;
+        ScheduledExecutorService r = reconciler;
+        watch = store.watch(docker.root(), rev, new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
                 if (events.stream().anyMatch(e -> e.key().startsWith(docker.endpointsPrefix()))) {
-                    reconciler.execute(() -> guarded(() -> driver.reconcile(false)));
+                    r.execute(() -> guarded(() -> driver.reconcile(false)));
                 }
                 if (events.stream().anyMatch(e -> e.key().startsWith(docker.networksPrefix()))) {
-                    sync.wake();
+                    s.wake();
                 }
             }
 
             @Override
             public void onReset(ListResult snapshot) {
-                reconciler.execute(() -> guarded(() -> driver.reconcile(true)));
-                sync.wake();
+                r.execute(() -> guarded(() -> driver.reconcile(true)));
+                s.wake();
             }
         });
-        Thread syncThread = new Thread(sync, "docker-sync");
+        syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
         syncThread.start();
-        EngineWakeups wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
-        PluginServer server = PluginServer.start(socket, dispatcher);
-        log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", host.name(),
-                socket, dockerSocket, dns == null ? "off" : "on udp " + dns.address());
-        return new DockerPlugins(server, watch, reconciler, sync, syncThread, wakeups, dns);
+        wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
+        log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", hostName,
+                server.socket(), dockerSocket, dns == null ? "off" : "on udp " + dns.address());
     }
 
-    private static void guarded(Runnable r) {
+    private void guarded(Runnable r) {
         try {
             r.run();
         } catch (RuntimeException e) {
+            errors.inc();
             log.warn("docker reconcile: {}", e.getMessage());
         }
     }
 
     /** Where container names are answered, or null when the name service is off. */
-    public InetSocketAddress dnsAddress() {
+    public synchronized InetSocketAddress dnsAddress() {
         return dns == null ? null : dns.address();
     }
 
-    /** Stops every thread; the kernel state and this host's name records stay (records expire by TTL). */
+    /** Stops every thread; the kernel state and this host's name records stay (records expire by TTL). Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (dns != null) {
             dns.close();
         }
         server.close();
-        watch.close();
-        wakeups.close();
-        sync.close();
-        reconciler.shutdownNow();
+        if (watch != null) {
+            watch.close();
+        }
+        if (sync != null) {
+            sync.close();
+        }
+        if (wakeups != null) {
+            wakeups.close();
+        }
+        if (reconciler != null) {
+            reconciler.shutdownNow();
+        }
         try {
-            syncThread.join(2000);
-            reconciler.awaitTermination(2, TimeUnit.SECONDS);
+            if (syncThread != null) {
+                syncThread.join(2000);
+            }
+            if (reconciler != null) {
+                reconciler.awaitTermination(2, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -30,6 +30,22 @@ public interface Network extends AutoCloseable {
      */
     void reconcile(Collection<Lease> peers);
 
+    /**
+     * Restarts what of this network's own machinery has failed (the udp backend's datapath loops),
+     * once its backoff allows. Called from the agent's loop every turn (at least once a second), so
+     * it must be cheap when all runs. Never throws. Default: there is nothing to supervise.
+     */
+    default void supervise() {
+    }
+
+    /**
+     * What of this network's own machinery is down and why (e.g. {@code "udp datapath down: …"}),
+     * or null while everything runs. Thread-safe; for {@code /readyz}.
+     */
+    default String fault() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -2,6 +2,7 @@ package dev.crossnet.cli;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.Agent;
+import dev.crossnet.agent.DockerPlugins;
 import dev.crossnet.agent.HealthServer;
 import dev.crossnet.agent.KernelHostRules;
 import dev.crossnet.backend.Backends;
@@ -119,21 +120,23 @@ final class AgentCommand implements Runnable {
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
             Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
-                    new KernelHostRules(kernel), Clock.systemUTC());
+                    new KernelHostRules(kernel), Clock.systemUTC(), metrics);
             HealthServer health = null;
-            dev.crossnet.agent.DockerPlugins docker = null;
+            DockerPlugins docker = null;
             if (healthzPort != 0) {
-                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::isReady, metrics::render);
+                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::notReady, metrics::render);
             }
             try {
-                agent.start();
                 if (dockerPlugin != null) {
+                    // Served before the lease: dockerd's authorization calls must be answered from now on.
+                    docker = DockerPlugins.serve(store, storeOptions.prefix(), hostName != null ? hostName : hostname(),
+                            dockerPlugin, metrics);
+                }
+                agent.start();
+                if (docker != null) {
                     dev.crossnet.backend.HostContext h = agent.host();
-                    docker = dev.crossnet.agent.DockerPlugins.start(store, storeOptions.prefix(),
-                            new dev.crossnet.docker.Datapath.Host(hostName != null ? hostName : hostname(), h.publicIp(), h.iface(),
-                                    h.ifaceMtu(), h.ifaceSubnet()), LinuxKernel.host(), dockerPlugin, dockerHost,
-                            noDockerDns ? null : new java.net.InetSocketAddress(
-                                    dnsIp != null ? dnsIp : h.publicIp().toInetAddress(), DNS_PORT));
+                    docker.activate(h, LinuxKernel.host(), dockerHost, noDockerDns ? null
+                            : new java.net.InetSocketAddress(dnsIp != null ? dnsIp : h.publicIp().toInetAddress(), DNS_PORT));
                 }
                 CountDownLatch done = new CountDownLatch(1);
                 Thread loop = new Thread(() -> {

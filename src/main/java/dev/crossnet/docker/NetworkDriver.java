@@ -55,6 +55,13 @@ public final class NetworkDriver {
     /** Networks with a segment on this host, by crossnet network ID. */
     private final Map<String, NetworkRecord> local = new LinkedHashMap<>();
 
+    /**
+     * What the driver tells Docker it is; needs no state, so it is answered from the agent's start,
+     * before the rest of the driver is ready (Docker asks once, when it activates the plugin).
+     */
+    public static final NetworkDriverApi.CapabilitiesResponse CAPABILITIES =
+            new NetworkDriverApi.CapabilitiesResponse("local", "global", null);
+
     public NetworkDriver(DockerStore store, Datapath datapath, Clock clock) {
         this.store = store;
         this.datapath = datapath;
@@ -65,8 +72,7 @@ public final class NetworkDriver {
     /** Adds the {@code /NetworkDriver.*} routes and declares {@code NetworkDriver}. */
     public PluginDispatcher register(PluginDispatcher d) {
         return d.implement(NetworkDriverApi.IMPLEMENTS)
-                .route(NetworkDriverApi.GET_CAPABILITIES, Object.class,
-                        req -> new NetworkDriverApi.CapabilitiesResponse("local", "global", null))
+                .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> CAPABILITIES)
                 .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class, this::createNetwork)
                 .route(NetworkDriverApi.DELETE_NETWORK, NetworkDriverApi.DeleteNetworkRequest.class, this::deleteNetwork)
                 .route(NetworkDriverApi.ALLOCATE_NETWORK, NetworkDriverApi.AllocateNetworkRequest.class,

@@ -17,13 +17,17 @@ import java.util.stream.Stream;
 /**
  * The dockerd of each lab host ({@code lab up --docker}), under {@code <labdir>/<host>/docker/}: its
  * data, API socket {@code docker.sock} and plugin directory {@code plugins/}, where the host's agent
- * serves {@code crossnet.sock}. The daemon runs with the one-time host setup crossnet asks for:
- * {@code --authorization-plugin=crossnet}, which lets crossnet refuse {@code docker network rm}
- * while other hosts use the network, and {@code --dns <the host's underlay IP>}, where the agent
+ * serves {@code crossnet.sock} and a {@code crossnet plugin serve --plugins authz} process of its
+ * own serves {@code crossnet-authz.sock} (log {@code authz.log}). The daemon runs with the one-time
+ * host setup crossnet asks for: {@code --authorization-plugin=crossnet-authz}, which lets crossnet
+ * refuse {@code docker network rm} while other hosts use the network without making every Docker
+ * call depend on the agent running, and {@code --dns <the host's underlay IP>}, where the agent
  * answers container names across hosts. Blocking; thread-safe.
  */
 final class LabDocker {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** The authorization plugin's name for dockerd: its socket's file name without {@code .sock}. */
+    static final String AUTHZ_PLUGIN = "crossnet-authz";
 
     private LabDocker() {
     }
@@ -54,14 +58,42 @@ final class LabDocker {
                 "--docker-host", socket(labDir, host).toString(), "--host-name", host);
     }
 
+    static Path authzSocket(Path labDir, String host) {
+        return dir(labDir, host).resolve("plugins/" + AUTHZ_PLUGIN + ".sock");
+    }
+
     /**
-     * Starts the host's dockerd (its agent must be serving the plugins, and names on
-     * {@code underlayIp}) and imports busybox.
+     * Starts the host's authorization plugin and dockerd (its agent must be serving the plugins,
+     * and names on {@code underlayIp}) and imports busybox.
      */
-    static void start(Path labDir, String host, String netns, String underlayIp) {
-        DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=crossnet",
+    static void start(Path labDir, String host, String netns, String underlayIp, LabState lab) {
+        startAuthz(labDir, host, netns, lab);
+        DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=" + AUTHZ_PLUGIN,
                 "--dns", underlayIp);
         BusyboxImage.importInto(d, BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE));
+    }
+
+    /**
+     * Starts {@code crossnet plugin serve --plugins authz} for {@code host}, detached in its
+     * namespace (so it reaches the lab's etcd), and waits until its socket is there. The lab's
+     * teardown stops it with every process that names the lab directory.
+     */
+    private static void startAuthz(Path labDir, String host, String netns, LabState lab) {
+        Path sock = authzSocket(labDir, host);
+        Path log = dir(labDir, host).resolve("authz.log");
+        List<String> cmd = new ArrayList<>(Processes.crossnetCommand(Agents.KERNEL_BACKEND_JVM));
+        cmd.addAll(List.of("plugin", "serve", "--plugins", "authz", "--socket", sock.toString(), "--host-id", host,
+                "--store", lab.store(), "--prefix", lab.prefix()));
+        Process p = Processes.startDetached(netns, cmd, log);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!Files.exists(sock)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new CrossnetException(host + ": the authorization plugin (pid " + p.pid() + ") "
+                        + (p.isAlive() ? "did not serve " + sock + " within " + START_TIMEOUT.toSeconds() + "s" : "exited")
+                        + "; last lines of " + log + ":\n    " + Processes.tail(log, 15));
+            }
+            Processes.pause(25);
+        }
     }
 
     /** Runs {@code /usr/bin/docker -H unix://<socket> args...}. */

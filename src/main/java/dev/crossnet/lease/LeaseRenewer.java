@@ -25,6 +25,7 @@ public final class LeaseRenewer {
     private final Duration retryInterval;
     private Lease lease;
     private Instant retryAt;
+    private long failures;
 
     public LeaseRenewer(SubnetManager manager, Clock clock, Duration ttl, Duration margin, Duration retryInterval) {
         this.manager = manager;
@@ -43,6 +44,11 @@ public final class LeaseRenewer {
 
     public Lease lease() {
         return lease;
+    }
+
+    /** Renewals that failed on the store so far (each is retried after the retry interval). */
+    public long failures() {
+        return failures;
     }
 
     /** When {@link #runIfDue()} next has work, or null for a permanent reservation (nothing to renew). */
@@ -69,6 +75,7 @@ public final class LeaseRenewer {
             retryAt = null;
             log.info("renewed lease {} until {}", lease.subnet(), lease.expiration());
         } catch (StoreException e) {
+            failures++;
             retryAt = clock.instant().plus(retryInterval);
             log.warn("renewing lease {} failed, retrying at {}: {}", lease.subnet(), retryAt, e.getMessage());
         }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Counters sharing a name and label names, one per distinct label-value tuple. Thread-safe. Look
  * counters up once and keep them: {@link #labels} allocates.
  */
-public final class CounterFamily {
+public final class CounterFamily implements Family {
     private final String name;
     private final String help;
     private final List<String> labelNames;
@@ -20,6 +20,7 @@ public final class CounterFamily {
         this.labelNames = labelNames;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -45,8 +46,9 @@ public final class CounterFamily {
         return List.of(values);
     }
 
-    void render(StringBuilder out) {
-        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+    @Override
+    public void render(StringBuilder out) {
+        out.append("# HELP ").append(name).append(' ').append(Family.escapeHelp(help)).append('\n');
         out.append("# TYPE ").append(name).append(" counter\n");
         for (Map.Entry<List<String>, Counter> e : series.entrySet()) {
             out.append(name);

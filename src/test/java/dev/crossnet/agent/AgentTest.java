@@ -11,6 +11,7 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.PoolExhaustedException;
+import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -39,6 +40,7 @@ class AgentTest {
     LeaseRegistry registry;
     final RecordingNetwork network = new RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
+    final MetricsRegistry metrics = new MetricsRegistry();
     Agent agent;
     Thread loop;
 
@@ -76,7 +78,7 @@ class AgentTest {
             }
         };
         return new Agent(o, store, "/p", t -> backend, (c, own, masq) -> rules.add(own + " masq=" + masq),
-                Clock.systemUTC(), opts -> host);
+                Clock.systemUTC(), metrics, opts -> host);
     }
 
     void startLoop() {
@@ -109,6 +111,9 @@ class AgentTest {
         Subnet peer = Subnet.parse("10.5.200.0/24");
         registry.create(peer, new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1)).orElseThrow();
         await().atMost(Duration.ofSeconds(5)).until(() -> network.lastPeers().contains(peer));
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.render().contains("crossnet_peers_programmed 1\n"));
+        assertThat(metrics.render()).containsPattern("crossnet_last_resync_timestamp_seconds 1[0-9]{9}")
+                .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0");
         registry.delete(peer);
         await().atMost(Duration.ofSeconds(5)).until(() -> !network.lastPeers().contains(peer));
     }
@@ -171,6 +176,8 @@ class AgentTest {
     static final class RecordingNetwork implements Network {
         final List<Subnet> started = new CopyOnWriteArrayList<>();
         final List<List<Subnet>> reconciled = new CopyOnWriteArrayList<>();
+        volatile String fault;
+        volatile int supervised;
 
         @Override
         public JsonNode backendData() {
@@ -192,6 +199,16 @@ class AgentTest {
             List<Subnet> s = new ArrayList<>();
             peers.forEach(p -> s.add(p.subnet()));
             reconciled.add(s);
+        }
+
+        @Override
+        public void supervise() {
+            supervised++;
+        }
+
+        @Override
+        public String fault() {
+            return fault;
         }
 
         List<Subnet> lastPeers() {

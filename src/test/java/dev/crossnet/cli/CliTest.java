@@ -135,4 +135,13 @@ class CliTest {
             assertThat(dir.resolve("p.sock")).doesNotExist();
         }
     }
+
+    @Test
+    void pluginServe_unknownPlugin_exits1_namingTheFlag_beforeOpeningAnything() {
+        Result r = run("plugin", "serve", "--store", store(), "--socket", dir.resolve("p.sock").toString(), "--plugins", "authz,nope");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--plugins: unknown plugin 'nope'; choose from ipam, authz").hasLineCount(1);
+        assertThat(dir.resolve("store.db")).doesNotExist();
+        assertThat(dir.resolve("p.sock")).doesNotExist();
+    }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * agents' name service and the lab's {@code dockerd --dns}), and the outside world, other networks
  * stay isolated (also in names),
  * {@code --opt encrypted} is refused, and {@code docker network rm} is refused while another host
- * uses the network, then removes it everywhere.
+ * uses the network (also while this host's agent is stopped, when the rest of its docker keeps
+ * working), then removes it everywhere.
  */
 @Tag("integration")
 class DockerNetworkIT {
@@ -111,6 +112,23 @@ class DockerNetworkIT {
         assertThat(busy.ok()).isFalse();
         assertThat(busy.stderr()).contains("active endpoints on host h2");
         assertThat(d.docker("h1", "network", "ls", "--format", "{{.Name}}")).contains("my-overlay");
+        // dockerd does not depend on the agent: with h1's agent stopped, h1's docker still works
+        // (the authz plugin runs on its own and allows), and the guard still holds.
+        d.lab.stopAgent("h1");
+        try {
+            Exec.Result ps = d.tryDocker("h1", "ps", "-a");
+            assertThat(ps.ok()).as(ps.stderr()).isTrue();
+            assertThat(ps.stdout()).startsWith("CONTAINER ID");
+            d.docker("h1", "run", "--rm", "--network", "none", "busybox", "true");
+            Exec.Result agentDown = d.tryDocker("h1", "network", "rm", "my-overlay");
+            assertThat(agentDown.ok()).isFalse();
+            assertThat(agentDown.stderr()).contains("active endpoints on host h2");
+        } finally {
+            d.lab.startAgent("h1");
+        }
+        Exec.Result busyAgain = d.tryDocker("h1", "network", "rm", "my-overlay");
+        assertThat(busyAgain.ok()).isFalse();
+        assertThat(busyAgain.stderr()).contains("active endpoints on host h2");
         // Once no host uses it, rm on one host removes it on every host, with its kernel state.
         d.docker("h2", "rm", "-f", "busybox2", "c4");
         d.docker("h1", "network", "rm", "my-overlay");

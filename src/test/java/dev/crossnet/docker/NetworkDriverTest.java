@@ -212,7 +212,7 @@ class NetworkDriverTest {
         h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
         h2.driver().createNetwork(create(net2, "192.168.100.0/24", "192.168.100.1/24", Map.of(NetworkDriver.NETWORK_OPTION, NET1)));
         h2.driver().createEndpoint(new CreateEndpointRequest(net2, "e2".repeat(8), new EndpointInterface("192.168.100.3/24", null, null), Map.of()));
-        AuthzHandler authz = new AuthzHandler(docker, h1.driver(), "h1");
+        AuthzHandler authz = new AuthzHandler(docker, "h1");
         assertThat(authz.request(new dev.crossnet.docker.api.AuthzApi.Request(null, "DELETE", "/v1.41/networks/" + NET1.substring(0, 12), null, null)).msg())
                 .contains("active endpoints on host h2");
         h1.driver().deleteNetwork(new NetworkDriverApi.DeleteNetworkRequest(NET1));

@@ -51,4 +51,36 @@ class MetricsRegistryTest {
         assertThatThrownBy(() -> r.counter("ok", "x", "b")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[a]");
         assertThatThrownBy(() -> r.counter("ok", "x", "a").labels("1", "2")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void gauge_readAtRender_plainDecimal_andSortedWithCounters() {
+        MetricsRegistry r = new MetricsRegistry();
+        double[] v = {3};
+        r.gauge("b_peers", "Peers.", () -> v[0]);
+        r.gauge("c_time_seconds", "When.", () -> 1767225600.25);
+        r.counter("a_total", "First.").labels().inc();
+        v[0] = 4;
+        assertThat(r.render()).isEqualTo("""
+                # HELP a_total First.
+                # TYPE a_total counter
+                a_total 1
+                # HELP b_peers Peers.
+                # TYPE b_peers gauge
+                b_peers 4
+                # HELP c_time_seconds When.
+                # TYPE c_time_seconds gauge
+                c_time_seconds 1767225600.25
+                """);
+    }
+
+    @Test
+    void gauge_nameOfACounter_rejectedAndCounterKept() {
+        MetricsRegistry r = new MetricsRegistry();
+        r.counter("c_total", "C.").labels().inc();
+        assertThatThrownBy(() -> r.gauge("c_total", "G.", () -> 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> r.gauge("bad-name", "G.", () -> 1)).isInstanceOf(IllegalArgumentException.class);
+        r.gauge("g", "G.", () -> 1);
+        assertThatThrownBy(() -> r.counter("g", "C.")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(r.render()).contains("c_total 1");
+    }
 }

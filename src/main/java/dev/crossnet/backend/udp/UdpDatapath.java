@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The forwarding table and this host's subnet are swapped atomically while traffic flows.
  * A loop that hits an I/O error stops and records it in {@link #failure()}; it never exits the JVM.
+ * Restarting is its owner's job ({@link UdpNetwork#supervise()}): close this one, reopen the device
+ * and socket, start a new one.
  */
 final class UdpDatapath implements AutoCloseable {
 
@@ -32,6 +34,7 @@ final class UdpDatapath implements AutoCloseable {
     private final int batch;
     private final UdpMetrics metrics;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile String failedLoop;
     private volatile ForwardingTable table = ForwardingTable.EMPTY;
     private volatile long own; // network << 8 | prefix length; 0 = not started
     private volatile boolean running;
@@ -98,6 +101,11 @@ final class UdpDatapath implements AutoCloseable {
     /** The error that stopped a loop, or null while both run (or stopped cleanly). */
     Throwable failure() {
         return failure.get();
+    }
+
+    /** Which loop {@link #failure()} stopped ({@code "TUN -> UDP"} or {@code "UDP -> TUN"}), or null. */
+    String failedLoop() {
+        return failedLoop;
     }
 
     /** One batch of a loop; blocks at most the given milliseconds. */
@@ -189,7 +197,9 @@ final class UdpDatapath implements AutoCloseable {
 
     private void stopWith(Exception e, String loop) {
         if (running) {
-            failure.compareAndSet(null, e);
+            if (failure.compareAndSet(null, e)) {
+                failedLoop = loop;
+            }
             LOG.error("udp datapath: the {} loop stopped", loop, e);
         }
     }

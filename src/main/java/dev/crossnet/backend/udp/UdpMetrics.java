@@ -3,6 +3,7 @@ package dev.crossnet.backend.udp;
 import dev.crossnet.metrics.Counter;
 import dev.crossnet.metrics.CounterFamily;
 import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.ReconcileErrors;
 
 /**
  * The udp backend's counter families, labelled by peer subnet. Drops that belong to no peer (an
@@ -17,6 +18,7 @@ final class UdpMetrics {
     final CounterFamily txBytes;
     final CounterFamily drops;
     private final Counter[] noPeerDrops;
+    private final Counter datapathFailures;
 
     UdpMetrics(MetricsRegistry registry) {
         rxPackets = registry.counter("crossnet_udp_rx_packets_total", "Packets received from a peer and written to the TUN device.", "peer");
@@ -25,6 +27,12 @@ final class UdpMetrics {
         txBytes = registry.counter("crossnet_udp_tx_bytes_total", "Bytes of inner IP packets read from the TUN device and sent to a peer.", "peer");
         drops = registry.counter("crossnet_udp_drops_total", "Packets dropped by the udp datapath, by peer and reason.", "peer", "reason");
         noPeerDrops = dropCounters(NO_PEER);
+        datapathFailures = ReconcileErrors.in(registry).labels(ReconcileErrors.DATAPATH);
+    }
+
+    /** Counts a datapath loop that died or a restart that failed. */
+    void datapathFailure() {
+        datapathFailures.inc();
     }
 
     Counter[] dropCounters(String peer) {

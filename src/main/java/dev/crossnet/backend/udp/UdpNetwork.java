@@ -1,6 +1,7 @@
 package dev.crossnet.backend.udp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossnet.Backoff;
 import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
@@ -9,9 +10,10 @@ import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
-import dev.crossnet.tun.LinuxTun;
 import dev.crossnet.udp.Endpoints;
-import dev.crossnet.udp.LinuxUdp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -26,33 +28,55 @@ import org.slf4j.LoggerFactory;
  * or after) swaps in a new immutable forwarding table without stopping traffic; {@link #close}
  * stops the datapath threads and releases the fds, leaving the device, its address and route in
  * place.
+ *
+ * <p>Supervision: a datapath loop that dies (an I/O error on the device or the socket, e.g. the
+ * device was deleted) is reported by {@link #fault()} and, on a {@link #supervise()} once its
+ * {@link Backoff} allows ({@link #RESTART_MIN} doubling to {@link #RESTART_MAX}), the whole
+ * datapath is restarted on a freshly opened device and socket, and the device configured again.
+ * A datapath that then runs for {@link #RESTART_MAX} resets the backoff.
+ *
+ * <p>Threads: {@code start}, {@code reconcile}, {@code supervise} and {@code close} come from the
+ * agent's one loop thread; {@link #fault()} may be called from any thread.
  */
 final class UdpNetwork implements Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
+    static final Duration RESTART_MIN = Duration.ofSeconds(1);
+    static final Duration RESTART_MAX = Duration.ofSeconds(60);
 
     private final HostContext host;
     private final NetworkConfig config;
     private final ProblemLog problems = new ProblemLog(LOG, "udp backend");
     private final int mtu;
-    private final long local;
     private final int batch;
-    private final UdpBackend.Offload offload;
+    private final DatapathIo io;
     private final UdpMetrics metrics;
-    private LinuxTun tun;
-    private LinuxUdp socket;
+    private final Clock clock;
+    private final Backoff restarts;
+    private DatapathIo.Opened opened;
     private UdpDatapath datapath;
+    private Lease own;
+    private Instant startedAt;
+    private boolean noticed; // the current datapath's failure was counted and logged
+    private volatile String fault;
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
 
-    UdpNetwork(HostContext host, NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload, UdpMetrics metrics) {
+    UdpNetwork(HostContext host, NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload,
+               UdpMetrics metrics) {
+        this(host, config, mtu, batch, new DatapathIo.Linux(local, batch, offload), metrics, Clock.systemUTC());
+    }
+
+    /** For tests: {@code io} replaces the kernel's device and socket, {@code clock} the system clock. */
+    UdpNetwork(HostContext host, NetworkConfig config, int mtu, int batch, DatapathIo io, UdpMetrics metrics, Clock clock) {
         this.host = host;
         this.config = config;
         this.mtu = mtu;
-        this.local = local;
         this.batch = batch;
-        this.offload = offload;
+        this.io = io;
         this.metrics = metrics;
+        this.clock = clock;
+        this.restarts = new Backoff(RESTART_MIN, RESTART_MAX, clock);
     }
 
     /** flannel's udp backend publishes no BackendData; neither do we. */
@@ -77,49 +101,102 @@ final class UdpNetwork implements Network {
      */
     @Override
     public void start(Lease own) {
-        Subnet s = own.subnet();
+        this.own = own;
         if (datapath == null) {
-            open();
+            launch();
         }
-        datapath.ownSubnet(s);
-        if (!datapath.running()) {
-            datapath.start();
-            LOG.info("udp backend: {} on {}, mtu {}, {}", tun.name(), Endpoints.toString(local), mtu, mode());
-        }
-        String address = s.address(0).toCanonicalString();
-        IpCommands.replaceOnlyAddress(tun.name(), address + "/32");
-        // The link must be up before a route may point at it.
-        IpCommands.ensureLinkUp(tun.name(), mtu);
-        IpCommands.replaceRoute(config.network().toString(), tun.name(), address);
+        datapath.ownSubnet(own.subnet());
+        configure();
     }
 
-    private void open() {
-        boolean wantUdp = offload == UdpBackend.Offload.TUN_AND_UDP;
-        // The socket first: a taken port then fails before the device is made.
-        LinuxUdp sock = LinuxUdp.open(local, batch, wantUdp);
-        try {
-            tun = LinuxTun.open(UdpBackend.DEVICE, offload != UdpBackend.Offload.NONE && batch > 1);
-        } catch (RuntimeException e) {
-            sock.close();
-            throw e;
+    /** Opens the device and socket and starts a datapath on them with the current table and subnet. */
+    private void launch() {
+        DatapathIo.Opened o = io.open();
+        UdpDatapath dp = new UdpDatapath(o.tun(), o.bind(), batch, metrics);
+        dp.table(table);
+        if (own != null) {
+            dp.ownSubnet(own.subnet());
         }
-        if (!tun.vnetHdr()) {
-            sock.disableGro(); // the plain loops read one datagram per buffer
-        }
-        socket = sock;
-        datapath = new UdpDatapath(tun, socket, batch, metrics);
-        datapath.table(table);
+        dp.start();
+        opened = o;
+        datapath = dp;
+        startedAt = clock.instant();
+        noticed = false;
+        fault = null;
+        LOG.info("udp backend: {} on {}, mtu {}, {}", o.tun().name(), Endpoints.toString(o.bind().localEndpoint()), mtu, o.mode());
+    }
+
+    private void configure() {
+        io.configure(opened.tun().name(), own.subnet().address(0).toCanonicalString(), mtu, config.network().toString());
     }
 
     /** The mode in force, for the log and for benchmarks. */
     String mode() {
-        if (batch == 1) {
-            return "per-packet mode (no offloads)";
+        return opened.mode();
+    }
+
+    /**
+     * Restarts a datapath whose loop died, once the backoff allows: stops it, closes its device and
+     * socket, opens them again and starts a new datapath there. Never throws: a failed restart is
+     * counted, logged and tried again later.
+     */
+    @Override
+    public void supervise() {
+        if (own == null) {
+            return; // never started
         }
-        return "batched mode (recvmmsg/sendmmsg up to " + batch + "); TUN offloads "
-                + (tun.vnetHdr() ? "on (IFF_VNET_HDR, TSO split, TCP coalescing)" : "off (one packet per syscall)")
-                + "; UDP GSO " + (socket.gso() && tun.vnetHdr() ? "on" : "off") + "; UDP GRO " + (socket.gro() ? "on" : "off")
-                + (offload != UdpBackend.Offload.TUN_AND_UDP ? " (offloads limited to " + offload + ")" : "");
+        Throwable f = datapath == null ? null : datapath.failure();
+        if (datapath != null && f == null) {
+            if (restarts.failures() > 0 && !clock.instant().isBefore(startedAt.plus(RESTART_MAX))) {
+                restarts.succeeded(); // it stayed up: the next failure starts the backoff over
+            }
+            return;
+        }
+        if (datapath != null && !noticed) {
+            noticed = true;
+            metrics.datapathFailure();
+            Instant at = restarts.failed();
+            fault = "udp datapath down: the " + datapath.failedLoop() + " loop stopped: " + f + "; restarting at " + at;
+            LOG.error("{}", fault);
+        }
+        if (!restarts.due()) {
+            return;
+        }
+        stopDatapath();
+        try {
+            launch();
+            configure();
+            fault = null;
+            LOG.warn("udp backend: datapath restarted (attempt {})", restarts.failures());
+        } catch (RuntimeException e) {
+            stopDatapath();
+            metrics.datapathFailure();
+            Instant at = restarts.failed();
+            fault = "udp datapath down: restarting it failed: " + e.getMessage() + "; next attempt at " + at;
+            LOG.error("{}", fault);
+        }
+    }
+
+    /** Stops the datapath and closes its device and socket, if any. */
+    private void stopDatapath() {
+        if (datapath != null) {
+            datapath.close();
+            opened.close();
+            datapath = null;
+            opened = null;
+        }
+    }
+
+    /** Why the datapath is down, or null while it runs (including a failure not yet supervised). */
+    @Override
+    public String fault() {
+        String f = fault;
+        if (f != null) {
+            return f;
+        }
+        UdpDatapath dp = datapath;
+        Throwable t = dp == null ? null : dp.failure();
+        return t == null ? null : "udp datapath down: the " + dp.failedLoop() + " loop stopped: " + t;
     }
 
     /**
@@ -175,18 +252,14 @@ final class UdpNetwork implements Network {
         return table;
     }
 
-    /** Why the datapath stopped, or null while it runs; for the agent's supervisor. */
+    /** Why the current datapath stopped, or null while it runs (or none runs). */
     Throwable failure() {
-        return datapath == null ? null : datapath.failure();
+        UdpDatapath dp = datapath;
+        return dp == null ? null : dp.failure();
     }
 
     @Override
     public void close() {
-        if (datapath != null) {
-            datapath.close();
-            tun.close();
-            socket.close();
-        }
+        stopDatapath();
     }
-
 }

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * Requests and responses of Docker's authorization plugin protocol ({@code /AuthZPlugin.*},
- * {@code pkg/authorization/api.go}), for a dockerd started with {@code --authorization-plugin=crossnet}.
+ * {@code pkg/authorization/api.go}), for a dockerd started with {@code --authorization-plugin=crossnet-authz}
+ * (or {@code =crossnet}, the agent's own socket). Fields dockerd sends that we do not read
+ * ({@code RequestBody}, {@code ResponseBody}: base64, up to 1 MiB each before encoding) are skipped.
  */
 public final class AuthzApi {
     private AuthzApi() {

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * encodes its response record. {@code /Plugin.Activate} is built in and lists what was
  * {@link #implement}ed.
  *
+ * <p>Routes may come in stages: while {@link #unavailable(String)} is set, a path with no route yet
+ * gets that message as a 500 {@code Err} instead of a 404 (e.g. the network driver of an agent
+ * that has no lease yet, while its authorization and IPAM routes already answer).
+ *
  * <p>It never throws: an unknown path (404), malformed JSON, a field of the wrong type or a
  * missing required field (400), a {@link CrossnetException} from the handler (500, its message as
  * is) or any other exception (500, logged with its stack) all become {@code {"Err":"..."}}. A
@@ -55,6 +59,7 @@ public final class PluginDispatcher {
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     private final Map<String, Route<?, ?>> routes = new ConcurrentHashMap<>();
     private final List<String> implemented = new CopyOnWriteArrayList<>();
+    private volatile String unavailable;
 
     public PluginDispatcher() {
         route(PluginApi.ACTIVATE, PluginApi.Empty.class, req -> new PluginApi.ActivateResponse(List.copyOf(implemented)));
@@ -79,10 +84,23 @@ public final class PluginDispatcher {
         return this;
     }
 
+    /**
+     * Until called again with null, a path with no route is answered 500 with {@code message}
+     * (what is not ready and why) rather than 404. Thread-safe.
+     */
+    public PluginDispatcher unavailable(String message) {
+        unavailable = message;
+        return this;
+    }
+
     /** Handles one request. Never throws. */
     public Reply dispatch(String path, byte[] body) {
         Route<?, ?> route = routes.get(path);
         String method = path.startsWith("/") ? path.substring(1) : path;
+        String notYet = unavailable;
+        if (route == null && notYet != null) {
+            return error(500, method + ": " + notYet);
+        }
         if (route == null) {
             return error(404, "unknown plugin method " + path + "; crossnet serves "
                     + routes.keySet().stream().sorted().collect(Collectors.joining(", ")));

@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection {
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /**
+     * dockerd base64-encodes both the request and the response body, up to 1 MiB each
+     * ({@code pkg/authorization} maxBodySize), into one AuthZ call: about 2.7 MiB of JSON at most.
+     */
+    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
     /** The request could not be framed; answered with 400 and the connection closed. */
     private static final class BadRequest extends Exception {

@@ -113,6 +113,23 @@ class UdpBackendIT {
         awaitPing(lab.b, TUN_A);
     }
 
+    /** Before: the loops stopped for good and nothing said so. Now the fault is reported, then the datapath comes back. */
+    @Test
+    void deviceDeleted_loopsDie_reportedThenRestartedOnANewDevice_pingsAgain() {
+        ok(Shell.in(lab.a, 20, "ping", "-c", "1", "-W", "2", TUN_B));
+        Shell.ok("ip", "-n", lab.a, "link", "del", "crossnet0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lab.netA.fault() != null);
+        assertThat(lab.netA.fault()).contains("udp datapath down");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Netns.exec(lab.a, lab.netA::supervise); // the agent's loop does this every turn
+            return lab.netA.fault() == null;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> Shell.in(lab.a, 5, "ping", "-c", "1", "-W", "1", TUN_B).exit() == 0);
+        ok(Shell.in(lab.b, 20, "ping", "-c", "1", "-W", "2", TUN_A));
+        assertThat(Shell.run(10, "ip", "-n", lab.a, "route", "show", "10.5.0.0/16").output()).contains("dev crossnet0");
+        assertThat(lab.metricsA.render()).containsPattern("crossnet_reconcile_errors_total\\{kind=\"datapath\"} [1-9]");
+    }
+
     @Test
     void ping_dontFragment_1444PassesAnd1445Fails() {
         awaitPing(lab.a, TUN_B, "-M", "do", "-s", "1444"); // 1444 + 8 ICMP + 20 IP = 1472

@@ -81,4 +81,15 @@ class PluginDispatcherTest {
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("internal error in IpamDriver.ReleaseAddress").contains("kaput");
     }
+
+    @Test
+    void unavailable_pathWithoutRouteGetsTheMessage_routedPathsStillAnswer_untilCleared() {
+        d.unavailable("agent not ready: no lease");
+        PluginDispatcher.Reply r = call("/NetworkDriver.CreateNetwork", "{}");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).isEqualTo("{\"Err\":\"NetworkDriver.CreateNetwork: agent not ready: no lease\"}");
+        assertThat(call(IpamApi.RELEASE_ADDRESS, "{\"PoolID\":\"p\",\"Address\":\"10.0.0.2\"}").status()).isEqualTo(200);
+        d.unavailable(null);
+        assertThat(call("/NetworkDriver.CreateNetwork", "{}").status()).isEqualTo(404);
+    }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.docker.AuthzHandler;
+import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.api.IpamApi;
 import dev.crossnet.docker.api.PluginDispatcher;
+import dev.crossnet.store.sqlite.SqliteStore;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -81,6 +84,36 @@ class PluginServerTest {
         Path file = Files.writeString(tmp.resolve("f.sock"), "x");
         assertThatThrownBy(() -> PluginServer.start(file, dispatcher)).hasMessageContaining("is not a socket");
         assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
+    /** dockerd base64-encodes request bodies of up to 1 MiB into AuthZReq: about 1.4 MiB of JSON. Was a 400 over 1 MiB. */
+    @Test
+    void serve_authzRequestOf1_5MiB_andResponseWithBothBodies_answered_over4MiB_refused() throws Exception {
+        try (SqliteStore store = SqliteStore.open(tmp.resolve("store.db"))) {
+            PluginDispatcher authz = new AuthzHandler(new DockerStore(store, "/p"), "h1").register(new PluginDispatcher());
+            byte[] raw = new byte[1180 * 1024];
+            new java.util.Random(1).nextBytes(raw);
+            String b64 = java.util.Base64.getEncoder().encodeToString(raw);
+            String req = "{\"User\":\"\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/create\","
+                    + "\"RequestHeaders\":{\"Content-Type\":\"application/json\"},\"RequestBody\":\"" + b64 + "\"}";
+            assertThat(req.length()).isGreaterThan(1536 * 1024);
+            String res = req.substring(0, req.length() - 1) + ",\"ResponseStatusCode\":200,\"ResponseBody\":\"" + b64 + "\"}";
+            Path sock = tmp.resolve("p.sock");
+            try (PluginServer s = PluginServer.start(sock, authz); RawPluginClient c = new RawPluginClient(sock)) {
+                RawPluginClient.Response r = c.post("/AuthZPlugin.AuthZReq", req);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("{\"Allow\":true}");
+                r = c.post("/AuthZPlugin.AuthZRes", res);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("{\"Allow\":true}");
+            }
+            try (PluginServer s = PluginServer.start(sock, authz); RawPluginClient c = new RawPluginClient(sock)) {
+                c.send("POST /AuthZPlugin.AuthZReq HTTP/1.1\r\nContent-Length: " + (4 * 1024 * 1024 + 1) + "\r\n\r\n");
+                RawPluginClient.Response r = c.read(); // refused before the body is read
+                assertThat(r.status()).isEqualTo(400);
+                assertThat(r.body()).contains("outside 0..4194304");
+            }
+        }
     }
 
     /** Lists a directory's entry names. */
