@@ -6,6 +6,7 @@ import dev.crossnet.store.StoreSpec;
 import dev.crossnet.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,6 +15,19 @@ import picocli.CommandLine.Option;
  */
 public final class StoreOptions {
     public static final String DEFAULT_PREFIX = "/coreos.com/network";
+
+    /** Where the {@code CROSSNET_*} defaults come from: the process environment, or a test's map. */
+    private final Map<String, String> env;
+
+    /** Defaults from the process environment (picocli makes the mixin this way). */
+    public StoreOptions() {
+        this(System.getenv());
+    }
+
+    /** Defaults from {@code env} instead of the process environment. */
+    StoreOptions(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     @Option(names = "--store", paramLabel = "STORE",
             description = "file:PATH (embedded, the default: file:" + StoreSpec.DEFAULT_FILE + ") or etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS). Env: CROSSNET_STORE.")
@@ -46,7 +60,7 @@ public final class StoreOptions {
     Duration timeout;
 
     public String prefix() {
-        String p = prefix != null ? prefix : System.getenv().getOrDefault("CROSSNET_PREFIX", DEFAULT_PREFIX);
+        String p = prefix != null ? prefix : env.getOrDefault("CROSSNET_PREFIX", DEFAULT_PREFIX);
         if (!p.startsWith("/")) {
             throw new CrossnetException("--prefix: \"" + p + "\" must start with /");
         }
@@ -62,10 +76,10 @@ public final class StoreOptions {
             spec = new StoreSpec(null, StoreSpec.parseEndpoints("--etcd-endpoints", etcdEndpoints),
                     null, null, null, null, null, timeout);
         } else {
-            String s = store != null ? store : System.getenv().getOrDefault("CROSSNET_STORE", "file:" + StoreSpec.DEFAULT_FILE);
+            String s = store != null ? store : env.getOrDefault("CROSSNET_STORE", "file:" + StoreSpec.DEFAULT_FILE);
             spec = StoreSpec.parse("--store", s, timeout);
         }
-        String pass = password != null ? password : System.getenv("CROSSNET_ETCD_PASSWORD");
+        String pass = password != null ? password : env.get("CROSSNET_ETCD_PASSWORD");
         if (!spec.isEtcd() && (caFile != null || certFile != null || keyFile != null || username != null)) {
             throw new CrossnetException("--etcd-cafile/--etcd-certfile/--etcd-keyfile/--etcd-username apply to the etcd store only, not " + spec.describe());
         }

@@ -56,7 +56,7 @@ class AgentTest {
             agent.stop();
         }
         if (loop != null) {
-            loop.join(5000);
+            loop.join(30_000);
         }
         store.close();
     }
@@ -110,12 +110,12 @@ class AgentTest {
         startLoop();
         Subnet peer = Subnet.parse("10.5.200.0/24");
         registry.create(peer, new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1)).orElseThrow();
-        await().atMost(Duration.ofSeconds(5)).until(() -> network.lastPeers().contains(peer));
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.render().contains("crossnet_peers_programmed 1\n"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> network.lastPeers().contains(peer));
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.render().contains("crossnet_peers_programmed 1\n"));
         assertThat(metrics.render()).containsPattern("crossnet_last_resync_timestamp_seconds 1[0-9]{9}")
                 .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0");
         registry.delete(peer);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !network.lastPeers().contains(peer));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !network.lastPeers().contains(peer));
     }
 
     /** flannel #904: flanneld exits when its lease is deleted; the agent takes one again. */
@@ -126,7 +126,7 @@ class AgentTest {
         startLoop();
         Subnet own = agent.lease().subnet();
         registry.delete(own);
-        await().atMost(Duration.ofSeconds(5)).until(() -> registry.lease(own).isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.lease(own).isPresent());
         assertThat(registry.lease(own).orElseThrow().attrs().publicIp()).isEqualTo("172.30.0.11");
         assertThat(network.started).containsExactly(own, own);
     }

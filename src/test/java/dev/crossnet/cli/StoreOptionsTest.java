@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,8 +18,13 @@ class StoreOptionsTest {
     @TempDir
     Path dir;
 
+    /** Parses {@code args} with an empty environment: no test sees the CROSSNET_* of the machine it runs on. */
     private static StoreOptions parse(String... args) {
-        StoreOptions o = new StoreOptions();
+        return parse(Map.of(), args);
+    }
+
+    private static StoreOptions parse(Map<String, String> env, String... args) {
+        StoreOptions o = new StoreOptions(env);
         new CommandLine(o).parseArgs(args);
         return o;
     }
@@ -91,10 +97,33 @@ class StoreOptionsTest {
 
     @Test
     void usernameWithoutPassword_namesPassword() {
-        // Only meaningful when the password is not supplied through the environment.
-        if (System.getenv("CROSSNET_ETCD_PASSWORD") == null) {
-            assertError("--etcd-password", "--etcd-endpoints", "http://h:1", "--etcd-username", "root");
-        }
+        assertError("--etcd-password", "--etcd-endpoints", "http://h:1", "--etcd-username", "root");
+    }
+
+    @Test
+    void passwordFromEnvironment_usedWithUsername_flagWins() {
+        Map<String, String> env = Map.of("CROSSNET_ETCD_PASSWORD", "from-env");
+        assertThat(parse(env, "--etcd-endpoints", "http://h:1", "--etcd-username", "root").spec().password())
+                .isEqualTo("from-env");
+        assertThat(parse(env, "--etcd-endpoints", "http://h:1", "--etcd-username", "root", "--etcd-password", "pw")
+                .spec().password()).isEqualTo("pw");
+    }
+
+    @Test
+    void storeAndPrefixFromEnvironment_usedWhenNoFlag_flagWins() {
+        Map<String, String> env = Map.of("CROSSNET_STORE", "etcd://h:2379", "CROSSNET_PREFIX", "/from/env/");
+        assertThat(parse(env).spec().endpoints()).containsExactly(URI.create("http://h:2379"));
+        assertThat(parse(env).prefix()).isEqualTo("/from/env");
+        assertThat(parse(env, "--store", "file:" + dir.resolve("s.db")).spec().file()).isEqualTo(dir.resolve("s.db"));
+        assertThat(parse(env, "--prefix", "/flag").prefix()).isEqualTo("/flag");
+    }
+
+    @Test
+    void emptyEnvironment_embeddedStoreAndFlannelPrefix() {
+        StoreSpec s = parse().spec();
+        assertThat(s.isEtcd()).isFalse();
+        assertThat(s.file()).isEqualTo(Path.of(StoreSpec.DEFAULT_FILE));
+        assertThat(parse().prefix()).isEqualTo(StoreOptions.DEFAULT_PREFIX);
     }
 
     @Test

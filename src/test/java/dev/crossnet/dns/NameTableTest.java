@@ -37,8 +37,20 @@ class NameTableTest {
     void resolve_askerOnTwoNetworks_seesBoth_evenAskingFromOne() {
         put("a", "c1", "10.1.0.2", "multi");
         put("b", "c1", "10.2.0.2", "multi");
+        put("a", "c2", "10.1.0.3", "onlya");
         put("b", "c3", "10.2.0.3", "onlyb");
-        assertThat(table.resolve("onlyb", "10.1.0.2")).containsExactly("10.2.0.3");
+        put("c", "c4", "10.3.0.2", "onlyc");
+        // From either of its addresses, c1 sees the names of both of its networks, and no others.
+        for (String from : new String[] {"10.1.0.2", "10.2.0.2"}) {
+            assertThat(table.resolve("onlya", from)).as("network a, asked from %s", from).containsExactly("10.1.0.3");
+            assertThat(table.resolve("onlyb", from)).as("network b, asked from %s", from).containsExactly("10.2.0.3");
+            assertThat(table.resolve("multi", from)).as("own name, asked from %s", from)
+                    .containsExactly("10.1.0.2", "10.2.0.2");
+            assertThat(table.resolve("onlyc", from)).as("network c, asked from %s", from).isEmpty();
+        }
+        // A container on one of those networks only sees that one.
+        assertThat(table.resolve("onlyb", "10.1.0.3")).isEmpty();
+        assertThat(table.resolve("multi", "10.1.0.3")).containsExactly("10.1.0.2");
     }
 
     @Test

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossnet.docker.engine.Engine;
 import dev.crossnet.docker.engine.EngineNetwork;
 import dev.crossnet.store.sqlite.SqliteStore;
+import dev.crossnet.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,9 +116,18 @@ class EngineSyncTest {
         };
         docker.createNetwork(new NetworkRecord("n1", "x", "192.168.100.0/24", "192.168.100.1", "", 0, Map.of(), false, Map.of(),
                 "crossnet", Map.of(), "h1", "now"));
-        EngineSync s2 = new EngineSync(docker, e2, "h2", Duration.ofMillis(10), Clock.systemUTC());
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        EngineSync s2 = new EngineSync(docker, e2, "h2", Duration.ofMillis(10), clock);
         s2.tick();
         s2.tick();
-        assertThat(e2.calls).containsExactly("create x");
+        assertThat(e2.calls).as("second tick, at once").containsExactly("create x");
+        clock.advance(EngineSync.RETRY.minusMillis(1));
+        s2.tick();
+        assertThat(e2.calls).as("just before the backoff ends").containsExactly("create x");
+        clock.advance(Duration.ofMillis(1));
+        s2.tick();
+        assertThat(e2.calls).as("once the backoff has passed").containsExactly("create x", "create x");
+        s2.tick();
+        assertThat(e2.calls).as("failed again: a new backoff").hasSize(2);
     }
 }

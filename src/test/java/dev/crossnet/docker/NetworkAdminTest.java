@@ -62,7 +62,7 @@ class NetworkAdminTest {
         docker.createEndpoint(new EndpointRecord(n.id(), "e2", "h2", "172.30.0.12", "10.20.0.3/24", "02:42:0a:14:00:03", "cnve2", ""));
         String json = admin.inspect("web");
         assertThat(json).contains("\"Name\" : \"c1\"").contains("\"Host\" : \"h2\"").contains("\"IP\" : \"172.30.0.12\"")
-                .contains("\"vxlanid_list\"".replace("\"vxlanid_list\"", "vxlanid_list\" : \"4096\""));
+                .contains("\"com.docker.network.driver.overlay.vxlanid_list\" : \"4096\"");
         assertThat(admin.list()).contains("web").contains("4096");
         assertThatThrownBy(() -> admin.remove("web")).hasMessageContaining("active endpoints on hosts h1, h2");
         docker.deleteEndpoint(n.id(), "e1");

@@ -21,13 +21,4 @@ class FirewallRulesTest {
         assertThat(FirewallRules.forward(Subnet.parse("10.5.0.0/16")))
                 .containsExactly("-s 10.5.0.0/16 -j ACCEPT", "-d 10.5.0.0/16 -j ACCEPT");
     }
-
-    @Test
-    void ensureMasqueradeRules_twice_writesOnce() {
-        RecordingKernel k = new RecordingKernel();
-        k.firewall().ensureMasqueradeRules(Subnet.parse("10.5.0.0/16"), Subnet.parse("10.5.1.0/24"));
-        k.firewall().ensureMasqueradeRules(Subnet.parse("10.5.0.0/16"), Subnet.parse("10.5.1.0/24"));
-
-        assertThat(k.calls).hasSize(1);
-    }
 }

@@ -225,6 +225,7 @@ public final class RecordingKernel implements Kernel {
         return new Firewall() {
             @Override
             public void replaceChain(Chain chain, List<String> rules) {
+                // As IptablesFirewall does (IptablesFirewallTest): a chain that already holds these rules is not written.
                 if (!rules.equals(chains.get(chain))) {
                     calls.add("replaceChain " + chain.chainName() + " " + rules);
                     chains.put(chain, List.copyOf(rules));

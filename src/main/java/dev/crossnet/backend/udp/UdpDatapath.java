@@ -98,6 +98,11 @@ final class UdpDatapath implements AutoCloseable {
         toTun.start();
     }
 
+    /** Whether a loop thread is still alive: false before {@link #start} and once both have ended. */
+    synchronized boolean loopsAlive() {
+        return (toUdp != null && toUdp.isAlive()) || (toTun != null && toTun.isAlive());
+    }
+
     /** The error that stopped a loop, or null while both run (or stopped cleanly). */
     Throwable failure() {
         return failure.get();

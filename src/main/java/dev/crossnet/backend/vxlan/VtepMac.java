@@ -21,7 +21,12 @@ public final class VtepMac {
     private VtepMac() {
     }
 
-    /** A locally administered unicast MAC, e.g. {@code 4e:1f:…}; a pure function of its arguments. */
+    /**
+     * A locally administered unicast MAC, e.g. {@code 4e:1f:…}; a pure function of its arguments.
+     * It is the first six bytes of SHA-256 over the UTF-8 text {@code crossnet-vtep/IP/VNI} (IP in
+     * canonical form, without a prefix length), with bit 0 of the first octet cleared and bit 1 set.
+     * Changing this changes every host's MAC on upgrade, so it is pinned by known values in the tests.
+     */
     public static String derive(IPAddress publicIp, int vni) {
         byte[] h;
         try {

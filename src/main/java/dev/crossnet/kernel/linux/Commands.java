@@ -39,11 +39,27 @@ class Commands {
         return t;
     });
 
+    /**
+     * Runs one command line to completion: {@link Commands#run} in production; unit tests pass a fake
+     * tool here, so the logic around the tools (what is read, what is written, when nothing is) runs
+     * without root.
+     */
+    @FunctionalInterface
+    interface Runner {
+        Result run(String stdin, List<String> command);
+    }
+
     private final String namespace;
+    private final Runner runner;
 
     /** @param namespace a name from {@code ip netns list}, or null for the namespace this JVM runs in */
     Commands(String namespace) {
+        this(namespace, Commands::run);
+    }
+
+    Commands(String namespace, Runner runner) {
         this.namespace = namespace;
+        this.runner = runner;
     }
 
     String namespace() {
@@ -52,12 +68,12 @@ class Commands {
 
     /** {@code ip [-n NS] args…}; iproute2 switches namespace itself, without a helper process. */
     Result ip(String stdin, String... args) {
-        return run(stdin, iproute2("ip", args));
+        return runner.run(stdin, iproute2("ip", args));
     }
 
     /** {@code bridge [-n NS] args…}. */
     Result bridge(String stdin, String... args) {
-        return run(stdin, iproute2("bridge", args));
+        return runner.run(stdin, iproute2("bridge", args));
     }
 
     /** Any other tool, entered into the namespace with {@code nsenter --net=…} when there is one. */
@@ -68,7 +84,7 @@ class Commands {
             cmd.add("--net=/var/run/netns/" + namespace);
         }
         cmd.addAll(List.of(command));
-        return run(stdin, cmd);
+        return runner.run(stdin, cmd);
     }
 
     private List<String> iproute2(String tool, String... args) {

@@ -58,7 +58,7 @@ class OffloadDatapathTest {
         List<byte[]> expected = KernelPacketsTest.split(KernelPacketsTest.direct(tso), pkt, tso.length - pkt, mss);
         List<Datagram> sent = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
-            Datagram d = bindA.outbound.poll(5, TimeUnit.SECONDS);
+            Datagram d = bindA.outbound.poll(30, TimeUnit.SECONDS);
             assertThat(d).as("datagram %d of %d", i, expected.size()).isNotNull();
             assertThat(d.remote()).isEqualTo(hostB);
             assertThat(d.payload()).isEqualTo(expected.get(i));
@@ -67,14 +67,16 @@ class OffloadDatapathTest {
 
         ChannelTun tunB = new ChannelTun(true);
         ChannelBind bindB = new ChannelBind(hostB);
-        start(tunB, bindB, dst + "/24", src + "/24", hostA);
+        // All of them queued before B starts, so its first read takes a full batch: how many arrive
+        // together must not depend on how the test thread and the loop happen to be scheduled.
         for (Datagram d : sent) {
             bindB.inbound.add(new Datagram(hostA, d.payload()));
         }
+        start(tunB, bindB, dst + "/24", src + "/24", hostA);
         List<byte[]> written = new ArrayList<>();
         int segments = 0;
         while (segments < expected.size()) {
-            byte[] w = tunB.outbound.poll(5, TimeUnit.SECONDS);
+            byte[] w = tunB.outbound.poll(30, TimeUnit.SECONDS);
             assertThat(w).isNotNull();
             written.add(w);
             ByteBuffer b = ByteBuffer.wrap(w);

@@ -57,7 +57,7 @@ class UdpDatapathTest {
             tun.inbound.add(Packets.ipv4Udp("10.5.1.5", i % 2 == 0 ? "10.5.2.9" : "10.5.3.9", i));
         }
         for (int i = 0; i < 100; i++) {
-            Datagram d = bind.outbound.poll(5, TimeUnit.SECONDS);
+            Datagram d = bind.outbound.poll(30, TimeUnit.SECONDS);
             assertThat(d).isNotNull();
             assertThat(d.remote()).isEqualTo(i % 2 == 0 ? PEER_A : PEER_B);
             assertThat(d.payload()).isEqualTo(Packets.ipv4Udp("10.5.1.5", i % 2 == 0 ? "10.5.2.9" : "10.5.3.9", i));
@@ -74,7 +74,7 @@ class UdpDatapathTest {
         v6[0] = 0x60;
         tun.inbound.add(v6);
         tun.inbound.add(Packets.ipv4Udp("10.5.1.5", "10.5.2.9", 10));
-        assertThat(bind.outbound.poll(5, TimeUnit.SECONDS).remote()).isEqualTo(PEER_A);
+        assertThat(bind.outbound.poll(30, TimeUnit.SECONDS).remote()).isEqualTo(PEER_A);
         assertThat(bind.outbound).isEmpty();
         assertThat(count("crossnet_udp_drops_total", UdpMetrics.NO_PEER, "no_route")).isEqualTo(1);
         assertThat(count("crossnet_udp_drops_total", UdpMetrics.NO_PEER, "malformed")).isEqualTo(1);
@@ -92,7 +92,7 @@ class UdpDatapathTest {
         bind.inbound.add(new Datagram(PEER_A, badSum));
         byte[] good = Packets.ipv4Udp("10.5.2.7", "10.5.1.3", 5);
         bind.inbound.add(new Datagram(PEER_A, good));
-        assertThat(tun.outbound.poll(5, TimeUnit.SECONDS)).isEqualTo(good);
+        assertThat(tun.outbound.poll(30, TimeUnit.SECONDS)).isEqualTo(good);
         assertThat(tun.outbound).isEmpty();
         assertThat(count("crossnet_udp_drops_total", UdpMetrics.NO_PEER, "unknown_source")).isEqualTo(1);
         assertThat(count("crossnet_udp_drops_total", "10.5.2.0/24", "inner_source_outside_peer")).isEqualTo(1);
@@ -108,18 +108,22 @@ class UdpDatapathTest {
         long moved = Endpoints.of(ip("192.168.1.9"), 8285);
         dp.table(ForwardingTable.of(List.of(new Peer(Subnet.parse("10.5.2.0/24"), moved, metrics))));
         tun.inbound.add(Packets.ipv4Udp("10.5.1.5", "10.5.2.9", 1));
-        assertThat(bind.outbound.poll(5, TimeUnit.SECONDS).remote()).isEqualTo(moved);
+        assertThat(bind.outbound.poll(30, TimeUnit.SECONDS).remote()).isEqualTo(moved);
         bind.inbound.add(new Datagram(PEER_A, Packets.ipv4Udp("10.5.2.7", "10.5.1.3", 1)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> count("crossnet_udp_drops_total", UdpMetrics.NO_PEER, "unknown_source") == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("crossnet_udp_drops_total", UdpMetrics.NO_PEER, "unknown_source") == 1);
         assertThat(tun.outbound).isEmpty();
     }
 
     @Test
     void close_stopsBothLoopsWithoutFailure() {
         start(8);
+        assertThat(dp.loopsAlive()).isTrue();
         dp.close();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !dp.loopsAlive());
         assertThat(dp.failure()).isNull();
-        tun.inbound.add(Packets.ipv4Udp("10.5.1.5", "10.5.2.9", 1));
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> bind.outbound.isEmpty());
+        byte[] late = Packets.ipv4Udp("10.5.1.5", "10.5.2.9", 1);
+        tun.inbound.add(late);
+        assertThat(tun.inbound).containsExactly(late); // nobody left to read it
+        assertThat(bind.outbound).isEmpty();
     }
 }

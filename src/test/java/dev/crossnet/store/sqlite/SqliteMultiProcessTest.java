@@ -20,6 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Several JVMs share one SQLite file (as the lab's agents do): racing creates on the same keys,
  * each key must be won by exactly one process, and the revisions of all writes must be unique
  * and gap-free.
+ *
+ * <p>The racers start together (each waits until all have opened the file), so their creates
+ * overlap, but how the keys split between them is up to the scheduler, and a busy machine may let
+ * one racer win them all. The checks above hold for any split, so the test asserts none.
  */
 class SqliteMultiProcessTest {
     static final int RACERS = 4;
@@ -80,7 +84,5 @@ class SqliteMultiProcessTest {
                 assertThat(kv.value()).as(kv.key()).isEqualTo(winner.get(kv.key()));
             }
         }
-        // Several racers must really have competed: a sequential run would give one winner.
-        assertThat(new TreeSet<>(winner.values())).as("distinct winners").hasSizeGreaterThan(1);
     }
 }
