@@ -120,7 +120,7 @@ class AgentLeaseLossTest {
         // Meanwhile another host took our subnet: the pool is full. The store comes back.
         others.create(own, new LeaseAttrs("172.30.0.99", "vxlan", null), LONG).orElseThrow();
         store.down(false);
-        await().atMost(Duration.ofSeconds(10)).pollInSameThread().until(() -> {
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
             clock.advance(Duration.ofSeconds(1));
             agent.tick();
             return agent.notReady() != null && agent.notReady().contains("no free subnet");
@@ -156,7 +156,7 @@ class AgentLeaseLossTest {
         Subnet own = agent.lease().subnet();
         store.down(true);
         others.delete(own);
-        await().atMost(Duration.ofSeconds(10)).pollInSameThread().until(() -> {
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
             agent.tick(); // the watch's delete arrives; re-acquiring fails on the store
             return !agent.isReady();
         });

@@ -96,7 +96,7 @@ class UdpNetworkSupervisionTest {
     /** Closes the current device under the datapath, as a deleted TUN device would fail its reads. */
     void breakDevice() {
         io.tun().close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> net.fault() != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> net.fault() != null);
     }
 
     @Test
