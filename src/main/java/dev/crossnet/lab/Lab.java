@@ -195,7 +195,7 @@ public final class Lab implements AutoCloseable {
         // containers are wired meanwhile, and up is done only when every agent says ready.
         awaitReady(host, p);
         if (firstDocker) {
-            LabDocker.start(dir, host, h.netns(), h.underlayIp(), state());
+            LabDocker.start(dir, host, h.netns(), h.underlayIp(), state(), options.busyboxCache());
             progress(host + ": dockerd on " + LabDocker.socket(dir, host) + " with the crossnet plugins, busybox imported");
         }
         progress(String.format("%s: subnet %s, mtu %d, %d containers (ready %.1fs after agent start)", host, se.subnet(),

@@ -64,13 +64,15 @@ final class LabDocker {
 
     /**
      * Starts the host's authorization plugin and dockerd (its agent must be serving the plugins,
-     * and names on {@code underlayIp}) and imports busybox.
+     * and names on {@code underlayIp}) and imports busybox from the tarball cached at {@code
+     * busyboxCache}, building it there first if missing. The hosts of a lab call this at once, and
+     * other labs may share the cache: {@link BusyboxImage#tarball} builds it once for all of them.
      */
-    static void start(Path labDir, String host, String netns, String underlayIp, LabState lab) {
+    static void start(Path labDir, String host, String netns, String underlayIp, LabState lab, Path busyboxCache) {
         startAuthz(labDir, host, netns, lab);
         DockerDaemon d = DockerDaemon.start(netns, dir(labDir, host), START_TIMEOUT, "--authorization-plugin=" + AUTHZ_PLUGIN,
                 "--dns", underlayIp);
-        BusyboxImage.importInto(d, BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE));
+        BusyboxImage.importInto(d, BusyboxImage.tarball(busyboxCache));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.crossnet.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.docker.lab.BusyboxImage;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.NetworkConfig;
@@ -30,10 +31,12 @@ import java.util.function.Consumer;
  * @param docker            also run a dockerd per host with the crossnet plugins and a busybox image
  * @param ipMasq            agents run with {@code --ip-masq}
  * @param leaseTtl          agents' {@code --subnet-lease-ttl}, or null for the agent's default (24h)
+ * @param busyboxCache      where the busybox rootfs tarball for {@code docker} is cached, shared with other labs
+ *                          ({@link BusyboxImage#DEFAULT_CACHE}); built there if missing
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
-                         Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl) {
+                         Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl, Path busyboxCache) {
 
     public static final Path DEFAULT_STATE_ROOT = Path.of("/run/crossnet/lab");
     public static final String DEFAULT_NETWORK = "10.5.0.0/16";
@@ -45,59 +48,64 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
 
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
-                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null);
+                DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null,
+                BusyboxImage.DEFAULT_CACHE);
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withDocker(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache);
     }
 
     public LabOptions withIpMasq(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache);
     }
 
     public LabOptions withLeaseTtl(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache);
+    }
+
+    public LabOptions withBusyboxCache(Path v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v);
     }
 
     /** The flags every agent of the lab gets on top of the lab's own (store, files, health port). */
@@ -139,8 +147,8 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         if (containersPerHost < 0) {
             throw new CrossnetException("--containers-per-host: " + containersPerHost + " must be 0 or more");
         }
-        if (backend == null || store == null || stateRoot == null || agentTimeout == null || progress == null) {
-            throw new CrossnetException("lab options: backend, store, stateRoot, agentTimeout and progress must be set");
+        if (backend == null || store == null || stateRoot == null || agentTimeout == null || progress == null || busyboxCache == null) {
+            throw new CrossnetException("lab options: backend, store, stateRoot, agentTimeout, progress and busyboxCache must be set");
         }
         if (leaseTtl != null && leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
             throw new CrossnetException("--subnet-lease-ttl: " + leaseTtl.toMillis() + "ms is too short; at least "

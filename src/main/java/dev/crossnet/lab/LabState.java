@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.agent.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,15 +108,13 @@ public record LabState(String name, String backend, String network, String store
         }
     }
 
-    /** Writes {@code dir/lab.json} atomically (temp file, then rename). */
+    /**
+     * Writes {@code dir/lab.json} atomically: a temp file of its own, then a rename, so that writers
+     * in several threads or processes (a {@link Lab} and {@code crossnet lab} commands opened on it)
+     * never trip over each other's temp file, and a reader sees one whole version.
+     */
     public void save(Path dir) {
-        Path tmp = dir.resolve(FILE + ".tmp");
-        try {
-            Files.writeString(tmp, toJson());
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new CrossnetException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(dir.resolve(FILE), toJson());
     }
 
     /** Reads {@code dir/lab.json}; empty if there is none. */

@@ -10,6 +10,7 @@ import dev.crossnet.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -30,11 +31,16 @@ final class DockerLab implements AutoCloseable {
     }
 
     DockerLab(String namePrefix, int hosts) {
+        this(namePrefix, hosts, o -> o);
+    }
+
+    /** @param tweak changes the lab's options before it comes up, e.g. its busybox cache */
+    DockerLab(String namePrefix, int hosts, UnaryOperator<LabOptions> tweak) {
         name = namePrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 7);
         Lab l;
         try {
-            l = Lab.up(LabOptions.defaults().withName(name).withHosts(hosts).withContainersPerHost(0).withDocker(true)
-                    .withProgress(line -> System.out.println("  " + line)));
+            l = Lab.up(tweak.apply(LabOptions.defaults().withName(name).withHosts(hosts).withContainersPerHost(0).withDocker(true)
+                    .withProgress(line -> System.out.println("  " + line))));
         } catch (RuntimeException e) {
             Lab.down(name, LabOptions.DEFAULT_STATE_ROOT);
             throw e;

@@ -35,9 +35,8 @@ public final class MacvlanHosts implements AutoCloseable {
     public static final String PREFIX = "/crossnet-it";
     public static final String NET = "mv";
 
-    final String sfx = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
-            (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
-    public final Path dir = Path.of("/tmp/cns" + sfx);
+    final String sfx = claimSuffix();
+    public final Path dir = dirOf(sfx);
     public final Path storeFile = dir.resolve("store.db");
     private final String sw = "cns" + sfx + "sw";
     private final List<String> namespaces = new ArrayList<>();
@@ -53,7 +52,6 @@ public final class MacvlanHosts implements AutoCloseable {
     /** Builds the LAN and {@code hosts} hosts, each with dockerd and IPAM plugin, and DNS if {@code dns}. */
     public MacvlanHosts(int hosts, boolean dns) throws Exception {
         try {
-            Files.createDirectories(dir);
             lan(hosts);
             Path tarball = BusyboxImage.tarball(BusyboxImage.DEFAULT_CACHE);
             for (int i = 1; i <= hosts; i++) {
@@ -84,6 +82,29 @@ public final class MacvlanHosts implements AutoCloseable {
             close();
             throw t;
         }
+    }
+
+    /**
+     * A random suffix whose directory {@code /tmp/cns<suffix>} this call created, so that two runs
+     * at once (threads or processes) never share a directory, nor the namespaces named after it.
+     */
+    private static String claimSuffix() {
+        while (true) {
+            String sfx = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
+                    (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
+            try {
+                Files.createDirectory(dirOf(sfx));
+                return sfx;
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another run has it: draw again
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static Path dirOf(String sfx) {
+        return Path.of("/tmp/cns" + sfx);
     }
 
     public DockerDaemon docker(int i) {

@@ -6,7 +6,13 @@ import dev.crossnet.lab.LabState.ContainerState;
 import dev.crossnet.lab.LabState.HostState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +29,35 @@ class LabStateTest {
     void saveAndLoad_roundTripsEveryField(@TempDir Path dir) {
         sample().save(dir);
         assertThat(LabState.load(dir)).contains(sample());
-        assertThat(dir.resolve("lab.json.tmp")).doesNotExist();
+        assertThat(dir.toFile().list()).containsExactly("lab.json");
+    }
+
+    /** Regression: every writer used the one temp file lab.json.tmp, and lost the race to rename it. */
+    @Test
+    void save_eightWritersAtOnce_allSucceedAndTheFileIsOneOfTheirs(@TempDir Path dir) throws Exception {
+        int writers = 8;
+        CyclicBarrier start = new CyclicBarrier(writers);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                LabState s = sample().withEtcdPid(1000 + i);
+                done.add(pool.submit(() -> {
+                    start.await(60, TimeUnit.SECONDS);
+                    for (int n = 0; n < 50; n++) {
+                        s.save(dir);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(LabState.load(dir).orElseThrow().etcdPid()).isBetween(1000L, 1000L + writers - 1);
+        assertThat(dir.toFile().list()).containsExactly("lab.json");
     }
 
     @Test

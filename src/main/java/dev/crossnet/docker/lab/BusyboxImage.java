@@ -4,10 +4,7 @@ import dev.crossnet.CrossnetException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The {@code busybox:latest} image, made without a registry: a rootfs of {@code /bin/busybox}
@@ -24,47 +21,54 @@ public final class BusyboxImage {
     }
 
     /**
-     * Returns the cached rootfs tarball, building it if it is missing or older than
-     * {@code /bin/busybox}. Safe against concurrent builders: the tarball appears by atomic rename.
+     * Returns the cached rootfs tarball at {@code cache}, building it if it is missing or older than
+     * {@code /bin/busybox}. Safe for any number of threads and processes at once, on an empty cache
+     * too: one builds, the others wait and reuse the tarball, and none ever sees it half-written
+     * (see {@link CachedFile}).
+     *
+     * @throws CrossnetException if busybox-static is missing or the tarball cannot be built
      */
     public static Path tarball(Path cache) {
         try {
-            if (Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(BUSYBOX)) >= 0) {
-                return cache;
-            }
-            if (!Files.isExecutable(BUSYBOX)) {
-                throw new CrossnetException(BUSYBOX + " is missing: install busybox-static");
-            }
-            Files.createDirectories(cache.getParent());
-            Path root = Files.createTempDirectory(cache.getParent(), "rootfs-");
-            try {
-                for (String d : new String[] {"bin", "etc", "tmp", "proc", "sys", "dev", "root"}) {
-                    Files.createDirectories(root.resolve(d));
-                }
-                Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-                String applets = Exec.run(Duration.ofSeconds(10), BUSYBOX.toString(), "--list").orThrow().stdout();
-                for (String applet : applets.split("\\s+")) {
-                    if (!applet.isEmpty() && !applet.equals("busybox")) {
-                        Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-                    }
-                }
-                Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-                Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
-                Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-                Exec.run(Duration.ofSeconds(60), "tar", "-C", root.toString(), "-cf", tmp.toString(), ".").orThrow();
-                Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                try (Stream<Path> walk = Files.walk(root)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-            return cache;
+            return CachedFile.get(cache, BusyboxImage::newerThanBusybox, BusyboxImage::build);
         } catch (IOException e) {
-            throw new CrossnetException("cannot build the busybox rootfs tarball " + cache + ": " + e.getMessage(), e);
+            throw new CrossnetException("cannot build the busybox rootfs tarball " + cache + ": " + e, e);
         }
     }
 
-    /** Imports the image into {@code daemon} as {@value #NAME}. Idempotent (re-tags). */
+    private static boolean newerThanBusybox(Path cache) {
+        try {
+            return Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(BUSYBOX)) >= 0;
+        } catch (IOException e) {
+            return false; // busybox is gone or unreadable: the build says why
+        }
+    }
+
+    private static void build(Path out, Path work) throws IOException {
+        if (!Files.isExecutable(BUSYBOX)) {
+            throw new CrossnetException(BUSYBOX + " is missing: install busybox-static");
+        }
+        Path root = work.resolve("rootfs");
+        for (String d : new String[] {"bin", "etc", "tmp", "proc", "sys", "dev", "root"}) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Files.copy(BUSYBOX, root.resolve("bin/busybox"));
+        String applets = Exec.run(Duration.ofSeconds(10), BUSYBOX.toString(), "--list").orThrow().stdout();
+        for (String applet : applets.split("\\s+")) {
+            if (!applet.isEmpty() && !applet.equals("busybox")) {
+                Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+            }
+        }
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Exec.run(Duration.ofSeconds(60), "tar", "-C", root.toString(), "-cf", out.toString(), ".").orThrow();
+    }
+
+    /**
+     * Imports the image into {@code daemon} as {@value #NAME}. Idempotent (re-tags). Several daemons
+     * may import at once: each keeps its own image store, and the tarball is only read (a rebuild
+     * renames a new file over it, so an import in progress keeps reading the old one).
+     */
     public static void importInto(DockerDaemon daemon, Path tarball) {
         daemon.docker(Duration.ofSeconds(120), "import", "-c", "CMD [\"/bin/sh\"]", tarball.toString(), NAME).orThrow();
     }

@@ -15,6 +15,8 @@ import java.time.Instant;
  */
 public final class Containerd {
     public static final String SOCKET = "/run/containerd/containerd.sock";
+    /** Held while one thread of one process checks for containerd and starts it. */
+    static final Path START_LOCK = Path.of("/run/lock/crossnet-containerd.lock");
 
     private Containerd() {
     }
@@ -30,12 +32,24 @@ public final class Containerd {
 
     /**
      * Starts containerd (detached, logging to {@code log}) unless one is running; blocks until it
-     * accepts connections or {@code timeout} passes. Idempotent.
+     * accepts connections or {@code timeout} passes. Idempotent, and safe for several threads and
+     * processes at once (a lab and a test on a machine where containerd is not running yet): the
+     * check and the start happen under {@link #START_LOCK}, so only one containerd is started.
      */
-    public static synchronized void ensureRunning(Path log, Duration timeout) {
+    public static void ensureRunning(Path log, Duration timeout) {
         if (isRunning()) {
             return;
         }
+        try (FileMutex lock = FileMutex.lock(START_LOCK)) {
+            if (!isRunning()) {
+                start(log, timeout);
+            }
+        } catch (IOException e) {
+            throw new CrossnetException("cannot start containerd: " + START_LOCK + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void start(Path log, Duration timeout) {
         try {
             new ProcessBuilder("containerd", "--address", SOCKET)
                     .redirectErrorStream(true)

@@ -7,6 +7,9 @@ import dev.crossnet.store.StoreException;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,23 +79,68 @@ public final class SqliteStore implements Store {
             throw new StoreException("cannot open store " + endpoint() + ": directory " + dir + " is not writable");
         }
         try {
-            SQLiteConfig cfg = new SQLiteConfig();
-            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            cfg.setBusyTimeout(30_000);
-            this.conn = cfg.createConnection("jdbc:sqlite:" + this.path);
-            try (Statement st = conn.createStatement()) {
-                st.executeUpdate("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
-                        + " create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, ttl_ms INTEGER, expires_at INTEGER)");
-                st.executeUpdate("CREATE INDEX IF NOT EXISTS kv_expiry ON kv(expires_at) WHERE expires_at IS NOT NULL");
-                st.executeUpdate("CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT,"
-                        + " create_rev INTEGER, expires_at INTEGER, deleted INTEGER NOT NULL, prev TEXT)");
-                st.executeUpdate("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-                st.executeUpdate("INSERT OR IGNORE INTO meta(name, value) VALUES ('rev', 0), ('compacted', 0)");
+            if (!Files.exists(this.path)) {
+                createIfMissing();
             }
-        } catch (SQLException e) {
+            this.conn = connect(this.path);
+        } catch (SQLException | IOException e) {
             throw new StoreException("cannot open store " + endpoint() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes the store file on a first run. Connections that open a new, empty file at once race to
+     * switch it to WAL, and lose: some get SQLITE_BUSY, and some writes vanish (see
+     * SqliteFirstOpenTest). So the file is made whole under a name of its own (WAL mode, schema,
+     * checkpointed) and then linked to {@link #path} only if that is still absent: link(2) is atomic
+     * and never replaces. A process that loses that race deletes its copy and opens the winner's.
+     */
+    private void createIfMissing() throws SQLException, IOException {
+        Path fresh = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".new");
+        try {
+            try (Connection c = connect(fresh); Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            try {
+                Files.createLink(path, fresh);
+            } catch (FileAlreadyExistsException lost) {
+                // another process made it first: use theirs
+            } catch (UnsupportedOperationException | FileSystemException noLinks) {
+                if (!Files.exists(path)) {
+                    Files.move(fresh, path); // no hard links on this file system: a rename, racy only here
+                }
+            }
+        } finally {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(fresh.resolveSibling(fresh.getFileName() + suffix));
+            }
+        }
+    }
+
+    /** Connects to {@code file} in WAL mode and creates the schema if it is missing. */
+    private static Connection connect(Path file) throws SQLException {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        cfg.setBusyTimeout(30_000);
+        Connection c = cfg.createConnection("jdbc:sqlite:" + file);
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+                    + " create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, ttl_ms INTEGER, expires_at INTEGER)");
+            st.executeUpdate("CREATE INDEX IF NOT EXISTS kv_expiry ON kv(expires_at) WHERE expires_at IS NOT NULL");
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT,"
+                    + " create_rev INTEGER, expires_at INTEGER, deleted INTEGER NOT NULL, prev TEXT)");
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            st.executeUpdate("INSERT OR IGNORE INTO meta(name, value) VALUES ('rev', 0), ('compacted', 0)");
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return c;
     }
 
     @Override

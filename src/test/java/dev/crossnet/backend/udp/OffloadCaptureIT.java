@@ -87,6 +87,7 @@ class OffloadCaptureIT {
         assertThat(gro).as("UDP GRO reads").isNotEmpty();
         String dir = System.getProperty("crossnet.capture");
         if (dir != null) {
+            Files.createDirectories(Path.of(dir));
             for (int i = 0; i < Math.min(KEEP, tso.size()); i++) {
                 Files.write(Path.of(dir, "tso-" + i + ".bin"), tso.get(i));
             }
