@@ -28,6 +28,8 @@ public final class RecordingKernel implements Kernel {
     public final Map<List<Object>, FdbEntry> fdb = new LinkedHashMap<>();
     public final Map<Chain, List<String>> chains = new LinkedHashMap<>();
     public final Map<String, String> sysctls = new LinkedHashMap<>();
+    /** Packet counters by (chain, rule), as a test sets them; rules without one count 0. */
+    public final Map<List<Object>, Long> packets = new LinkedHashMap<>();
     private int nextIndex = 10;
 
     /** Adds a route crossnet did not make (as another routing daemon would). */
@@ -198,6 +200,15 @@ public final class RecordingKernel implements Kernel {
             @Override
             public List<String> listChain(Chain chain) {
                 return chains.getOrDefault(chain, List.of());
+            }
+
+            @Override
+            public Map<String, Long> packetCounts(Chain chain) {
+                Map<String, Long> counts = new LinkedHashMap<>();
+                for (String rule : listChain(chain)) {
+                    counts.merge(rule, packets.getOrDefault(List.of(chain, rule), 0L), Long::sum);
+                }
+                return counts;
             }
         };
     }
