@@ -4,6 +4,8 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.kernel.FailureLog;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
@@ -19,6 +21,7 @@ import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import inet.ipaddr.IPAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -26,6 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One host's agent. {@link #start()} does everything up to "ready" synchronously, so bad input
  * fails before anything is written; {@link #run()} then owns a single loop thread that applies lease
- * changes, reconciles the backend periodically (repairing tampered kernel state), and renews the
- * lease. {@link #stop()} ends the loop and leaves the kernel state and the lease in place.
+ * changes, renews the lease, and every resync interval re-ensures everything it programs (the
+ * device with its address and MTU, forwarding, its iptables chains and their jumps, the peers), so
+ * kernel state that someone deleted or changed comes back. In the loop each of these fails on its
+ * own, logged once per change ({@link FailureLog}) and retried on the next resync.
+ * {@link #stop()} ends the loop and leaves the kernel state and the lease in place.
  */
 public final class Agent {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -56,6 +64,7 @@ public final class Agent {
     private final Function<Options, HostContext> hostResolver;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LeaseWatcher watcher;
+    private final FailureLog failures = new FailureLog(log);
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile Instant lastLoop = Instant.EPOCH;
@@ -104,11 +113,12 @@ public final class Agent {
         log.info("leased {} ({})", lease.subnet(), lease.isPermanent() ? "reserved" : "until " + lease.expiration());
         renewer = new LeaseRenewer(manager, clock, opts.leaseTtl(), opts.renewMargin(), Duration.ofSeconds(30));
         renewer.hold(lease);
-        activate(lease);
-
+        // The peers before the rules: the encapsulation filter admits them (a restarted agent
+        // keeps admitting them; an empty list would drop their traffic until the first reconcile).
         LeaseRegistry.LeaseSnapshot snap = registry.leases(false);
         watcher.reset(snap.leases());
-        reconcile();
+        activate(lease);
+        network.reconcile(peers());
         watch = registry.watch(snap.revision(), new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
@@ -135,7 +145,7 @@ public final class Agent {
         network.start(lease);
         new SubnetEnv(config.network(), lease.subnet(), network.mtu(), opts.ipMasq())
                 .write(opts.subnetFile(), opts.dockerOptsFile());
-        rules.ensure(config, lease.subnet(), opts.ipMasq());
+        rules.ensure(config, lease.subnet(), opts.ipMasq(), peerAddresses());
     }
 
     /** Runs the loop until {@link #stop()}. Blocking; call from the thread that should own it. */
@@ -159,10 +169,17 @@ public final class Agent {
                     changed |= handle(msg);
                     msg = inbox.poll();
                 }
-                renew();
-                if (changed || !clock.instant().isBefore(nextResync)) {
-                    reconcile();
+                boolean due = !clock.instant().isBefore(nextResync);
+                if (due) {
+                    // Before the work: a pass that throws must not bring the next one at once (an error flood).
                     nextResync = clock.instant().plus(opts.resyncInterval());
+                }
+                renew();
+                if (due) {
+                    repair();
+                }
+                if (changed || due) {
+                    reconcile();
                 }
             } catch (CrossnetException e) {
                 log.error("agent loop: {}", e.getMessage());
@@ -227,7 +244,29 @@ public final class Agent {
         activate(lease);
     }
 
+    /**
+     * Re-ensures this host's own device, which someone may have deleted or changed, with its address
+     * and MTU (udp: the TUN device's address and route). Runs before {@link #reconcile}, whose
+     * entries name the device: a deleted vxlan device is made again before its neighbours and FDB
+     * entries.
+     */
+    private void repair() {
+        Lease lease = renewer.lease();
+        failures.attempt("this host's " + attrs.backendType() + " device and address", () -> network.start(lease));
+    }
+
+    /**
+     * Programs the peers: forwarding and the iptables chains with their jumps (the encapsulation
+     * filter admits the peers), then the backend's entries. Each fails on its own.
+     */
     private void reconcile() {
+        Subnet own = renewer.lease().subnet();
+        failures.attempt("forwarding and iptables rules", () -> rules.ensure(config, own, opts.ipMasq(), peerAddresses()));
+        failures.attempt(attrs.backendType() + " peers", () -> network.reconcile(peers()));
+    }
+
+    /** Every lease but ours whose subnet is in the network. */
+    private List<Lease> peers() {
         Subnet own = renewer.lease().subnet();
         List<Lease> peers = new ArrayList<>();
         for (Lease l : watcher.current().values()) {
@@ -235,7 +274,22 @@ public final class Agent {
                 peers.add(l);
             }
         }
-        network.reconcile(peers);
+        return peers;
+    }
+
+    /**
+     * The PublicIPs of every other lease, whatever its backend (flanneld's hosts too): the only
+     * sources the encapsulation port accepts.
+     */
+    private Set<IPAddress> peerAddresses() {
+        Set<IPAddress> ips = new TreeSet<>();
+        for (Lease l : watcher.current().values()) {
+            IPAddress ip = Peers.publicIp(l);
+            if (ip != null && !ip.equals(host.publicIp().withoutPrefixLength())) {
+                ips.add(ip);
+            }
+        }
+        return ips;
     }
 
     public boolean isReady() {

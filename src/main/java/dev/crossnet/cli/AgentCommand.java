@@ -119,7 +119,7 @@ final class AgentCommand implements Runnable {
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
             Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
-                    new KernelHostRules(kernel), Clock.systemUTC());
+                    new KernelHostRules(kernel, metrics), Clock.systemUTC());
             HealthServer health = null;
             dev.crossnet.agent.DockerPlugins docker = null;
             if (healthzPort != 0) {
