@@ -1,6 +1,7 @@
 package dev.crossnet.agent;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.backend.Peers;
 import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
@@ -14,16 +15,21 @@ import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.kernel.linux.LinuxKernel;
+import dev.crossnet.lease.LeaseRegistry;
+import dev.crossnet.model.Lease;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import inet.ipaddr.IPAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
-    static final Duration RESYNC = Duration.ofSeconds(10);
+    /** The full pass that repairs segments, chains and peers: as often as the agent's default --resync-interval. */
+    static final Duration RESYNC = Duration.ofSeconds(5);
     static final Duration SYNC_INTERVAL = Duration.ofMillis(200);
 
     private final PluginServer server;
@@ -103,7 +110,9 @@ public final class DockerPlugins implements AutoCloseable {
     private static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
                                        Path dockerSocket, DockerDns dns) {
         DockerStore docker = new DockerStore(store, prefix);
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host), Clock.systemUTC());
+        LeaseRegistry leases = new LeaseRegistry(store, prefix);
+        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host), Clock.systemUTC(),
+                () -> otherHosts(leases, host));
         driver.reconcile(true);
         PluginDispatcher dispatcher = new PluginDispatcher();
         driver.register(dispatcher);
@@ -143,6 +152,18 @@ public final class DockerPlugins implements AutoCloseable {
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", host.name(),
                 socket, dockerSocket, dns == null ? "off" : "on udp " + dns.address());
         return new DockerPlugins(server, watch, reconciler, sync, syncThread, dns);
+    }
+
+    /** The PublicIPs of every lease but this host's: the cluster's other hosts. */
+    static Set<IPAddress> otherHosts(LeaseRegistry leases, Datapath.Host host) {
+        Set<IPAddress> ips = new TreeSet<>();
+        for (Lease l : leases.leases(false).leases()) {
+            IPAddress ip = Peers.publicIp(l);
+            if (ip != null && !ip.equals(host.underlayIp().withoutPrefixLength())) {
+                ips.add(ip);
+            }
+        }
+        return ips;
     }
 
     private static void guarded(Runnable r) {

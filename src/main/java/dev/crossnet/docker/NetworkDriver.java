@@ -5,10 +5,12 @@ import dev.crossnet.docker.DockerStore.HostAttachment;
 import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
 import dev.crossnet.docker.api.PluginDispatcher;
+import dev.crossnet.kernel.FailureLog;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -49,14 +52,26 @@ public final class NetworkDriver {
     private final Datapath datapath;
     private final String host;
     private final Clock clock;
+    private final Supplier<Collection<IPAddress>> clusterHosts;
     /** Networks with a segment on this host, by crossnet network ID. */
     private final Map<String, NetworkRecord> local = new LinkedHashMap<>();
+    private final FailureLog failures = new FailureLog(log);
 
     public NetworkDriver(DockerStore store, Datapath datapath, Clock clock) {
+        this(store, datapath, clock, List::of);
+    }
+
+    /**
+     * @param clusterHosts the underlay addresses of the cluster's other hosts (their leases'
+     *                     PublicIPs), admitted to the vxlan port besides the hosts of endpoints;
+     *                     read on every {@link #reconcile}
+     */
+    public NetworkDriver(DockerStore store, Datapath datapath, Clock clock, Supplier<Collection<IPAddress>> clusterHosts) {
         this.store = store;
         this.datapath = datapath;
         this.host = datapath.host().name();
         this.clock = clock;
+        this.clusterHosts = clusterHosts;
     }
 
     /** Adds the {@code /NetworkDriver.*} routes and declares {@code NetworkDriver}. */
@@ -234,34 +249,65 @@ public final class NetworkDriver {
     }
 
     /**
-     * Brings the kernel in line with the store: with {@code full}, (re)creates the segment of every
-     * network with an endpoint on this host and removes the others'; always reprograms peers.
-     * Adopts what exists, so after an agent restart nothing is re-created. Idempotent.
+     * Brings the kernel in line with the store: with {@code full} (the periodic pass), makes again
+     * the segment of every network with an endpoint on this host (bridge, vxlan device, forwarding,
+     * the veths on a re-made bridge), removes the others', and rewrites the Docker chains; always
+     * rewrites the encapsulation filter and reprograms peers. Order: a network's segment before its
+     * peers, whose entries name its vxlan device. Each object fails on its own, logged once per
+     * change and retried on the next pass; a network whose segment failed skips its peers this
+     * pass. Adopts what exists, so after an agent restart nothing is re-created. Idempotent.
      */
     public synchronized void reconcile(boolean full) {
-        List<EndpointRecord> all = store.endpoints(null);
+        List<EndpointRecord> all;
+        Map<String, NetworkRecord> nets;
+        try {
+            all = store.endpoints(null);
+            nets = full ? store.networks().stream().collect(Collectors.toMap(NetworkRecord::id, x -> x)) : Map.of();
+        } catch (RuntimeException e) {
+            failures.failed("reading the Docker networks from the store", String.valueOf(e.getMessage()));
+            return;
+        }
+        failures.succeeded("reading the Docker networks from the store");
+        Set<String> broken = new TreeSet<>();
         if (full) {
-            Map<String, NetworkRecord> nets = store.networks().stream()
-                    .collect(Collectors.toMap(NetworkRecord::id, x -> x));
             Set<String> wanted = all.stream().filter(e -> e.host().equals(host)).map(EndpointRecord::networkId)
                     .collect(Collectors.toCollection(TreeSet::new));
             for (String id : new ArrayList<>(local.keySet())) {
                 if (!wanted.contains(id) || !nets.containsKey(id)) {
-                    datapath.deleteSegment(local.remove(id));
+                    NetworkRecord gone = local.remove(id);
+                    failures.forget(segment(gone));
+                    failures.forget(peers(gone));
+                    failures.attempt("removing " + segment(gone), () -> datapath.deleteSegment(gone));
                 }
             }
             for (String id : wanted) {
                 NetworkRecord n = nets.get(id);
                 if (n != null) {
-                    datapath.ensureSegment(n);
                     local.put(id, n);
+                    List<EndpointRecord> mine = all.stream().filter(e -> e.networkId().equals(id)).toList();
+                    if (!failures.attempt(segment(n), () -> datapath.repairSegment(n, mine))) {
+                        broken.add(id);
+                    }
                 }
             }
-            datapath.ensureFirewall(local.values());
+            failures.attempt("Docker iptables chains", () -> datapath.ensureFirewall(local.values()));
         }
+        failures.attempt("Docker encapsulation filter", () -> datapath.ensureInputFilter(all, clusterHosts.get()));
         for (NetworkRecord n : local.values()) {
-            datapath.programPeers(n, all.stream().filter(e -> e.networkId().equals(n.id())).toList());
+            if (!broken.contains(n.id())) {
+                failures.attempt(peers(n), () ->
+                        datapath.programPeers(n, all.stream().filter(e -> e.networkId().equals(n.id())).toList()));
+            }
         }
+    }
+
+    private static String segment(NetworkRecord n) {
+        return "segment of network " + n.label() + " (" + Datapath.bridgeName(n.vni()) + ", "
+                + Datapath.vxlanName(n.vni()) + ")";
+    }
+
+    private static String peers(NetworkRecord n) {
+        return "peers of network " + n.label();
     }
 
     /** The hosts other than this one with endpoints on {@code n}, sorted. */
