@@ -5,6 +5,8 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
+import dev.crossnet.backend.Peers;
+import dev.crossnet.kernel.FailureLog;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
@@ -23,6 +25,7 @@ import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import inet.ipaddr.IPAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -30,6 +33,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +79,7 @@ public final class Agent {
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LeaseWatcher watcher;
     private final Backoff retry;
+    private final FailureLog failures = new FailureLog(log);
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile Instant lastLoop = Instant.EPOCH;
@@ -131,11 +137,12 @@ public final class Agent {
         log.info("leased {} ({})", lease.subnet(), lease.isPermanent() ? "reserved" : "until " + lease.expiration());
         renewer = new LeaseRenewer(manager, clock, opts.leaseTtl(), opts.renewMargin(), Duration.ofSeconds(30));
         renewer.hold(lease);
-        activate(lease);
-
+        // The peers before the rules: the encapsulation filter admits them (a restarted agent keeps
+        // admitting them; an empty list would drop their traffic until the first reconcile).
         LeaseRegistry.LeaseSnapshot snap = registry.leases(false);
         watcher.reset(snap.leases());
-        reconcile();
+        activate(lease);
+        reconcilePeers(peers());
         watch = registry.watch(snap.revision(), new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
@@ -177,7 +184,7 @@ public final class Agent {
         network.start(lease);
         new SubnetEnv(config.network(), lease.subnet(), network.mtu(), opts.ipMasq())
                 .write(opts.subnetFile(), opts.dockerOptsFile());
-        rules.ensure(config, lease.subnet(), opts.ipMasq());
+        rules.ensure(config, lease.subnet(), opts.ipMasq(), peerAddresses());
     }
 
     /** Runs the loop until {@link #stop()}. Blocking; call from the thread that should own it. */
@@ -224,9 +231,16 @@ public final class Agent {
             }
             changed |= recover();
             network.supervise();
-            if (changed || !clock.instant().isBefore(nextResync)) {
-                reconcile();
+            boolean due = !clock.instant().isBefore(nextResync);
+            if (due) {
+                // Before the work: a pass that throws must not bring the next one at once (an error flood).
                 nextResync = clock.instant().plus(opts.resyncInterval());
+                if (!needLease) {
+                    repair();
+                }
+            }
+            if (changed || due) {
+                reconcile();
             }
         } catch (CrossnetException e) {
             log.error("agent loop: {}", e.getMessage());
@@ -330,7 +344,41 @@ public final class Agent {
         return true;
     }
 
+    /**
+     * Re-ensures this host's own device, which someone may have deleted or changed, with its address
+     * and MTU (udp: the TUN device's address and route). Runs before {@link #reconcile}, whose
+     * entries name the device: a deleted vxlan device is made again before its neighbours and FDB
+     * entries.
+     */
+    private void repair() {
+        Lease lease = renewer.lease();
+        failures.attempt("this host's " + attrs.backendType() + " device and address", () -> network.start(lease));
+    }
+
+    /**
+     * Programs the peers: forwarding and the iptables chains with their jumps (the encapsulation
+     * filter admits the peers), then the backend's entries. Each fails on its own, logged once per
+     * change and counted.
+     */
     private void reconcile() {
+        Subnet own = renewer.lease().subnet();
+        if (!failures.attempt("forwarding and iptables rules", () -> rules.ensure(config, own, opts.ipMasq(), peerAddresses()))) {
+            metrics.error(ReconcileErrors.PEERS);
+        }
+        reconcilePeers(peers());
+    }
+
+    /** The backend's entries for {@code peers}; fails on its own, logged once per change and counted. */
+    private void reconcilePeers(List<Lease> peers) {
+        if (failures.attempt(attrs.backendType() + " peers", () -> network.reconcile(peers))) {
+            metrics.resynced(peers.size(), clock.instant());
+        } else {
+            metrics.error(ReconcileErrors.PEERS);
+        }
+    }
+
+    /** Every lease but ours whose subnet is in the network. */
+    private List<Lease> peers() {
         Subnet own = renewer.lease().subnet();
         List<Lease> peers = new ArrayList<>();
         for (Lease l : watcher.current().values()) {
@@ -338,13 +386,22 @@ public final class Agent {
                 peers.add(l);
             }
         }
-        try {
-            network.reconcile(peers);
-        } catch (RuntimeException e) {
-            metrics.error(ReconcileErrors.PEERS);
-            throw e;
+        return peers;
+    }
+
+    /**
+     * The PublicIPs of every other lease, whatever its backend (flanneld's hosts too): the only
+     * sources the encapsulation port accepts.
+     */
+    private Set<IPAddress> peerAddresses() {
+        Set<IPAddress> ips = new TreeSet<>();
+        for (Lease l : watcher.current().values()) {
+            IPAddress ip = Peers.publicIp(l);
+            if (ip != null && !ip.equals(host.publicIp().withoutPrefixLength())) {
+                ips.add(ip);
+            }
         }
-        metrics.resynced(peers.size(), clock.instant());
+        return ips;
     }
 
     /** Ready: set up, holding a live lease, and the backend's machinery runs. */

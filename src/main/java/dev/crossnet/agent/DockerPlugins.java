@@ -2,6 +2,7 @@ package dev.crossnet.agent;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.HostContext;
+import dev.crossnet.backend.Peers;
 import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
@@ -17,19 +18,24 @@ import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.kernel.linux.LinuxKernel;
+import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.metrics.Counter;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
+import dev.crossnet.model.Lease;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
+import inet.ipaddr.IPAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +67,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
-    static final Duration RESYNC = Duration.ofSeconds(10);
+    /** The full pass that repairs segments, chains and peers: as often as the agent's default --resync-interval. */
+    static final Duration RESYNC = Duration.ofSeconds(5);
     /**
      * The sync's full pass when nothing woke it. It is woken by the store's watch (a network made or
      * removed on another host) and by this dockerd's events ({@link EngineWakeups}); the pass is a
@@ -139,7 +146,9 @@ public final class DockerPlugins implements AutoCloseable {
             }
         }
         Datapath.Host h = new Datapath.Host(hostName, host.publicIp(), host.iface(), host.ifaceMtu(), host.ifaceSubnet());
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), h), Clock.systemUTC());
+        LeaseRegistry leases = new LeaseRegistry(store, prefix);
+        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), h), Clock.systemUTC(),
+                () -> otherHosts(leases, h));
         driver.reconcile(true);
         driver.register(dispatcher);
         dispatcher.unavailable(null);
@@ -177,6 +186,18 @@ public final class DockerPlugins implements AutoCloseable {
         wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", hostName,
                 server.socket(), dockerSocket, dns == null ? "off" : "on udp " + dns.address());
+    }
+
+    /** The PublicIPs of every lease but this host's: the cluster's other hosts. */
+    static Set<IPAddress> otherHosts(LeaseRegistry leases, Datapath.Host host) {
+        Set<IPAddress> ips = new TreeSet<>();
+        for (Lease l : leases.leases(false).leases()) {
+            IPAddress ip = Peers.publicIp(l);
+            if (ip != null && !ip.equals(host.underlayIp().withoutPrefixLength())) {
+                ips.add(ip);
+            }
+        }
+        return ips;
     }
 
     private void guarded(Runnable r) {

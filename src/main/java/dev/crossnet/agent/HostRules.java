@@ -2,12 +2,21 @@ package dev.crossnet.agent;
 
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import java.util.Collection;
 
 /**
- * Host-wide rules that let overlay traffic through: IP forwarding, FORWARD accepts for the overlay
- * network and, with {@code --ip-masq}, masquerading to the outside (never overlay to overlay).
- * Idempotent: calling it again with the same arguments changes nothing.
+ * Host-wide rules that let overlay traffic through and keep strangers out: IP forwarding, FORWARD
+ * accepts for the overlay network, with {@code --ip-masq} masquerading to the outside (never
+ * overlay to overlay), and the filter that admits datagrams to the encapsulation port only from
+ * peers. Idempotent: calling it again with the same arguments changes nothing, and repairs what
+ * someone else changed.
  */
 public interface HostRules {
-    void ensure(NetworkConfig config, Subnet own, boolean ipMasq);
+
+    /**
+     * @param peers the PublicIPs of the other hosts' leases: the only sources the network's
+     *              encapsulation port (vxlan's or udp's {@code Backend.Port}; host-gw has none) admits
+     */
+    void ensure(NetworkConfig config, Subnet own, boolean ipMasq, Collection<IPAddress> peers);
 }

@@ -8,9 +8,10 @@ import java.util.Collection;
  * A backend running on this host for one crossnet network, after flannel's {@code backend.Network}.
  *
  * <p>Lifecycle: {@link #backendData()} and {@link #mtu()} are read to build the lease; once the
- * lease is held, {@link #start} is called, then {@link #reconcile} on every change of the peer set
- * and periodically. {@link #close} stops threads and leaves all kernel state in place, so that a
- * restarted agent adopts it and traffic does not stop.
+ * lease is held, {@link #start} is called, then {@link #reconcile} on every change of the peer set;
+ * every resync interval both are called again (start first), to repair what someone deleted or
+ * changed. {@link #close} stops threads and leaves all kernel state in place, so that a restarted
+ * agent adopts it and traffic does not stop.
  */
 public interface Network extends AutoCloseable {
 
@@ -20,7 +21,10 @@ public interface Network extends AutoCloseable {
     /** The MTU containers on this host must use. */
     int mtu();
 
-    /** Configures this host's own part for {@code own} (e.g. the VTEP's address). Idempotent. */
+    /**
+     * Configures this host's own part for {@code own} (e.g. the VTEP device, its MTU and address),
+     * making again what is missing. Idempotent and cheap when nothing changed: it runs on every resync.
+     */
     void start(dev.crossnet.model.Lease own);
 
     /**

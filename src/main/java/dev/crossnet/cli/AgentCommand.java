@@ -120,7 +120,7 @@ final class AgentCommand implements Runnable {
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
             Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
-                    new KernelHostRules(kernel), Clock.systemUTC(), metrics);
+                    new KernelHostRules(kernel, metrics), Clock.systemUTC(), metrics);
             HealthServer health = null;
             DockerPlugins docker = null;
             if (healthzPort != 0) {

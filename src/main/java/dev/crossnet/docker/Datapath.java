@@ -5,6 +5,7 @@ import dev.crossnet.ProblemLog;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.SegmentSpec;
@@ -21,7 +22,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *                                         -i cnbr+ -j ACCEPT; -o cnbr+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
  *   iptables nat    CROSSNET-DOCKER-NAT:  -s 192.168.100.0/24 ! -d 192.168.100.0/24 -j MASQUERADE (the way out)
  * </pre>
+ * Per host, for all networks: {@code iptables filter CROSSNET-DOCKER-IN} (first in INPUT) admits
+ * datagrams to port 4789 only from the hosts of other hosts' endpoints and the cluster's other
+ * hosts (their leases' PublicIPs), and drops the rest, so no stranger on the underlay can put
+ * frames on a segment.
  * Per container on this host: a veth pair {@code cnv<ep>} (on the bridge) / {@code cnc<ep>}
  * (moved by Docker into the container as eth0). Per container on another host (192.168.100.4,
  * MAC 02:42:c0:a8:64:04, on host 172.30.0.12), as Swarm programs its peer table:
@@ -121,6 +128,23 @@ public final class Datapath {
     public void ensureSegment(NetworkRecord n) {
         kernel.sysctl().ensureIpForwarding();
         segments.ensureSegment(spec(n));
+    }
+
+    /**
+     * {@link #ensureSegment}, and when the bridge had to be made again (someone deleted it, which
+     * frees its ports), puts back on it the host side of every veth of {@code local} (this host's
+     * endpoints on {@code n}) that still exists. Idempotent.
+     */
+    public void repairSegment(NetworkRecord n, Collection<EndpointRecord> local) {
+        Optional<Link> before = kernel.links().find(bridgeName(n.vni()));
+        ensureSegment(n);
+        if (before.isEmpty()) {
+            for (EndpointRecord e : local) {
+                if (host.name().equals(e.host()) && kernel.links().find(e.iface()).isPresent()) {
+                    ensureVeth(e, n);
+                }
+            }
+        }
     }
 
     public void deleteSegment(NetworkRecord n) {
@@ -235,6 +259,34 @@ public final class Datapath {
         nets.sort(Comparator.comparingInt(NetworkRecord::vni));
         kernel.firewall().replaceChain(Chain.DOCKER_FORWARD, forwardRules(nets));
         kernel.firewall().replaceChain(Chain.DOCKER_POSTROUTING, natRules(nets));
+    }
+
+    /**
+     * Admits datagrams to {@link #VXLAN_PORT} only from the hosts of other hosts' endpoints in
+     * {@code endpoints} (every network's, as a peer may send before our segment exists) and from
+     * {@code hosts} (the cluster's other hosts: with a flannel network configured on port 4789 too,
+     * its traffic passes this chain as well); a HostIP that is not an IPv4 address is left out.
+     * Idempotent.
+     */
+    public void ensureInputFilter(Collection<EndpointRecord> endpoints, Collection<IPAddress> hosts) {
+        Set<IPAddress> admit = peerHosts(endpoints);
+        admit.addAll(hosts);
+        kernel.firewall().ensureEncapsulationPeers(Chain.DOCKER_INPUT, VXLAN_PORT, admit);
+    }
+
+    /** The underlay addresses of the hosts other than this one with an endpoint in {@code endpoints}. Pure. */
+    Set<IPAddress> peerHosts(Collection<EndpointRecord> endpoints) {
+        Set<IPAddress> ips = new TreeSet<>();
+        for (EndpointRecord e : endpoints) {
+            if (e.host() == null || e.host().equals(host.name()) || e.hostIp() == null) {
+                continue;
+            }
+            IPAddress ip = new IPAddressString(e.hostIp()).getAddress();
+            if (ip != null && ip.isIPv4() && !ip.isPrefixed()) {
+                ips.add(ip);
+            }
+        }
+        return ips;
     }
 
     static List<String> forwardRules(List<NetworkRecord> nets) {

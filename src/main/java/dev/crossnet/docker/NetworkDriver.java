@@ -11,6 +11,7 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -51,7 +53,9 @@ public final class NetworkDriver {
     private final Datapath datapath;
     private final String host;
     private final Clock clock;
+    private final Supplier<Collection<IPAddress>> clusterHosts;
     private final ProblemLog segmentProblems = new ProblemLog(log, "docker segments");
+    private final ProblemLog filterProblems = new ProblemLog(log, "docker encapsulation filter");
     /** Networks with a segment on this host, by crossnet network ID. */
     private final Map<String, NetworkRecord> local = new LinkedHashMap<>();
 
@@ -63,10 +67,20 @@ public final class NetworkDriver {
             new NetworkDriverApi.CapabilitiesResponse("local", "global", null);
 
     public NetworkDriver(DockerStore store, Datapath datapath, Clock clock) {
+        this(store, datapath, clock, List::of);
+    }
+
+    /**
+     * @param clusterHosts the underlay addresses of the cluster's other hosts (their leases'
+     *                     PublicIPs), admitted to the vxlan port besides the hosts of endpoints;
+     *                     read on every {@link #reconcile}
+     */
+    public NetworkDriver(DockerStore store, Datapath datapath, Clock clock, Supplier<Collection<IPAddress>> clusterHosts) {
         this.store = store;
         this.datapath = datapath;
         this.host = datapath.host().name();
         this.clock = clock;
+        this.clusterHosts = clusterHosts;
     }
 
     /** Adds the {@code /NetworkDriver.*} routes and declares {@code NetworkDriver}. */
@@ -300,13 +314,18 @@ public final class NetworkDriver {
             }
             for (String id : wanted) {
                 NetworkRecord n = nets.get(id);
-                if (n != null && attempt(failed, () -> datapath.ensureSegment(n))) {
+                List<EndpointRecord> mine = all.stream().filter(e -> id.equals(e.networkId())).toList();
+                // repairSegment: a bridge someone deleted comes back with this host's veths on it.
+                if (n != null && attempt(failed, () -> datapath.repairSegment(n, mine))) {
                     local.put(id, n);
                 }
             }
             attempt(failed, () -> datapath.ensureFirewall(local.values()));
             segmentProblems.report(List.of(), failed);
         }
+        List<String> filterFailed = new ArrayList<>();
+        attempt(filterFailed, () -> datapath.ensureInputFilter(all, clusterHosts.get()));
+        filterProblems.report(List.of(), filterFailed);
         for (NetworkRecord n : local.values()) {
             datapath.programPeers(n, all.stream().filter(e -> n.id().equals(e.networkId())).toList());
         }

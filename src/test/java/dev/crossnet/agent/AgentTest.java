@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
@@ -18,11 +22,14 @@ import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.sqlite.SqliteStore;
+import dev.crossnet.testing.MutableClock;
+import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The agent's logic against a recording network: no kernel, no root. */
 class AgentTest {
@@ -41,6 +49,9 @@ class AgentTest {
     final RecordingNetwork network = new RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
     final MetricsRegistry metrics = new MetricsRegistry();
+    /** The peers of each {@link HostRules#ensure} call, in order. */
+    final List<List<String>> filters = new CopyOnWriteArrayList<>();
+    Clock clock = Clock.systemUTC();
     Agent agent;
     Thread loop;
 
@@ -77,8 +88,14 @@ class AgentTest {
                 return network;
             }
         };
-        return new Agent(o, store, "/p", t -> backend, (c, own, masq) -> rules.add(own + " masq=" + masq),
-                Clock.systemUTC(), metrics, opts -> host);
+        HostRules hostRules = new HostRules() {
+            @Override
+            public void ensure(NetworkConfig c, Subnet own, boolean masq, Collection<IPAddress> peers) {
+                rules.add(own + " masq=" + masq);
+                filters.add(peers.stream().map(IPAddress::toCanonicalString).toList());
+            }
+        };
+        return new Agent(o, store, "/p", t -> backend, hostRules, clock, metrics, opts -> host);
     }
 
     void startLoop() {
@@ -128,7 +145,7 @@ class AgentTest {
         registry.delete(own);
         await().atMost(Duration.ofSeconds(30)).until(() -> registry.lease(own).isPresent());
         assertThat(registry.lease(own).orElseThrow().attrs().publicIp()).isEqualTo("172.30.0.11");
-        assertThat(network.started).containsExactly(own, own);
+        assertThat(network.started).containsOnly(own).hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -172,12 +189,100 @@ class AgentTest {
         agent = null;
     }
 
-    /** Records what the agent asks of the data plane. */
+
+    @Test
+    void resync_reEnsuresTheDeviceAndTheRules_notOnlyThePeers() {
+        registry.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\"}"));
+        agent = newAgent();
+        startLoop();
+        Subnet own = agent.lease().subnet();
+        // start() made them once; each 200 ms resync makes them again (repairing what someone deleted).
+        await().atMost(Duration.ofSeconds(10)).until(() -> network.started.size() >= 3 && rules.size() >= 3);
+        assertThat(network.started).containsOnly(own);
+        assertThat(rules).containsOnly(own + " masq=true");
+        assertThat(filters.size()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void encapsulationFilter_followsTheLeases_everyPublicIpButOurs() {
+        registry.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\"}"));
+        registry.create(Subnet.parse("10.5.9.0/24"), new LeaseAttrs("172.30.0.19", "host-gw", null), Duration.ofHours(1));
+        agent = newAgent();
+        agent.start();
+        assertThat(filters).containsExactly(List.of("172.30.0.19"));
+        loop = new Thread(agent::run, "agent-loop");
+        loop.start();
+        Subnet peer = Subnet.parse("10.5.200.0/24");
+        // A flanneld udp host names no BackendType: its PublicIP is a peer's all the same.
+        registry.create(peer, new LeaseAttrs("172.30.0.12", null, null), Duration.ofHours(1)).orElseThrow();
+        await().atMost(Duration.ofSeconds(5)).until(() -> last(filters).equals(List.of("172.30.0.12", "172.30.0.19")));
+        registry.delete(peer);
+        await().atMost(Duration.ofSeconds(5)).until(() -> last(filters).equals(List.of("172.30.0.19")));
+    }
+
+    /**
+     * Regression: a reconcile that threw was retried at once, round after round (after {@code ip link
+     * del crossnet.1}, "cannot replace neighbours" about 20 times a second). On a clock that does not
+     * move, one failing resync is all there is until the next peer change.
+     */
+    @Test
+    void failingReconcile_isNotRetriedBeforeTheNextResync_andLoggedOncePerChange() {
+        MutableClock frozen = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        clock = frozen;
+        registry.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\"}"));
+        agent = newAgent();
+        startLoop();
+        ListAppender<ILoggingEvent> logged = capture(Agent.class);
+        network.failure = "Cannot find device \"crossnet.1\"";
+        network.startFailure = "cannot make crossnet.1";
+        int before = network.reconciled.size();
+        // The loop reads the clock when it starts: advance it only once the loop waits for its inbox.
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.getState() == Thread.State.TIMED_WAITING);
+        frozen.advance(Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> network.reconciled.size() == before + 1);
+        registry.create(Subnet.parse("10.5.200.0/24"), new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> network.reconciled.size() == before + 2);
+        // No resync is due (the clock stands still): the loop goes round without reconciling again.
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> network.reconciled.size() == before + 2);
+        assertThat(errors(logged, "Cannot find device")).as("the same failure twice, logged once").hasSize(1);
+        assertThat(errors(logged, "cannot make crossnet.1")).hasSize(1);
+        assertThat(network.started).hasSize(2); // start(), and the one resync
+
+        network.failure = "Cannot find device \"crossnet.2\"";
+        frozen.advance(Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> errors(logged, "crossnet.2").size() == 1);
+        network.failure = null;
+        network.startFailure = null;
+        frozen.advance(Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> logged.list.stream()
+                .filter(e -> e.getFormattedMessage().endsWith("recovered")).count() == 2);
+        assertThat(errors(logged, "Cannot find device")).hasSize(2);
+    }
+
+    static ListAppender<ILoggingEvent> capture(Class<?> type) {
+        ListAppender<ILoggingEvent> a = new ListAppender<>();
+        a.start();
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(type)).addAppender(a);
+        return a;
+    }
+
+    static List<String> errors(ListAppender<ILoggingEvent> a, String text) {
+        return a.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains(text)).toList();
+    }
+
+    static <T> T last(List<T> l) {
+        return l.isEmpty() ? null : l.get(l.size() - 1);
+    }
+
+    /** Records what the agent asks of the data plane; fails on request. */
     static final class RecordingNetwork implements Network {
         final List<Subnet> started = new CopyOnWriteArrayList<>();
         final List<List<Subnet>> reconciled = new CopyOnWriteArrayList<>();
         volatile String fault;
         volatile int supervised;
+        volatile String failure;
+        volatile String startFailure;
 
         @Override
         public JsonNode backendData() {
@@ -192,6 +297,9 @@ class AgentTest {
         @Override
         public void start(Lease own) {
             started.add(own.subnet());
+            if (startFailure != null) {
+                throw new CrossnetException(startFailure);
+            }
         }
 
         @Override
@@ -199,6 +307,9 @@ class AgentTest {
             List<Subnet> s = new ArrayList<>();
             peers.forEach(p -> s.add(p.subnet()));
             reconciled.add(s);
+            if (failure != null) {
+                throw new CrossnetException(failure);
+            }
         }
 
         @Override

@@ -145,7 +145,7 @@ class PoisonedStoreTest {
                 Duration.ofHours(24), Duration.ofMinutes(60), Duration.ofMillis(100));
         HostContext host = new HostContext("eth0", 2, new IPAddressString("172.30.0.11").getAddress(),
                 Subnet.parse("172.30.0.0/24"), 1500, dir.resolve("state"));
-        agent = new Agent(o, store, PREFIX, t -> new VxlanBackend(kernel), (c, own, masq) -> { }, Clock.systemUTC(),
+        agent = new Agent(o, store, PREFIX, t -> new VxlanBackend(kernel), (c, own, masq, peers) -> { }, Clock.systemUTC(),
                 new dev.crossnet.metrics.MetricsRegistry(),
                 opts -> host);
         agent.start();

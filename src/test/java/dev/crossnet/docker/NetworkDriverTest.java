@@ -198,6 +198,75 @@ class NetworkDriverTest {
         assertThat(h1.kernel().fdb).isEmpty();
     }
 
+    /** Two networks: h1 has a container on the first, h2 on both; strangers to port 4789 are dropped. */
+    @Test
+    void reconcile_encapsulationFilter_admitsTheHostsOfOtherHostsEndpointsOnly() {
+        String net2 = "c".repeat(64);
+        h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+        h2.driver().createNetwork(create(net2, "192.168.100.0/24", "192.168.100.1/24", Map.of(NetworkDriver.NETWORK_OPTION, NET1)));
+        h1.driver().createEndpoint(new CreateEndpointRequest(NET1, "e1".repeat(8), new EndpointInterface("192.168.100.2/24", null, null), Map.of()));
+        h2.driver().createEndpoint(new CreateEndpointRequest(net2, "e2".repeat(8), new EndpointInterface("192.168.100.3/24", null, null), Map.of()));
+        // A third host's endpoint with a HostIP that is no address is left out, not a reason to stop.
+        docker.createEndpoint(new EndpointRecord(NET1, "e3".repeat(8), "h3", "x", "192.168.100.4/24", "02:42:c0:a8:64:04",
+                "cnve3e3e3e3e3", ""));
+
+        h1.driver().reconcile(false);
+        h2.driver().reconcile(false);
+
+        assertThat(h1.kernel().chains.get(Chain.DOCKER_INPUT)).containsExactly(
+                "! -p udp -j RETURN",
+                "-p udp -m udp ! --dport 4789 -j RETURN",
+                "-s 172.30.0.12/32 -j RETURN",
+                "-p udp -m udp --dport 4789 -j DROP");
+        assertThat(h2.kernel().chains.get(Chain.DOCKER_INPUT)).contains("-s 172.30.0.11/32 -j RETURN")
+                .doesNotContain("-s 172.30.0.12/32 -j RETURN");
+
+        docker.deleteEndpoint(NET1, "e2".repeat(8)); // h2's Docker network is crossnet network NET1
+        h1.driver().reconcile(false);
+        assertThat(h1.kernel().chains.get(Chain.DOCKER_INPUT)).containsExactly(
+                "! -p udp -j RETURN", "-p udp -m udp ! --dport 4789 -j RETURN", "-p udp -m udp --dport 4789 -j DROP");
+    }
+
+    /** With a flannel network on port 4789 too, its hosts' traffic passes this chain: every lease's PublicIP is admitted. */
+    @Test
+    void reconcile_encapsulationFilter_alsoAdmitsTheClusterHosts() {
+        RecordingKernel k = new RecordingKernel();
+        NetworkDriver d = new NetworkDriver(docker, new Datapath(k, new RecordingSegments(k), new Datapath.Host("h1",
+                new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500)), Clock.systemUTC(),
+                () -> List.of(new IPAddressString("172.30.0.40").getAddress()));
+
+        d.reconcile(true);
+
+        assertThat(k.chains.get(Chain.DOCKER_INPUT)).contains("-s 172.30.0.40/32 -j RETURN", "-p udp -m udp --dport 4789 -j DROP");
+    }
+
+    /** {@code ip link del cnbr4096}, {@code ip link del cnvx4096} and an emptied chain: the next full pass repairs all. */
+    @Test
+    void reconcileFull_afterTheBridgeAndChainsWereDeleted_segmentVethsPeersAndChainsComeBack() {
+        String net2 = "c".repeat(64);
+        h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+        h2.driver().createNetwork(create(net2, "192.168.100.0/24", "192.168.100.1/24", Map.of(NetworkDriver.NETWORK_OPTION, NET1)));
+        h1.driver().createEndpoint(new CreateEndpointRequest(NET1, "e1".repeat(8), new EndpointInterface("192.168.100.2/24", null, null), Map.of()));
+        h1.driver().join(new NetworkDriverApi.JoinRequest(NET1, "e1".repeat(8), "/sb", Map.of()));
+        h2.driver().createEndpoint(new CreateEndpointRequest(net2, "e2".repeat(8), new EndpointInterface("192.168.100.3/24", null, null), Map.of()));
+        h1.driver().reconcile(true);
+        assertThat(h1.kernel().neighbours).hasSize(1);
+
+        h1.segments().deleteBridgeByHand("cnbr4096");
+        h1.kernel().neighbours.clear(); // the vxlan device went too, and its entries with it
+        h1.kernel().fdb.clear();
+        h1.kernel().chains.clear(); // iptables -F
+        h1.segments().calls.clear();
+        h1.driver().reconcile(true);
+
+        assertThat(h1.segments().calls).containsExactly("createSegment cnbr4096 cnvx4096 vni 4096 gw 192.168.100.1/24",
+                "attachVeth cnve1e1e1e1e1 to cnbr4096");
+        assertThat(h1.kernel().neighbours.values()).extracting(Object::toString)
+                .containsExactly("192.168.100.3 lladdr 02:42:c0:a8:64:03 dev cnvx4096");
+        assertThat(h1.kernel().fdb).hasSize(1);
+        assertThat(h1.kernel().chains).containsKeys(Chain.DOCKER_FORWARD, Chain.DOCKER_POSTROUTING, Chain.DOCKER_INPUT);
+    }
+
     @Test
     void deleteNetwork_lastUser_removedFromClusterAndVniFreed() {
         h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));

@@ -31,6 +31,8 @@ public final class RecordingKernel implements Kernel {
     public final Map<String, String> sysctls = new LinkedHashMap<>();
     /** Entries the kernel refuses to write, with its message: see {@link #refuse}. */
     public final Map<Object, String> refused = new LinkedHashMap<>();
+    /** Packet counters by (chain, rule), as a test sets them; rules without one count 0. */
+    public final Map<List<Object>, Long> packets = new LinkedHashMap<>();
     private int nextIndex = 10;
 
     /**
@@ -235,6 +237,15 @@ public final class RecordingKernel implements Kernel {
             @Override
             public List<String> listChain(Chain chain) {
                 return chains.getOrDefault(chain, List.of());
+            }
+
+            @Override
+            public Map<String, Long> packetCounts(Chain chain) {
+                Map<String, Long> counts = new LinkedHashMap<>();
+                for (String rule : listChain(chain)) {
+                    counts.merge(rule, packets.getOrDefault(List.of(chain, rule), 0L), Long::sum);
+                }
+                return counts;
             }
         };
     }

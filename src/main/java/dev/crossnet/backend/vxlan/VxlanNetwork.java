@@ -12,6 +12,7 @@ import dev.crossnet.backend.PeerPlan;
 import dev.crossnet.backend.Peers;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.VxlanSpec;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.Route;
@@ -46,6 +47,8 @@ final class VxlanNetwork implements Network {
     private final int mtu;
     private Subnet own;
     private final ProblemLog problems = new ProblemLog(LOG, "vxlan");
+    /** The device's ifindex when last seen, 0 before: another one means it was made again. */
+    private int deviceIndex;
 
     private final VxlanSpec spec;
 
@@ -87,8 +90,15 @@ final class VxlanNetwork implements Network {
     public void start(Lease ownLease) {
         own = ownLease.subnet();
         // Made here, not in register(): only a host that holds a lease gets a device.
-        kernel.links().ensureVxlan(spec);
-        kernel.links().ensureOnlyAddress(device, own.network().setPrefixLength(own.bitCount(), false));
+        Link link = kernel.links().ensureVxlan(spec);
+        if (deviceIndex != 0 && link.index() != deviceIndex) {
+            LOG.warn("vxlan device {} had been deleted; made it again (its peers' entries follow)", device);
+        }
+        deviceIndex = link.index();
+        IPAddress address = own.network().setPrefixLength(own.bitCount(), false);
+        if (!link.addresses().stream().filter(IPAddress::isIPv4).toList().equals(List.of(address))) {
+            kernel.links().ensureOnlyAddress(device, address);
+        }
         kernel.sysctl().ensureIpForwarding();
     }
 

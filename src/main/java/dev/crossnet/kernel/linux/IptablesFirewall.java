@@ -3,14 +3,23 @@ package dev.crossnet.kernel.linux;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.Firewall;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@link Firewall} with {@code iptables-restore -w --noflush}: one transaction declares, flushes and
- * refills crossnet's chain (and adds the jump when {@code iptables -C} finds none), so no packet
- * ever sees a half-written chain. Rules outside crossnet's chains are left alone. Thread-safe
- * ({@code -w} waits for the xtables lock).
+ * {@link Firewall} with {@code iptables-save -c} (one read of a table: the chains' rules, their
+ * counters and the jumps to them) and {@code iptables-restore -w --noflush --counters}: one
+ * transaction per table declares, flushes and refills crossnet's chains, carrying over the counters
+ * of rules that stay, and adds the jumps that are missing, so no packet ever sees a half-written
+ * chain. Rules outside crossnet's chains are left alone. A reconcile that finds everything right
+ * costs one process per table.
+ * Thread-safe ({@code -w} waits for the xtables lock).
  */
 final class IptablesFirewall implements Firewall {
 
@@ -22,44 +31,102 @@ final class IptablesFirewall implements Firewall {
 
     @Override
     public void replaceChain(Chain chain, List<String> rules) {
-        boolean jumpExists = commands.tool(null, "iptables", "-w", "-t", chain.table(), "-C", chain.parent(),
-                "-j", chain.chainName()).exitCode() == 0;
-        if (jumpExists && listChain(chain).equals(rules)) {
-            return;
+        replaceChains(Map.of(chain, rules));
+    }
+
+    @Override
+    public Map<Chain, Map<String, Long>> replaceChains(Map<Chain, List<String>> chains) {
+        Map<String, IptablesSave> tables = new LinkedHashMap<>();
+        Map<String, StringBuilder> writes = new LinkedHashMap<>();
+        Map<String, List<String>> written = new LinkedHashMap<>();
+        for (Map.Entry<Chain, List<String>> e : chains.entrySet()) {
+            Chain chain = e.getKey();
+            IptablesSave table = tables.computeIfAbsent(chain.table(), this::read);
+            String lines = restoreLines(table, chain, e.getValue());
+            if (!lines.isEmpty()) {
+                writes.computeIfAbsent(chain.table(), t -> new StringBuilder()).append(lines);
+                written.computeIfAbsent(chain.table(), t -> new ArrayList<>()).add(chain.chainName());
+            }
         }
+        writes.forEach((table, lines) -> restore(table, lines, written.get(table)));
+        Map<Chain, Map<String, Long>> counts = new EnumMap<>(Chain.class);
+        for (Chain c : Chain.values()) {
+            IptablesSave t = tables.get(c.table());
+            if (t != null) {
+                counts.put(c, counts(t, c));
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * The {@code iptables-restore --noflush --counters} lines that make {@code chain} hold exactly
+     * {@code rules} with the jump to it, given the table as read; empty when it already does.
+     */
+    private static String restoreLines(IptablesSave table, Chain chain, List<String> rules) {
         String name = chain.chainName();
+        boolean jumpExists = table.jumps(chain.parent(), name);
+        if (jumpExists && table.hasChain(name) && table.specs(name).equals(rules)) {
+            return "";
+        }
+        Map<String, Deque<IptablesSave.Rule>> kept = new HashMap<>();
+        for (IptablesSave.Rule r : table.rules(name)) {
+            kept.computeIfAbsent(r.spec(), k -> new ArrayDeque<>()).add(r);
+        }
         StringBuilder in = new StringBuilder();
-        in.append('*').append(chain.table()).append('\n');
         in.append(':').append(name).append(" - [0:0]\n");
         in.append("-F ").append(name).append('\n');
         for (String rule : rules) {
+            IptablesSave.Rule old = kept.getOrDefault(rule, new ArrayDeque<>()).poll();
+            if (old != null) {
+                in.append('[').append(old.packets()).append(':').append(old.bytes()).append("] ");
+            }
             in.append("-A ").append(name).append(' ').append(rule).append('\n');
         }
         if (!jumpExists) {
-            in.append("-A ").append(chain.parent()).append(" -j ").append(name).append('\n');
+            in.append(chain.jumpFirst() ? "-I " + chain.parent() + " 1" : "-A " + chain.parent())
+                    .append(" -j ").append(name).append('\n');
         }
-        in.append("COMMIT\n");
-        Commands.Result r = commands.tool(in.toString(), "iptables-restore", "-w", "--noflush");
+        return in.toString();
+    }
+
+    /** One transaction for {@code table}: every chain in it is written, or none. */
+    private void restore(String table, StringBuilder lines, List<String> names) {
+        Commands.Result r = commands.tool("*" + table + "\n" + lines + "COMMIT\n", "iptables-restore", "-w", "--noflush",
+                "--counters");
         if (r.exitCode() != 0) {
-            throw new CrossnetException("cannot write iptables chain " + chain.table() + "/" + name
-                    + (commands.namespace() == null ? "" : " in namespace " + commands.namespace())
-                    + ": " + r.stderr().trim());
+            throw new CrossnetException("cannot write iptables chain" + (names.size() > 1 ? "s " : " ") + table + "/"
+                    + String.join(", " + table + "/", names) + where() + ": " + r.stderr().trim());
         }
     }
 
     @Override
     public List<String> listChain(Chain chain) {
-        Commands.Result r = commands.tool(null, "iptables", "-w", "-t", chain.table(), "-S", chain.chainName());
+        return read(chain.table()).specs(chain.chainName());
+    }
+
+    @Override
+    public Map<String, Long> packetCounts(Chain chain) {
+        return counts(read(chain.table()), chain);
+    }
+
+    private static Map<String, Long> counts(IptablesSave table, Chain chain) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (IptablesSave.Rule r : table.rules(chain.chainName())) {
+            counts.merge(r.spec(), r.packets(), Long::sum);
+        }
+        return counts;
+    }
+
+    private IptablesSave read(String table) {
+        Commands.Result r = commands.tool(null, "iptables-save", "-c", "-t", table);
         if (r.exitCode() != 0) {
-            return List.of();
+            throw new CrossnetException("cannot read iptables table " + table + where() + ": " + r.stderr().trim());
         }
-        String prefix = "-A " + chain.chainName() + " ";
-        List<String> rules = new ArrayList<>();
-        for (String line : r.stdout().split("\n")) {
-            if (line.startsWith(prefix)) {
-                rules.add(line.substring(prefix.length()).trim());
-            }
-        }
-        return rules;
+        return IptablesSave.parse(r.stdout());
+    }
+
+    private String where() {
+        return commands.namespace() == null ? "" : " in namespace " + commands.namespace();
     }
 }

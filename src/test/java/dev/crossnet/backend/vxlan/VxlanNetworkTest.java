@@ -132,6 +132,49 @@ class VxlanNetworkTest {
         assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
     }
 
+    /** What the agent's resync does: start, then reconcile. Nothing changed: nothing is written. */
+    @Test
+    void resync_nothingChanged_writesNothing() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+        kernel.clearCalls();
+
+        n.start(OWN);
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+
+        assertThat(kernel.calls).isEmpty();
+    }
+
+    /** {@code ip link del crossnet.1}, {@code ip link set crossnet.1 mtu 1400 down}: the resync makes it right, device first. */
+    @Test
+    void resync_deviceDeletedOrChanged_madeAgainBeforeItsEntries_withMacAddressAndMtu() {
+        Network n = started("{\"Type\":\"vxlan\"}");
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+        Link before = kernel.links.get("crossnet.1");
+        // As the kernel does when the device goes: its neighbours, FDB entries and routes go with it.
+        kernel.links.remove("crossnet.1");
+        kernel.neighbours.clear();
+        kernel.fdb.clear();
+        kernel.routes.clear();
+        kernel.routeOwned.clear();
+        kernel.clearCalls();
+
+        n.start(OWN);
+        n.reconcile(List.of(vxlanPeer("10.5.2.0/24", "192.168.9.3", MAC_A)));
+
+        assertThat(kernel.calls).extracting(c -> c.split(" ")[0])
+                .containsExactly("createVxlan", "setAddress", "replaceNeighbours", "replaceFdb", "replaceRoutes");
+        Link after = kernel.links.get("crossnet.1");
+        assertThat(after.mac()).isEqualTo(before.mac());
+        assertThat(after.addresses()).containsExactly(ip("10.5.1.0/32"));
+
+        kernel.links.put("crossnet.1", new Link("crossnet.1", after.index(), "vxlan", after.mac(), 1400, false, after.vxlan(),
+                after.addresses()));
+        kernel.clearCalls();
+        n.start(OWN);
+        assertThat(kernel.calls).containsExactly("setLink crossnet.1 mtu 1450 up");
+    }
+
     @Test
     void reconcile_newPeer_addsPermanentNeighbourFdbEntryAndOnlinkRoute() {
         Network n = started("{\"Type\":\"vxlan\"}");

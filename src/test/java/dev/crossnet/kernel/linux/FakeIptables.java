@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A stand-in for the two iptables tools {@link IptablesFirewall} runs, answering as they do for the
- * subset it uses: {@code iptables -w -t T -C CHAIN -j TARGET}, {@code iptables -w -t T -S CHAIN} and
- * {@code iptables-restore -w --noflush} with {@code *table}, {@code :CHAIN}, {@code -F}, {@code -A}
+ * subset it uses: {@code iptables -w -t T -C CHAIN -j TARGET}, {@code iptables -w -t T -S CHAIN},
+ * {@code iptables-save -c -t T} and {@code iptables-restore -w --noflush --counters} with {@code *table}, {@code :CHAIN}, {@code -F}, {@code -A}
  * and {@code COMMIT} lines. Keeps the tables in memory and records every command line it was given.
  * Anything else fails the test: the firewall must not run tools this fake does not know.
  */
@@ -56,7 +56,15 @@ final class FakeIptables implements Commands.Runner {
             }
             return ok(out.toString());
         }
-        if (cmd.equals(List.of("iptables-restore", "-w", "--noflush"))) {
+        if (cmd.size() == 4 && cmd.subList(0, 3).equals(List.of("iptables-save", "-c", "-t"))) {
+            // One table, with counters (all zero here), as iptables-save -c prints it.
+            StringBuilder out = new StringBuilder("*" + cmd.get(3) + "\n");
+            chains(cmd.get(3)).keySet().forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+            chains(cmd.get(3)).forEach((c, rules) -> rules.forEach(r -> out.append("[0:0] -A ").append(c).append(' ')
+                    .append(r).append('\n')));
+            return ok(out.append("COMMIT\n").toString());
+        }
+        if (cmd.equals(List.of("iptables-restore", "-w", "--noflush", "--counters"))) {
             return restore(stdin);
         }
         throw new AssertionError("FakeIptables does not know: " + command);
@@ -70,6 +78,7 @@ final class FakeIptables implements Commands.Runner {
         String table = null;
         Map<String, List<String>> work = null;
         for (String line : in.split("\n")) {
+            line = line.replaceFirst("^\\[\\d+:\\d+\\] ", ""); // --counters: a rule's counters before it
             if (line.startsWith("*")) {
                 table = line.substring(1);
                 work = new LinkedHashMap<>();

@@ -36,7 +36,7 @@ class IptablesFirewallTest {
         firewall.ensureMasqueradeRules(NETWORK, OWN);
 
         assertThat(iptables.commands).filteredOn(c -> c.startsWith("iptables-restore")).singleElement().isEqualTo("""
-                iptables-restore -w --noflush
+                iptables-restore -w --noflush --counters
                 *nat
                 :CROSSNET-POSTRTG - [0:0]
                 -F CROSSNET-POSTRTG

@@ -140,6 +140,44 @@ class LinuxKernelIT {
         assertThat(sh("iptables -w -S FORWARD", h.ns())).contains("-A FORWARD -s 10.99.0.0/16 -j DROP");
     }
 
+    /**
+     * The encapsulation filter on a real kernel: its jump goes before the host's own ACCEPT, a
+     * stranger's datagram is counted by the drop rule and a peer's is not, a rewrite for another
+     * peer set keeps the count, and after {@code iptables -F} the next ensure puts back chain and jump.
+     */
+    @Test
+    void firewall_encapsulationFilter_jumpFirst_strangerCounted_countKeptAcrossRewrites_backAfterFlush() {
+        NetnsLab.Host h = lab.host(1);
+        NetnsLab.Host peer = lab.host(2);
+        NetnsLab.Host stranger = lab.host(3);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        sh("iptables -w -A INPUT -p udp -j ACCEPT", h.ns());
+        var peers = List.of(new IPAddressString(peer.publicIp()).getAddress());
+
+        k.firewall().ensureEncapsulationPeers(Chain.INPUT, 8472, peers);
+        k.firewall().ensureEncapsulationPeers(Chain.INPUT, 8472, peers);
+
+        assertThat(k.firewall().listChain(Chain.INPUT)).isEqualTo(FirewallRules.encapsulationPeers(8472, peers));
+        assertThat(sh("iptables -w -S INPUT", h.ns()).lines().filter(l -> l.startsWith("-A "))).containsExactly(
+                "-A INPUT -j CROSSNET-INPUT", "-A INPUT -p udp -j ACCEPT");
+        String drop = FirewallRules.encapsulationDrop(8472);
+        sh("bash -c 'echo stranger > /dev/udp/" + h.publicIp() + "/8472'", stranger.ns());
+        sh("bash -c 'echo peer > /dev/udp/" + h.publicIp() + "/8472'", peer.ns());
+        sh("bash -c 'echo other-port > /dev/udp/" + h.publicIp() + "/8473'", stranger.ns());
+        assertThat(k.firewall().packetCounts(Chain.INPUT)).containsEntry(drop, 1L)
+                .containsEntry("-s " + peer.publicIp() + "/32 -j RETURN", 1L);
+
+        k.firewall().ensureEncapsulationPeers(Chain.INPUT, 8472, List.of());
+        assertThat(k.firewall().listChain(Chain.INPUT)).doesNotContain("-s " + peer.publicIp() + "/32 -j RETURN");
+        assertThat(k.firewall().packetCounts(Chain.INPUT)).containsEntry(drop, 1L);
+
+        sh("iptables -w -F", h.ns());
+        assertThat(k.firewall().listChain(Chain.INPUT)).isEmpty();
+        k.firewall().ensureEncapsulationPeers(Chain.INPUT, 8472, peers);
+        assertThat(k.firewall().listChain(Chain.INPUT)).isEqualTo(FirewallRules.encapsulationPeers(8472, peers));
+        assertThat(sh("iptables -w -S INPUT", h.ns())).contains("-A INPUT -j CROSSNET-INPUT");
+    }
+
     @Test
     void sysctl_ipForwardingInNamespace_setOnlyThere() {
         NetnsLab.Host h = lab.host(1);
