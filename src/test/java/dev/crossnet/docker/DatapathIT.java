@@ -1,5 +1,7 @@
 package dev.crossnet.docker;
 
+import static dev.crossnet.testing.Datagrams.ip;
+import static dev.crossnet.testing.Datagrams.receiveOrNull;
 import static dev.crossnet.testing.NetnsLab.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -148,17 +150,5 @@ class DatapathIT {
         return VxlanFrames.vxlan(VNI, "02:42:c0:a8:64:02", "02:42:c0:a8:64:03", packet);
     }
 
-    static int ip(String dotted) {
-        return Endpoints.ipv4(new IPAddressString(dotted).getAddress());
-    }
 
-    static String receiveOrNull(DatagramSocket s) {
-        try {
-            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-            s.receive(p);
-            return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return null;
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.crossnet.lab;
 
+import static dev.crossnet.testing.Datagrams.ip;
+import static dev.crossnet.testing.Datagrams.receiveOrNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -100,17 +102,5 @@ class EncapsulationFilterIT {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
-    static int ip(String dotted) {
-        return Endpoints.ipv4(new IPAddressString(dotted).getAddress());
-    }
 
-    static String receiveOrNull(DatagramSocket s) {
-        try {
-            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-            s.receive(p);
-            return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return null;
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.crossnet.lab;
 
+import static dev.crossnet.testing.Datagrams.ip;
+import static dev.crossnet.testing.Datagrams.receiveOrNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -201,19 +203,7 @@ class UdpLabIT {
     }
 
     /** The next datagram on {@code s} as text, or null if none came before its timeout; any other error is thrown. */
-    static String receiveOrNull(DatagramSocket s) throws IOException {
-        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-        try {
-            s.receive(p);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
-        return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
-    }
 
-    static int ip(String dotted) {
-        return Endpoints.ipv4(new inet.ipaddr.IPAddressString(dotted).getAddress());
-    }
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
