@@ -6,6 +6,8 @@ import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
 import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EngineSync;
+import dev.crossnet.docker.HostPresence;
+import dev.crossnet.docker.HostReaper;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.PluginDispatcher;
@@ -42,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * through the network's gateway {@code cnbr<vni>} in the host namespace, and reaches the DNS server
  * here with the container's own address as source, which is what scopes the answer.
  *
- * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events and a full pass
- * every {@link #RESYNC}) and one "docker-sync" thread. {@link #close} stops them all and leaves the
- * kernel state in place, so containers keep talking across an agent restart.
+ * <p>Dead hosts: this host keeps its {@link HostPresence} record alive, and a {@link HostReaper}
+ * removes the Docker records of hosts whose record has been gone for the grace period.
+ *
+ * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events, a full pass
+ * every {@link #RESYNC}, a reaper pass every presence TTL), one "docker-sync" thread and one
+ * "docker-presence" thread. {@link #close} stops them all and leaves the kernel state and the
+ * presence record in place (it lapses by its TTL), so containers keep talking across an agent restart.
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
@@ -57,10 +63,12 @@ public final class DockerPlugins implements AutoCloseable {
     private final EngineSync sync;
     private final Thread syncThread;
     private final DockerDns dns;
+    private final HostPresence presence;
 
     private DockerPlugins(PluginServer server, Watch watch, ScheduledExecutorService reconciler, EngineSync sync,
-                          Thread syncThread, DockerDns dns) {
+                          Thread syncThread, DockerDns dns, HostPresence presence) {
         this.dns = dns;
+        this.presence = presence;
         this.server = server;
         this.watch = watch;
         this.reconciler = reconciler;
@@ -75,10 +83,11 @@ public final class DockerPlugins implements AutoCloseable {
      * @param dockerSocket this host's dockerd API socket, e.g. {@code /var/run/docker.sock}
      * @param dnsListen    where to answer DNS for container names (this host's own address, never the
      *                     wildcard), or null for no name service
+     * @param liveness     this host's presence TTL and how long other hosts may be absent before reaping
      * @throws CrossnetException if {@code dnsListen} cannot be bound; nothing is left running
      */
     public static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
-                                      Path dockerSocket, InetSocketAddress dnsListen) {
+                                      Path dockerSocket, InetSocketAddress dnsListen, HostReaper.Timing liveness) {
         // The name service first: a bad --dns-listen fails before anything else runs.
         DockerDns dns = null;
         if (dnsListen != null) {
@@ -91,7 +100,7 @@ public final class DockerPlugins implements AutoCloseable {
             }
         }
         try {
-            return start(store, prefix, host, kernel, socket, dockerSocket, dns);
+            return start(store, prefix, host, kernel, socket, dockerSocket, dns, liveness);
         } catch (RuntimeException e) {
             if (dns != null) {
                 dns.close();
@@ -101,7 +110,7 @@ public final class DockerPlugins implements AutoCloseable {
     }
 
     private static DockerPlugins start(Store store, String prefix, Datapath.Host host, LinuxKernel kernel, Path socket,
-                                       Path dockerSocket, DockerDns dns) {
+                                       Path dockerSocket, DockerDns dns, HostReaper.Timing liveness) {
         DockerStore docker = new DockerStore(store, prefix);
         NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host), Clock.systemUTC());
         driver.reconcile(true);
@@ -139,10 +148,15 @@ public final class DockerPlugins implements AutoCloseable {
         Thread syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
         syncThread.start();
+        // Present before serving: no record of this host is written while it looks absent.
+        HostPresence presence = HostPresence.start(store, docker, host.name(), liveness.presenceTtl(), Clock.systemUTC());
+        HostReaper reaper = new HostReaper(store, prefix, host.name(), liveness.reapAfter(), Clock.systemUTC());
+        long reapEvery = liveness.presenceTtl().toMillis();
+        reconciler.scheduleWithFixedDelay(() -> guarded(reaper::pass), reapEvery, reapEvery, TimeUnit.MILLISECONDS);
         PluginServer server = PluginServer.start(socket, dispatcher);
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", host.name(),
                 socket, dockerSocket, dns == null ? "off" : "on udp " + dns.address());
-        return new DockerPlugins(server, watch, reconciler, sync, syncThread, dns);
+        return new DockerPlugins(server, watch, reconciler, sync, syncThread, dns, presence);
     }
 
     private static void guarded(Runnable r) {
@@ -165,6 +179,7 @@ public final class DockerPlugins implements AutoCloseable {
             dns.close();
         }
         server.close();
+        presence.close();
         watch.close();
         sync.close();
         reconciler.shutdownNow();

@@ -1,5 +1,7 @@
 package dev.crossnet.cli;
 
+import dev.crossnet.docker.DockerStore;
+import dev.crossnet.docker.HostPresence;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.docker.plugin.PluginServer;
@@ -7,6 +9,7 @@ import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.store.Store;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +38,10 @@ public final class PluginCommand {
         public void run() {
             String host = hostId != null ? hostId : hostname();
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Store s = store.open()) {
+            try (Store s = store.open();
+                 // Its addresses live as long as it does: agents reap those of a host whose presence is gone.
+                 HostPresence presence = HostPresence.start(s, new DockerStore(s, store.prefix()), host, HostPresence.DEFAULT_TTL,
+                         Clock.systemUTC())) {
                 PluginDispatcher dispatcher = new IpamHandler(new StoreIpam(s, store.prefix(), host)).register(new PluginDispatcher());
                 try (PluginServer server = PluginServer.start(socket, dispatcher)) {
                     Thread hook = new Thread(() -> {

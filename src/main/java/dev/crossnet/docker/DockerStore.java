@@ -53,6 +53,15 @@ public final class DockerStore {
         return root + "networks/";
     }
 
+    public String attachmentsPrefix() {
+        return root + "attachments/";
+    }
+
+    /** Where each host's presence record is ({@link HostPresence}). */
+    public String hostsPrefix() {
+        return root + "hosts/";
+    }
+
     // --- networks ---
 
     public Optional<NetworkRecord> network(String id) {
