@@ -29,12 +29,13 @@ final class DockerLab implements AutoCloseable {
         this("cnn", hosts);
     }
 
-    DockerLab(String namePrefix, int hosts) {
+    /** @param agentFlags more flags for every host's agent */
+    DockerLab(String namePrefix, int hosts, String... agentFlags) {
         name = namePrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 7);
         Lab l;
         try {
             l = Lab.up(LabOptions.defaults().withName(name).withHosts(hosts).withContainersPerHost(0).withDocker(true)
-                    .withProgress(line -> System.out.println("  " + line)));
+                    .withAgentFlags(agentFlags).withProgress(line -> System.out.println("  " + line)));
         } catch (RuntimeException e) {
             Lab.down(name, LabOptions.DEFAULT_STATE_ROOT);
             throw e;
