@@ -9,6 +9,8 @@ import dev.crossnet.docker.Datapath;
 import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EngineSync;
 import dev.crossnet.docker.EngineWakeups;
+import dev.crossnet.docker.HostPresence;
+import dev.crossnet.docker.HostReaper;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.NetworkDriverApi;
@@ -61,9 +63,15 @@ import org.slf4j.LoggerFactory;
  * through the network's gateway {@code cnbr<vni>} in the host namespace, and reaches the DNS server
  * here with the container's own address as source, which is what scopes the answer.
  *
- * <p>Threads: the plugin server's, one "docker-reconcile" thread (store events and a full pass
- * every {@link #RESYNC}) and one "docker-sync" thread. {@link #close} stops them all and leaves the
- * kernel state in place, so containers keep talking across an agent restart. Thread-safe.
+ * <p>Dead hosts: from {@link #serve} on, this host keeps its {@link HostPresence} record alive, and
+ * once active a {@link HostReaper} removes the Docker records of hosts whose record has been gone
+ * for the grace period.
+ *
+ * <p>Threads: the plugin server's, one "docker-presence" thread, one "docker-reconcile" thread
+ * (store events, a full pass every {@link #RESYNC}, a reaper pass every presence TTL) and one
+ * "docker-sync" thread. {@link #close} stops them all and leaves the kernel state and the presence
+ * record in place (it lapses by its TTL), so containers keep talking across an agent restart.
+ * Thread-safe.
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
@@ -83,6 +91,8 @@ public final class DockerPlugins implements AutoCloseable {
     private final PluginDispatcher dispatcher;
     private final PluginServer server;
     private final Counter errors;
+    private final HostPresence presence;
+    private final HostReaper.Timing liveness;
     private Watch watch;
     private ScheduledExecutorService reconciler;
     private EngineSync sync;
@@ -91,7 +101,9 @@ public final class DockerPlugins implements AutoCloseable {
     private DockerDns dns;
 
     private DockerPlugins(Store store, String prefix, String hostName, DockerStore docker, PluginDispatcher dispatcher,
-                          PluginServer server, Counter errors) {
+                          PluginServer server, Counter errors, HostPresence presence, HostReaper.Timing liveness) {
+        this.presence = presence;
+        this.liveness = liveness;
         this.store = store;
         this.prefix = prefix;
         this.hostName = hostName;
@@ -105,10 +117,15 @@ public final class DockerPlugins implements AutoCloseable {
      * Serves the plugins on {@code socket} from now on: authorization and IPAM fully, the network
      * driver once {@link #activate}d. Returns once dockerd can connect. Touches no store and no kernel.
      *
+     * Writes this host's presence record first, so that nothing of this host is written while it
+     * looks absent.
+     *
      * @param hostName this host's name in the store, for its endpoints and IPAM claims
-     * @throws CrossnetException if the socket cannot be served
+     * @param liveness this host's presence TTL and how long other hosts may be absent before reaping
+     * @throws CrossnetException if the socket cannot be served or the presence record written
      */
-    public static DockerPlugins serve(Store store, String prefix, String hostName, Path socket, MetricsRegistry metrics) {
+    public static DockerPlugins serve(Store store, String prefix, String hostName, Path socket, MetricsRegistry metrics,
+                                      HostReaper.Timing liveness) {
         DockerStore docker = new DockerStore(store, prefix);
         PluginDispatcher dispatcher = new PluginDispatcher()
                 .unavailable("the crossnet agent on host " + hostName + " is starting and holds no subnet lease yet"
@@ -117,10 +134,17 @@ public final class DockerPlugins implements AutoCloseable {
                 .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> NetworkDriver.CAPABILITIES);
         new IpamHandler(new StoreIpam(store, prefix, hostName)).register(dispatcher);
         new AuthzHandler(docker, hostName).register(dispatcher);
-        PluginServer server = PluginServer.start(socket, dispatcher);
+        HostPresence presence = HostPresence.start(store, docker, hostName, liveness.presenceTtl(), Clock.systemUTC());
+        PluginServer server;
+        try {
+            server = PluginServer.start(socket, dispatcher);
+        } catch (RuntimeException e) {
+            presence.close();
+            throw e;
+        }
         log.info("docker plugins for host {} on {}: authz and IPAM ready, network driver once the lease is held", hostName, socket);
         return new DockerPlugins(store, prefix, hostName, docker, dispatcher, server,
-                ReconcileErrors.in(metrics).labels(ReconcileErrors.DOCKER));
+                ReconcileErrors.in(metrics).labels(ReconcileErrors.DOCKER), presence, liveness);
     }
 
     /**
@@ -180,6 +204,9 @@ public final class DockerPlugins implements AutoCloseable {
                 s.wake();
             }
         });
+        HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
+        long reapEvery = liveness.presenceTtl().toMillis();
+        reconciler.scheduleWithFixedDelay(() -> guarded(reaper::pass), reapEvery, reapEvery, TimeUnit.MILLISECONDS);
         syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
         syncThread.start();
@@ -221,6 +248,7 @@ public final class DockerPlugins implements AutoCloseable {
             dns.close();
         }
         server.close();
+        presence.close();
         if (watch != null) {
             watch.close();
         }

@@ -88,6 +88,15 @@ final class AgentCommand implements Runnable {
     @Option(names = "--no-docker-dns", description = "With --docker-plugin: do not publish or answer container names.")
     boolean noDockerDns;
 
+    @Option(names = "--docker-presence-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --docker-plugin: TTL of this host's presence record, kept alive every third of it (default: 15s).")
+    Duration presenceTtl;
+
+    @Option(names = "--docker-reap-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --docker-plugin: remove the Docker endpoints, attachments and IPAM addresses of a host whose"
+                    + " presence record has been gone this long; at least 3 presence TTLs (default: 5m).")
+    Duration reapAfter;
+
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "This host's name in the store, for its Docker endpoints and IPAM claims (default: the hostname).")
     String hostName;
@@ -101,6 +110,7 @@ final class AgentCommand implements Runnable {
         if (dnsListen != null && noDockerDns) {
             throw new CrossnetException("--dns-listen: cannot be combined with --no-docker-dns");
         }
+        dev.crossnet.docker.HostReaper.Timing liveness = liveness(dockerPlugin != null, presenceTtl, reapAfter);
         java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
         if (!isRoot()) {
             throw new CrossnetException("the agent must run as root: it programs devices, routes and firewall rules");
@@ -130,7 +140,7 @@ final class AgentCommand implements Runnable {
                 if (dockerPlugin != null) {
                     // Served before the lease: dockerd's authorization calls must be answered from now on.
                     docker = DockerPlugins.serve(store, storeOptions.prefix(), hostName != null ? hostName : hostname(),
-                            dockerPlugin, metrics);
+                            dockerPlugin, metrics, liveness);
                 }
                 agent.start();
                 if (docker != null) {
@@ -169,6 +179,33 @@ final class AgentCommand implements Runnable {
                 }
             }
         }
+    }
+
+    /** The dead-host timing from the flags, checked. @throws CrossnetException naming the flag */
+    static dev.crossnet.docker.HostReaper.Timing liveness(boolean plugins, Duration ttl, Duration reapAfter) {
+        if (!plugins && (ttl != null || reapAfter != null)) {
+            throw new CrossnetException((ttl != null ? "--docker-presence-ttl" : "--docker-reap-after")
+                    + ": hosts are kept and reaped by the Docker plugins; add --docker-plugin");
+        }
+        dev.crossnet.docker.HostReaper.Timing d = dev.crossnet.docker.HostReaper.Timing.DEFAULT;
+        Duration t = ttl != null ? ttl : d.presenceTtl();
+        Duration r = reapAfter != null ? reapAfter : d.reapAfter();
+        if (t.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new CrossnetException("--docker-presence-ttl: " + t.toMillis() + "ms is too short; at least 1s"
+                    + " (etcd counts TTLs in whole seconds)");
+        }
+        Duration least = t.multipliedBy(dev.crossnet.docker.HostReaper.Timing.MIN_MISSED_TTLS);
+        if (r.compareTo(least) < 0) {
+            throw new CrossnetException("--docker-reap-after: " + text(r) + " is shorter than "
+                    + dev.crossnet.docker.HostReaper.Timing.MIN_MISSED_TTLS + " presence TTLs (--docker-presence-ttl "
+                    + text(t) + "), so a host restarting its agent could be reaped; give at least "
+                    + text(least));
+        }
+        return new dev.crossnet.docker.HostReaper.Timing(t, r);
+    }
+
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private static String hostname() {

@@ -3,6 +3,7 @@ package dev.crossnet.cli;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.DockerStore;
+import dev.crossnet.docker.HostPresence;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.docker.plugin.PluginServer;
@@ -10,6 +11,7 @@ import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.store.Store;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -57,7 +59,10 @@ public final class PluginCommand {
                 }
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Store s = store.open()) {
+            try (Store s = store.open();
+                 // The addresses it hands out live as long as it does: agents reap those of a host whose presence is gone.
+                 HostPresence presence = plugins.contains("ipam") ? HostPresence.start(s, new DockerStore(s, store.prefix()), host,
+                         HostPresence.DEFAULT_TTL, Clock.systemUTC()) : null) {
                 PluginDispatcher dispatcher = new PluginDispatcher();
                 if (plugins.contains("ipam")) {
                     new IpamHandler(new StoreIpam(s, store.prefix(), host)).register(dispatcher);

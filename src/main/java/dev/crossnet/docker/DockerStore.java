@@ -61,6 +61,15 @@ public final class DockerStore {
         return root + "networks/";
     }
 
+    public String attachmentsPrefix() {
+        return root + "attachments/";
+    }
+
+    /** Where each host's presence record is ({@link HostPresence}). */
+    public String hostsPrefix() {
+        return root + "hosts/";
+    }
+
     // --- networks ---
 
     /** @throws CrossnetException naming the key when the record is not a usable network */

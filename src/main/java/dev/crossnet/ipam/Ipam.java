@@ -51,8 +51,9 @@ public interface Ipam {
     String requestAddress(String poolId, String preferred, AddressKind kind);
 
     /**
-     * Frees a container address. Idempotent: an address that is not allocated is ignored. A gateway
-     * address is not freed here (other hosts share it) but with the pool's last claim.
+     * Frees a container address of this host. Idempotent: an address that is not allocated, or is
+     * another host's, is ignored. A gateway address is not freed here (other hosts share it) but
+     * with the pool's last claim.
      *
      * @throws IpamException if the pool ID is unknown or the address is not in its subnet
      */

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
  * several racing hosts; the loser moves on to the next candidate. The pool key holds the name and
  * subnet, so the same two on any host meet in the same key space. The pool ID given to Docker is
  * {@code <pool key>@<claim>}: everything {@link #requestAddress} needs is in it and the claim.
+ * The claims and addresses of a host gone for good are freed by another host ({@link #releaseHost}).
  */
 public final class StoreIpam implements Ipam {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
@@ -172,9 +174,73 @@ public final class StoreIpam implements Ipam {
         IPAddress ip = parseAddress(address, claim);
         String key = addressPrefix(poolKey(claim.name(), claim.subnet())) + key(ip);
         Optional<KeyValue> kv = store.get(key);
-        if (kv.isPresent() && read(kv.get(), AddressValue.class).kind() == AddressKind.CONTAINER) {
+        AddressValue a = kv.map(x -> read(x, AddressValue.class)).orElse(null);
+        // Only this host's: once a dead host was reaped (releaseHost) its addresses may be another
+        // host's, which must keep them when the dead one comes back and frees what it remembers.
+        if (a != null && a.kind() == AddressKind.CONTAINER && host.equals(a.host())) {
             store.compareAndDelete(key, kv.get().modRevision());
         }
+    }
+
+    /** The hosts that hold a claim or a container address, for reaping the dead ones. */
+    public Set<String> hosts() {
+        Set<String> out = new TreeSet<>();
+        for (KeyValue kv : store.list(root + "claims/", false).items()) {
+            readLenient(kv, ClaimValue.class).map(ClaimValue::host).ifPresent(out::add);
+        }
+        for (KeyValue kv : store.list(root + "addresses/", false).items()) {
+            readLenient(kv, AddressValue.class).filter(a -> a.kind() == AddressKind.CONTAINER)
+                    .map(AddressValue::host).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Frees what host {@code other} holds, for a host that is gone for good: its container
+     * addresses, then its claims, then the gateway addresses and the pool of every pool left
+     * without a claim (as {@link #releasePool} of a last claim does). Each key is deleted only if
+     * unchanged since it was read, so several hosts may reap at once and a host that rewrites a
+     * key meanwhile keeps it. Idempotent.
+     *
+     * @return how many keys were deleted by this call
+     * @throws IllegalArgumentException if {@code other} is this host
+     */
+    public int releaseHost(String other) {
+        if (other.equals(host)) {
+            throw new IllegalArgumentException("host " + host + " cannot reap its own addresses");
+        }
+        int deleted = 0;
+        for (KeyValue kv : store.list(root + "addresses/", false).items()) {
+            Optional<AddressValue> a = readLenient(kv, AddressValue.class);
+            if (a.isPresent() && a.get().kind() == AddressKind.CONTAINER && other.equals(a.get().host())
+                    && store.compareAndDelete(kv.key(), kv.modRevision())) {
+                deleted++;
+            }
+        }
+        Set<String> pools = new TreeSet<>();
+        for (KeyValue kv : store.list(root + "claims/", false).items()) {
+            String poolKey = kv.key().substring((root + "claims/").length()).split("/", 2)[0];
+            Optional<ClaimValue> c = readLenient(kv, ClaimValue.class);
+            if (c.isPresent() && other.equals(c.get().host()) && store.compareAndDelete(kv.key(), kv.modRevision())) {
+                deleted++;
+                pools.add(poolKey);
+            }
+        }
+        for (String poolKey : pools) {
+            if (!store.list(root + "claims/" + poolKey + "/").items().isEmpty()) {
+                continue;
+            }
+            for (KeyValue kv : store.list(addressPrefix(poolKey)).items()) {
+                if (readLenient(kv, AddressValue.class).map(AddressValue::kind).orElse(null) == AddressKind.GATEWAY
+                        && store.compareAndDelete(kv.key(), kv.modRevision())) {
+                    deleted++;
+                }
+            }
+            if (store.delete(root + "pools/" + poolKey)) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     /** Whether {@code ip} is never handed out in {@code subnet}: its network or broadcast address. */
@@ -259,5 +325,14 @@ public final class StoreIpam implements Ipam {
 
     private static <T> T read(KeyValue kv, Class<T> type) {
         return StoreJson.read(kv, type);
+    }
+
+    /** The value, or empty if it does not parse: a record nobody can read is nobody's to reap. */
+    private static <T> Optional<T> readLenient(KeyValue kv, Class<T> type) {
+        try {
+            return Optional.ofNullable(StoreJson.read(kv, type));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -31,12 +31,18 @@ import java.util.function.Consumer;
  * @param docker            also run a dockerd per host with the crossnet plugins and a busybox image
  * @param ipMasq            agents run with {@code --ip-masq}
  * @param leaseTtl          agents' {@code --subnet-lease-ttl}, or null for the agent's default (24h)
+ * @param agentFlags        more flags for every agent, e.g. {@code --docker-reap-after 6s} (tests)
  * @param busyboxCache      where the busybox rootfs tarball for {@code docker} is cached, shared with other labs
  *                          ({@link BusyboxImage#DEFAULT_CACHE}); built there if missing
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
-                         Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl, Path busyboxCache) {
+                         Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl, Path busyboxCache,
+                         List<String> agentFlags) {
+
+    public LabOptions {
+        agentFlags = agentFlags == null ? List.of() : List.copyOf(agentFlags);
+    }
 
     public static final Path DEFAULT_STATE_ROOT = Path.of("/run/crossnet/lab");
     public static final String DEFAULT_NETWORK = "10.5.0.0/16";
@@ -49,63 +55,68 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
                 DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null,
-                BusyboxImage.DEFAULT_CACHE);
+                BusyboxImage.DEFAULT_CACHE, List.of());
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withDocker(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withIpMasq(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache, agentFlags);
     }
 
     public LabOptions withLeaseTtl(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache, agentFlags);
+    }
+
+    public LabOptions withAgentFlags(String... v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
+                leaseTtl, busyboxCache, List.of(v));
     }
 
     public LabOptions withBusyboxCache(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v, agentFlags);
     }
 
     /** The flags every agent of the lab gets on top of the lab's own (store, files, health port). */
@@ -117,6 +128,7 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         if (leaseTtl != null) {
             out.addAll(List.of("--subnet-lease-ttl", leaseTtl.toMillis() + "ms"));
         }
+        out.addAll(agentFlags);
         return out;
     }
 

@@ -34,6 +34,11 @@ final class DockerLab implements AutoCloseable {
         this(namePrefix, hosts, o -> o);
     }
 
+    /** @param agentFlags more flags for every host's agent */
+    DockerLab(String namePrefix, int hosts, String... agentFlags) {
+        this(namePrefix, hosts, o -> o.withAgentFlags(agentFlags));
+    }
+
     /** @param tweak changes the lab's options before it comes up, e.g. its busybox cache */
     DockerLab(String namePrefix, int hosts, UnaryOperator<LabOptions> tweak) {
         name = namePrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 7);

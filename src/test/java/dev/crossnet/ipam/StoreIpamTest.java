@@ -112,6 +112,17 @@ class StoreIpamTest {
     }
 
     @Test
+    void releaseAddress_anotherHostsAddress_isKept() {
+        // h2 was reaped while away and its address went to h1; h2 comes back and frees what it remembers.
+        PoolClaim p1 = h1.requestPool(null, "10.5.1.0/29", null, false);
+        PoolClaim p2 = h2.requestPool(null, "10.5.1.0/29", null, false);
+        String a = h1.requestAddress(p1.id(), null, AddressKind.CONTAINER);
+        h2.releaseAddress(p2.id(), a.substring(0, a.indexOf('/')));
+        assertThat(store.get(PREFIX + "/ipam/addresses/default-10.5.1.0-29/" + a.substring(0, a.indexOf('/')))).isPresent();
+        assertThat(h2.requestAddress(p2.id(), null, AddressKind.CONTAINER)).isNotEqualTo(a);
+    }
+
+    @Test
     void releasePool_lastClaim_freesGatewayAndPool_butSharedGatewaySurvivesOtherRelease() {
         PoolClaim p1 = h1.requestPool(null, "10.6.0.0/24", null, false);
         PoolClaim p2 = h2.requestPool(null, "10.6.0.0/24", null, false);
