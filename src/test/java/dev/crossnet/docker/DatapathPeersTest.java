@@ -23,7 +23,7 @@ class DatapathPeersTest {
 
     private final RecordingKernel kernel = new RecordingKernel();
     private final Datapath datapath = new Datapath(kernel, new RecordingSegments(kernel),
-            new Datapath.Host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500, Subnet.parse("172.30.0.0/24")));
+            TestHosts.host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500, Subnet.parse("172.30.0.0/24")));
 
     static EndpointRecord endpoint(String id, String hostIp, String address, String mac) {
         return new EndpointRecord(NET.id(), id.repeat(8), "h2", hostIp, address, mac, "cnv" + id, "");
