@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors the user can fix throw {@link CrossnetException} (the dispatcher answers {@code Err});
  * every check runs before the first write, so a refused request leaves nothing behind. Thread-safe:
- * calls are serialised, as they change the kernel.
+ * calls are serialised, as they change the kernel; once {@link #onLoop}, the calls that change it
+ * run on the reconcile loop's thread, with the lease path's and the periodic passes.
  */
 public final class NetworkDriver {
     private static final Logger log = LoggerFactory.getLogger(NetworkDriver.class);
