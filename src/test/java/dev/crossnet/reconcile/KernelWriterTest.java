@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,20 @@ class KernelWriterTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
     private final AtomicInteger errors = new AtomicInteger();
     private final KernelWriter writer = new KernelWriter(kernel, LOG, "vxlan", clock, errors::incrementAndGet);
+    private ch.qos.logback.classic.Level levelBefore;
+
+    /** The recovery line is INFO; other tests in this JVM (the CLI's) may have turned the root level up. */
+    @BeforeEach
+    void logInfo() {
+        ch.qos.logback.classic.Logger l = (ch.qos.logback.classic.Logger) LOG;
+        levelBefore = l.getLevel();
+        l.setLevel(ch.qos.logback.classic.Level.INFO);
+    }
+
+    @AfterEach
+    void restoreLevel() {
+        ((ch.qos.logback.classic.Logger) LOG).setLevel(levelBefore);
+    }
 
     private static Route route(String subnet) {
         Subnet s = Subnet.parse(subnet);
