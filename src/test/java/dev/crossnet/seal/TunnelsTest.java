@@ -234,6 +234,28 @@ class TunnelsTest {
         assertThat((int) h.open(h.b, p)[0]).isEqualTo(SealDrop.UNKNOWN_SESSION.code());
     }
 
+    @Test
+    void sealAndOpen_directBuffersAtOffsets_inPlaceRoundTrip() throws Exception {
+        SealedHosts h = new SealedHosts(Limits.DEFAULT);
+        h.connect();
+        byte[] inner = Packets.ipv4("10.5.1.2", "10.5.2.2", new byte[1380]);
+        ByteBuffer tx = ByteBuffer.allocateDirect(4096);
+        int off = 100;
+        tx.put(off + Wire.TRANSPORT_HEADER, inner);
+        int n = h.a.seal(h.aCipher, h.aToB, tx, off, inner.length);
+        assertThat(n).isEqualTo(inner.length + Wire.TRANSPORT_OVERHEAD);
+        ByteBuffer rx = ByteBuffer.allocateDirect(4096);
+        for (int i = 0; i < n; i++) {
+            rx.put(7 + i, tx.get(off + i));
+        }
+        assertThat(h.b.open(h.bCipher, rx, 7, n)).isEqualTo(inner.length);
+        byte[] back = new byte[inner.length];
+        rx.get(7 + Wire.TRANSPORT_HEADER, back);
+        assertThat(back).isEqualTo(inner);
+        assertThat(rx.position()).isZero(); // the caller's position and limit are left alone
+        assertThat(rx.limit()).isEqualTo(4096);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
