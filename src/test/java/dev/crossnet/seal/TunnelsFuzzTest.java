@@ -30,13 +30,20 @@ class TunnelsFuzzTest {
             GENUINE.add(((byte[]) hosts.wire.peek()[2]).clone()); // an initiation
             hosts.pump();
             for (int i = 0; i < 4; i++) {
-                GENUINE.add(hosts.seal(hosts.a, hosts.aToB, "10.5.1.2", "10.5.2.2", ("packet " + i).getBytes(StandardCharsets.US_ASCII)));
+                byte[] p = hosts.seal(hosts.a, hosts.aToB, "10.5.1.2", "10.5.2.2", ("packet " + i).getBytes(StandardCharsets.US_ASCII));
+                // Delivered once here, so an unchanged copy from the fuzzer is a replay, not a delivery.
+                assertThat((int) hosts.open(hosts.b, p)[0]).isPositive();
+                GENUINE.add(p);
             }
         }
         return hosts;
     }
 
-    /** Input: byte 0 picks the source; the rest is the datagram, opened at offset 3 of a direct buffer. */
+    /**
+     * Input: byte 0 picks one of 16 sources; the rest is the datagram, opened at offset 3 of a
+     * direct buffer. The clock stands still, so each source gets one burst of handshake tokens:
+     * the rest of the initiations stop at the rate bound, which keeps the run fast.
+     */
     @FuzzTest(maxDuration = "30s")
     void open_anyDatagram_deliversAndAnswersNothing(byte[] input) throws Exception {
         if (input.length == 0) {
@@ -49,7 +56,7 @@ class TunnelsFuzzTest {
         int r = h.b.open(h.bCipher, buf, 3, d.length);
         String what = HexFormat.of().formatHex(input);
         if (r == Tunnels.HANDSHAKE) {
-            assertThat(h.b.handshake(h.bCipher, d, input[0] & 0xff)).as("answered %s", what).isNull();
+            assertThat(h.b.handshake(h.bCipher, d, input[0] & 0x0f)).as("answered %s", what).isNull();
         } else {
             assertThat(r).as("result for %s", what).isNegative();
             assertThat(SealDrop.ofCode(r)).isNotNull();
@@ -61,7 +68,7 @@ class TunnelsFuzzTest {
     void open_mutatedGenuineMessages_neverDeliveredOrAnswered() throws Exception {
         hosts();
         Random rnd = new Random(20_261_127);
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 8_000; i++) {
             byte[] p = GENUINE.get(rnd.nextInt(GENUINE.size())).clone();
             switch (rnd.nextInt(5)) {
                 case 0 -> p[rnd.nextInt(p.length)] ^= (byte) (1 << rnd.nextInt(8));
