@@ -1,5 +1,8 @@
 package dev.crossnet.seal;
 
+import dev.crossnet.metrics.Counter;
+import dev.crossnet.metrics.CounterFamily;
+import dev.crossnet.metrics.MetricsRegistry;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
@@ -7,7 +10,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This host's sealed links to its peers: handshakes (Noise IK, see {@code package-info}), the
@@ -22,6 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Tunnels {
     /** {@link #open} result: a handshake message, to be passed to {@link #handshake}. */
     public static final int HANDSHAKE = Integer.MIN_VALUE;
+    /** Counter family of refused packets, labelled {@code reason} ({@link SealDrop#label()}). */
+    public static final String DROPS = "crossnet_seal_drops_total";
+    /** Counter family of completed handshakes, labelled {@code role}. */
+    public static final String HANDSHAKES = "crossnet_seal_handshakes_total";
 
     /** Where handshake messages go: called with the peer's endpoint and a fresh datagram. */
     public interface Transmit {
@@ -37,15 +43,23 @@ public final class Tunnels {
     private final IndexTable table = new IndexTable();
     private final Map<String, Tunnel> byKey = new ConcurrentHashMap<>();
     private final HandshakeRate rate;
-    private final LongAdder[] drops = new LongAdder[SealDrop.values().length];
+    private final Counter[] drops = new Counter[SealDrop.values().length];
+    private final Counter handshakesAnswered;
+    private final Counter handshakesCompleted;
     private final long rekeyAfter;
     private final long responderRekeyAfter;
     private final long rejectAfter;
     private final long retry;
     private long lastTimestamp;
 
+    /**
+     * @param staticPrivate  this host's static X25519 private key (32 raw bytes)
+     * @param ownCertificate this host's certificate (DER), sent in each initiation
+     * @param certificates   the cluster CA's verifier for peers' certificates
+     * @param metrics        where {@value #DROPS} (by reason) and {@value #HANDSHAKES} (by role) count
+     */
     public Tunnels(byte[] staticPrivate, byte[] ownCertificate, Certificates certificates, Limits limits, SealClock clock,
-            Transmit transmit) {
+            Transmit transmit, MetricsRegistry metrics) {
         this.staticPrivate = staticPrivate.clone();
         this.ownCertificate = ownCertificate.clone();
         this.certificates = certificates;
@@ -57,9 +71,13 @@ public final class Tunnels {
         this.rejectAfter = limits.rejectAfter().toNanos();
         this.responderRekeyAfter = rekeyAfter + (rejectAfter - rekeyAfter) / 2;
         this.retry = limits.handshakeRetry().toNanos();
-        for (int i = 0; i < drops.length; i++) {
-            drops[i] = new LongAdder();
+        CounterFamily dropFamily = metrics.counter(DROPS, "Packets the sealed datapath refused, by reason.", "reason");
+        for (SealDrop r : SealDrop.values()) {
+            drops[r.ordinal()] = dropFamily.labels(r.label());
         }
+        CounterFamily hs = metrics.counter(HANDSHAKES, "Noise IK handshakes completed, as responder or initiator.", "role");
+        handshakesAnswered = hs.labels("responder");
+        handshakesCompleted = hs.labels("initiator");
     }
 
     /**
@@ -233,6 +251,7 @@ public final class Tunnels {
             table.replace(localIndex, s);
             retire(t.installAnswered(s));
         }
+        handshakesAnswered.inc();
         return response;
     }
 
@@ -267,6 +286,7 @@ public final class Tunnels {
             table.replace(index, s);
             retire(t.installInitiated(s));
         }
+        handshakesCompleted.inc();
         // An empty transport message: the responder's key confirmation, so it may switch keys.
         ByteBuffer keepalive = ByteBuffer.allocate(Wire.TRANSPORT_OVERHEAD);
         cipher.seal(s, s.sendCounter.getAndIncrement(), keepalive, 0, 0);
@@ -347,7 +367,7 @@ public final class Tunnels {
 
     /** Packets dropped for {@code reason} since start. */
     public long drops(SealDrop reason) {
-        return drops[reason.ordinal()].sum();
+        return drops[reason.ordinal()].get();
     }
 
     private void checkCertificate(byte[] cert, byte[] handshakeKey) throws Dropped {
@@ -385,7 +405,7 @@ public final class Tunnels {
     }
 
     private int drop(SealDrop reason) {
-        drops[reason.ordinal()].increment();
+        drops[reason.ordinal()].inc();
         return reason.code();
     }
 

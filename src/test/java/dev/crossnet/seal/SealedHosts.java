@@ -1,5 +1,6 @@
 package dev.crossnet.seal;
 
+import dev.crossnet.metrics.MetricsRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -25,6 +26,8 @@ final class SealedHosts {
     final Tunnels b;
     final Tunnel aToB;
     final Tunnel bToA;
+    final MetricsRegistry aMetrics = new MetricsRegistry();
+    final MetricsRegistry bMetrics = new MetricsRegistry();
     final PacketCipher aCipher = new PacketCipher();
     final PacketCipher bCipher = new PacketCipher();
     /** Handshake datagrams in flight: {from endpoint, to endpoint, bytes}. */
@@ -34,8 +37,8 @@ final class SealedHosts {
         ca = new TestCa("crossnet test CA");
         aCert = ca.issue("a", X25519.publicKey(aKey), "10.5.1.0/24");
         bCert = ca.issue("b", X25519.publicKey(bKey), "10.5.2.0/24");
-        a = new Tunnels(aKey, aCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {A_ENDPOINT, to, d}));
-        b = new Tunnels(bKey, bCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {B_ENDPOINT, to, d}));
+        a = new Tunnels(aKey, aCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {A_ENDPOINT, to, d}), aMetrics);
+        b = new Tunnels(bKey, bCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {B_ENDPOINT, to, d}), bMetrics);
         aToB = a.addPeer(bCert, B_ENDPOINT);
         bToA = b.addPeer(aCert, A_ENDPOINT);
     }
