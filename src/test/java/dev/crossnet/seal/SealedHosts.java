@@ -1,7 +1,9 @@
 package dev.crossnet.seal;
 
 import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.model.Subnet;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -9,8 +11,8 @@ import java.util.List;
 
 /**
  * Two hosts' {@link Tunnels} wired back to back for unit tests: host A (endpoint 1, subnet
- * 10.5.1.0/24) and host B (endpoint 2, 10.5.2.0/24), certificates from one {@link TestCa}, one
- * {@link FakeClock}. Handshake datagrams queue up until {@link #pump()} delivers them.
+ * 10.5.1.0/24) and host B (endpoint 2, 10.5.2.0/24), certificates from one {@link TestCa} (or
+ * stubs), one {@link FakeClock}. Handshake datagrams queue up until {@link #pump()} delivers them.
  */
 final class SealedHosts {
     static final long A_ENDPOINT = 1;
@@ -34,11 +36,39 @@ final class SealedHosts {
     final Deque<Object[]> wire = new ArrayDeque<>();
 
     SealedHosts(Limits limits) throws Exception {
-        ca = new TestCa("crossnet test CA");
-        aCert = ca.issue("a", X25519.publicKey(aKey), "10.5.1.0/24");
-        bCert = ca.issue("b", X25519.publicKey(bKey), "10.5.2.0/24");
-        a = new Tunnels(aKey, aCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {A_ENDPOINT, to, d}), aMetrics);
-        b = new Tunnels(bKey, bCert, ca.verifier(), limits, clock, (to, d) -> wire.add(new Object[] {B_ENDPOINT, to, d}), bMetrics);
+        this(limits, false);
+    }
+
+    /**
+     * @param stubCertificates true: placeholder certificate bytes and a lookup in place of the CA
+     *     (no BouncyCastle loaded, which keeps the Jazzer-instrumented fuzz test lean); false: a
+     *     real {@link TestCa}
+     */
+    SealedHosts(Limits limits, boolean stubCertificates) throws Exception {
+        Certificates verifier;
+        if (stubCertificates) {
+            ca = null;
+            aCert = "certificate of a".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            bCert = "certificate of b".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            PeerIdentity aId = new PeerIdentity("a", X25519.publicKey(aKey), List.of(Subnet.parse("10.5.1.0/24")), Instant.MAX);
+            PeerIdentity bId = new PeerIdentity("b", X25519.publicKey(bKey), List.of(Subnet.parse("10.5.2.0/24")), Instant.MAX);
+            verifier = (der, now) -> {
+                if (Arrays.equals(der, aCert)) {
+                    return aId;
+                }
+                if (Arrays.equals(der, bCert)) {
+                    return bId;
+                }
+                throw new CertificateRejected("unknown certificate");
+            };
+        } else {
+            ca = new TestCa("crossnet test CA");
+            aCert = ca.issue("a", X25519.publicKey(aKey), "10.5.1.0/24");
+            bCert = ca.issue("b", X25519.publicKey(bKey), "10.5.2.0/24");
+            verifier = ca.verifier();
+        }
+        a = new Tunnels(aKey, aCert, verifier, limits, clock, (to, d) -> wire.add(new Object[] {A_ENDPOINT, to, d}), aMetrics);
+        b = new Tunnels(bKey, bCert, verifier, limits, clock, (to, d) -> wire.add(new Object[] {B_ENDPOINT, to, d}), bMetrics);
         aToB = a.addPeer(bCert, B_ENDPOINT);
         bToA = b.addPeer(aCert, A_ENDPOINT);
     }

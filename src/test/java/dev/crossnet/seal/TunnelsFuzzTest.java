@@ -25,7 +25,7 @@ class TunnelsFuzzTest {
 
     private static synchronized SealedHosts hosts() throws Exception {
         if (hosts == null) {
-            hosts = new SealedHosts(Limits.DEFAULT);
+            hosts = new SealedHosts(Limits.DEFAULT, true);
             hosts.a.initiate(hosts.aToB);
             GENUINE.add(((byte[]) hosts.wire.peek()[2]).clone()); // an initiation
             hosts.pump();
