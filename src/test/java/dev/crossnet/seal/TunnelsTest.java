@@ -205,6 +205,25 @@ class TunnelsTest {
     }
 
     @Test
+    void handshake_bothSidesInitiateAtOnce_trafficFlowsBothWaysAfter() throws Exception {
+        SealedHosts h = new SealedHosts(Limits.DEFAULT.withRekey(Duration.ofSeconds(10), Duration.ofSeconds(20)));
+        for (int round = 0; round < 3; round++) {
+            h.a.initiate(h.aToB);
+            h.b.initiate(h.bToA);
+            assertThat(h.wire).hasSize(2);
+            h.pump();
+            for (int i = 0; i < 3; i++) {
+                byte[] ab = h.seal(h.a, h.aToB, "10.5.1.2", "10.5.2.2", HELLO);
+                byte[] ba = h.seal(h.b, h.bToA, "10.5.2.2", "10.5.1.2", HELLO);
+                assertThat((int) h.open(h.b, ab)[0]).as("round %d, A to B", round).isPositive();
+                assertThat((int) h.open(h.a, ba)[0]).as("round %d, B to A", round).isPositive();
+            }
+            h.clock.advance(Duration.ofSeconds(6)); // past the retry interval, under rejectAfter
+        }
+        assertThat(h.a.drops(SealDrop.BAD_TAG) + h.b.drops(SealDrop.BAD_TAG)).isZero();
+    }
+
+    @Test
     void rekeyByCount_initiatesAfterLimit() throws Exception {
         Limits limits = new Limits(Duration.ofSeconds(120), Duration.ofSeconds(180), 100, 1000, Duration.ofSeconds(5), 20);
         SealedHosts h = new SealedHosts(limits);
