@@ -19,6 +19,7 @@ import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.reconcile.KernelState;
 import dev.crossnet.reconcile.KernelWriter;
+import dev.crossnet.reconcile.Memo;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,6 +47,8 @@ final class VxlanNetwork implements Network {
     private final int mtu;
     private Subnet own;
     private final KernelWriter writer;
+    /** The desired state of the last peers: a resync with an unchanged store only reads and compares the kernel. */
+    private final Memo<PeerPlan> plans = new Memo<>();
     /** The device's ifindex when last seen, 0 before: another one means it was made again. */
     private int deviceIndex;
 
@@ -104,7 +107,8 @@ final class VxlanNetwork implements Network {
 
     @Override
     public void reconcile(Collection<Lease> peers) {
-        PeerPlan plan = plan(device, host, config, own, peers);
+        Subnet forOwn = own;
+        PeerPlan plan = plans.get(peers, forOwn, () -> plan(device, host, config, forOwn, peers));
         writer.program(plan.desired(), this::actual, plan.skipped());
     }
 
