@@ -7,13 +7,16 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The last value computed purely from a collection of immutable store records (leases) and a key:
- * computed again only when the key is not equal or one of the records is another object, in
- * iteration order, than last time. Records are compared by identity, which is cheap and exact for
- * what a watch hands over: an unchanged record is the same object from one pass to the next, and any
- * change in the store (an event or a re-list) brings a new object. This keeps the periodic resync
- * from recomputing the desired state of 1000 peers when the store has not changed; the kernel is
- * still read and compared on every pass. Not thread-safe: one loop thread owns it.
+ * The last value computed purely from a collection of immutable records and a key: computed again
+ * only when the key is not equal or one of the records is another object, in iteration order, than
+ * last time. Records are compared by identity, which is cheap and exact for what the reconcile
+ * inputs are: an unchanged lease is the same object from one pass to the next (any change in the
+ * store, an event or a re-list, brings a new one), and so is an unchanged kernel listing (the
+ * kernel package parses a tool's output again only when its text changed). This keeps the periodic
+ * resync of 1000 peers from recomputing the desired state, the read state and their diff when
+ * nothing changed; the kernel is still read on every pass, so anything deleted behind the agent's
+ * back shows up as a new listing and is diffed and written back. Not thread-safe: one loop thread
+ * owns it.
  *
  * @param <V> the computed value; immutable, since callers share it
  */

@@ -49,6 +49,8 @@ final class VxlanNetwork implements Network {
     private final KernelWriter writer;
     /** The desired state of the last peers: a resync with an unchanged store only reads and compares the kernel. */
     private final Memo<PeerPlan> plans = new Memo<>();
+    /** The kernel state of the last listings read. */
+    private final Memo<KernelState> reads = new Memo<>();
     /** The device's ifindex when last seen, 0 before: another one means it was made again. */
     private int deviceIndex;
 
@@ -114,11 +116,13 @@ final class VxlanNetwork implements Network {
 
     /** The crossnet-owned state this network manages: proto-152 routes into the Network, and the device's entries. */
     KernelState actual() {
-        Set<Route> routes = kernel.routes().listOwned().stream()
-                .filter(r -> config.network().contains(r.dst()))
-                .collect(Collectors.toSet());
-        return new KernelState(routes, new HashSet<>(kernel.neighbours().listPermanent(device)),
-                new HashSet<>(kernel.fdb().listPermanent(device)));
+        List<Route> routes = kernel.routes().listOwned();
+        List<Neighbour> neighbours = kernel.neighbours().listPermanent(device);
+        List<FdbEntry> fdb = kernel.fdb().listPermanent(device);
+        // An unchanged listing is the same object (the kernel package's parse cache): no new state to build.
+        return reads.get(List.of(routes, neighbours, fdb), null, () -> new KernelState(routes.stream()
+                .filter(r -> config.network().contains(r.dst())).collect(Collectors.toSet()),
+                new HashSet<>(neighbours), new HashSet<>(fdb)));
     }
 
     @Override
