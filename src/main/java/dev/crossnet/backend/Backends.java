@@ -22,7 +22,7 @@ public final class Backends {
         return switch (type) {
             case VXLAN -> new VxlanBackend(kernel);
             case HOST_GW -> new HostGwBackend(kernel);
-            case UDP -> new UdpBackend(metrics);
+            case UDP -> new UdpBackend(kernel, metrics);
         };
     }
 }

@@ -13,6 +13,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.NetworkConfig;
@@ -215,17 +216,16 @@ class UdpBackendIT {
         try {
             Shell.ok("ip", "-n", c, "link", "set", "lo", "up");
             Shell.ok("ip", "-n", c, "link", "add", "crossnet0", "type", "bridge");
-            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(new MetricsRegistry())
-                    .register(lab.host(c, "127.0.0.1"), config)))
+            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config)))
                     .isInstanceOf(CrossnetException.class).hasMessageContaining("crossnet0");
             // the socket of the failed attempt is gone: the port binds again
             Netns.exec(c, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
 
             Shell.ok("ip", "-n", c, "link", "del", "crossnet0");
-            var first = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var first = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> first.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             first.close();
-            var second = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var second = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> second.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             second.close();
             assertThat(Shell.run(10, "ip", "-n", c, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.9.0/32");
@@ -242,7 +242,7 @@ class UdpBackendIT {
         Shell.ok("ip", "netns", "add", d);
         try {
             Shell.ok("ip", "-n", d, "link", "set", "lo", "up");
-            var net = Netns.run(d, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(d, "127.0.0.1"), config));
+            var net = Netns.run(d, () -> new UdpBackend(LinuxKernel.inNamespace(d), new MetricsRegistry()).register(lab.host(d, "127.0.0.1"), config));
             assertThat(net.mtu()).isEqualTo(1472);
             // the lease is refused here (a full pool): the agent closes the network without start
             net.close();
@@ -261,7 +261,7 @@ class UdpBackendIT {
         try {
             Shell.ok("ip", "-n", e, "link", "set", "lo", "up");
             try (DatagramSocket taken = Netns.run(e, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)))) {
-                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(e, "127.0.0.1"), config)))
+                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(LinuxKernel.inNamespace(e), new MetricsRegistry()).register(lab.host(e, "127.0.0.1"), config)))
                         .isInstanceOf(CrossnetException.class).hasMessageContaining("127.0.0.1:" + PORT);
             }
             assertThat(Shell.run(10, "ip", "-n", e, "link", "show", "crossnet0").exit()).isNotZero();
