@@ -101,8 +101,9 @@ final class UdpNetwork implements Network {
      * On the first call binds the socket, creates or adopts {@code crossnet0} and starts the
      * datapath; then gives {@code crossnet0} the lease's first address as a /32, sets its MTU,
      * brings it up, routes the whole network through it and turns on forwarding, writing only what
-     * differs. Idempotent; the device and socket are opened in the calling thread's network
-     * namespace, the rest goes through the kernel this network was given.
+     * differs. While the datapath is down (see {@link #fault()}) only {@link #supervise()} touches
+     * the device: it reopens and configures it. Idempotent; the device and socket are opened in the
+     * calling thread's network namespace, the rest goes through the kernel this network was given.
      *
      * @throws dev.crossnet.CrossnetException when the port cannot be bound or the device opened
      *                                        (nothing is left open then)
@@ -114,6 +115,11 @@ final class UdpNetwork implements Network {
             launch();
         }
         datapath.ownSubnet(own.subnet());
+        if (datapath.failure() != null) {
+            // Its device may be gone (deleted under it): supervise() reopens it and configures it then;
+            // the failure is in fault() meanwhile, not thrown here a second time.
+            return;
+        }
         configure();
     }
 

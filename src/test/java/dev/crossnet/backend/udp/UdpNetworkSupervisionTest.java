@@ -172,6 +172,26 @@ class UdpNetworkSupervisionTest {
         assertThat(net.fault()).isNull();
     }
 
+    /** Regression: start() threw "cannot set the address of device …: it does not exist" on every resync until the restart. */
+    @Test
+    void deviceDeletedUnderTheDatapath_startLeavesItToSupervise_whichConfiguresTheNewOne() throws Exception {
+        Lease own = new Lease(Subnet.parse("10.5.1.0/24"), new LeaseAttrs("192.168.1.1", "udp", null), null, 1);
+        kernel.links.remove("chantun");
+        breakDevice();
+        kernel.clearCalls();
+
+        net.start(own);
+
+        assertThat(kernel.calls).isEmpty();
+        net.supervise();
+        clock.advance(UdpNetwork.RESTART_MIN);
+        net.supervise();
+        assertThat(net.fault()).isNull();
+        assertThat(kernel.calls).containsExactlyElementsOf(CONFIGURE);
+        net.start(own);
+        assertForwards();
+    }
+
     @Test
     void restartCannotOpen_faultSaysWhy_countedAndRetriedLater() throws Exception {
         breakDevice();
