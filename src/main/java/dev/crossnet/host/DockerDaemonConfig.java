@@ -47,6 +47,9 @@ public final class DockerDaemonConfig {
     /** The authz plugin's name: its socket is /run/docker/plugins/crossnet-authz.sock. */
     public static final String AUTHZ_PLUGIN = "crossnet-authz";
     public static final Path DEFAULT_PATH = Path.of("/etc/docker/daemon.json");
+    /** Where {@link #upstreamResolvers} looks by default, as dockerd does. */
+    public static final List<Path> DEFAULT_RESOLV_CONFS =
+            List.of(Path.of("/etc/resolv.conf"), Path.of("/run/systemd/resolve/resolv.conf"));
 
     /** What {@link #apply} did; {@code backup} is null when nothing was overwritten. */
     public record Outcome(Path file, boolean changed, boolean dnsChanged, boolean authzChanged, List<String> dns,
@@ -69,6 +72,11 @@ public final class DockerDaemonConfig {
 
     private final Path file;
     private final Clock clock;
+
+    /** What {@code init} and {@code join} run when dockerd is present: the default file and resolvers. */
+    public static Outcome setUpThisHost(String dnsAddress) {
+        return new DockerDaemonConfig(DEFAULT_PATH, Clock.systemUTC()).apply(dnsAddress, upstreamResolvers(DEFAULT_RESOLV_CONFS));
+    }
 
     public DockerDaemonConfig(Path file, Clock clock) {
         this.file = file;
