@@ -14,10 +14,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The .deb that {@code mvn package} builds, installed on this machine with dpkg: install, reinstall
- * (the upgrade path), remove and purge, each leaving exactly what it should. A Debian 12 root made
+ * The .deb that {@code mvn package} builds, installed on this machine with dpkg: install, upgrade (from
+ * the same package relabelled 0.0.1), remove and purge, each leaving exactly what it should. A Debian 12 root made
  * with debootstrap would be cleaner but takes minutes (its JRE alone), so this runs here and puts
  * back what it moved: {@code /etc/crossnet} and {@code /var/lib/crossnet}, if this machine had them.
  * Needs the package's dependencies installed ({@code scripts/install-deps} does) and no crossnet
@@ -101,21 +102,11 @@ class DebPackageIT {
     }
 
     @Test
-    void installStartsNothing_upgradeKeepsSettings_removeKeepsThem_purgeLeavesNothing() throws IOException {
+    void installStartsNothing_upgradeKeepsSettings_removeKeepsThem_purgeLeavesNothing(@TempDir Path tmp) throws IOException {
         List<String> systemdBefore = tree(Path.of("/etc/systemd/system"));
 
-        dpkg("--install", deb.toString());
-        assertThat(installed()).isTrue();
-        Shell.Result version = Shell.run(120, "/usr/bin/crossnet", "version");
-        assertThat(version.exit()).as(version.output()).isZero();
-        assertThat(version.output()).startsWith("crossnet ");
-        for (String unit : UNITS) {
-            assertThat(Path.of("/lib/systemd/system/" + unit)).isRegularFile();
-        }
-        Shell.Result verify = Shell.run(120, "systemd-analyze", "verify", "/lib/systemd/system/crossnet-agent.service",
-                "/lib/systemd/system/crossnet-authz.service", "/lib/systemd/system/crossnet-etcd.service");
-        assertThat(verify.exit()).as(verify.output()).isZero();
-        assertThat(verify.output()).as("unit warnings").doesNotContain("crossnet-");
+        dpkg("--install", olderVersion(tmp).toString());
+        assertThat(Shell.ok("dpkg-query", "-W", "-f=${Version}", "crossnet")).isEqualTo("0.0.1");
         assertThat(tree(Path.of("/etc/systemd/system"))).as("installing enables nothing").isEqualTo(systemdBefore);
         for (Path p : OWNED_STATE) {
             assertThat(p).as("installing writes no settings").doesNotExist();
@@ -132,9 +123,19 @@ class DebPackageIT {
         }
 
         dpkg("--install", deb.toString());
+        assertThat(Shell.ok("dpkg-query", "-W", "-f=${Version}", "crossnet")).as("upgraded").isNotEqualTo("0.0.1");
+        Shell.Result version = Shell.run(120, "/usr/bin/crossnet", "version");
+        assertThat(version.exit()).as(version.output()).isZero();
+        assertThat(version.output()).startsWith("crossnet ");
+        Shell.Result verify = Shell.run(120, "systemd-analyze", "verify", "/lib/systemd/system/crossnet-agent.service",
+                "/lib/systemd/system/crossnet-authz.service", "/lib/systemd/system/crossnet-etcd.service");
+        assertThat(verify.exit()).as(verify.output()).isZero();
+        assertThat(verify.output()).as("unit warnings").doesNotContain("crossnet-");
         assertThat(Path.of("/etc/crossnet/agent.env")).as("an upgrade keeps settings").hasContent("CROSSNET_AGENT_ARGS=--docker-plugin");
-        assertThat(WANTS.resolve("crossnet-agent.service")).as("an upgrade keeps units enabled").isSymbolicLink();
-        assertThat(Path.of("/usr/bin/crossnet")).isExecutable();
+        assertThat(Path.of("/var/lib/crossnet/etcd")).as("and state").isDirectory();
+        for (String unit : UNITS) {
+            assertThat(WANTS.resolve(unit)).as("an upgrade keeps units enabled").isSymbolicLink();
+        }
 
         dpkg("--remove", "crossnet");
         assertThat(Path.of("/usr/bin/crossnet")).doesNotExist();
@@ -154,14 +155,29 @@ class DebPackageIT {
     }
 
     @Test
-    void purgeStraightFromInstalled_leavesNothing() throws IOException {
+    void freshInstall_thenPurgeStraightAway_leavesNothing() throws IOException {
         dpkg("--install", deb.toString());
+        for (String unit : UNITS) {
+            assertThat(Path.of("/lib/systemd/system/" + unit)).isRegularFile();
+        }
         Files.createDirectories(Path.of("/etc/crossnet"));
         Files.writeString(Path.of("/etc/crossnet/etcd.env"), "ETCD_NAME=h1\n");
         dpkg("--purge", "crossnet");
         assertThat(installed()).isFalse();
         assertThat(Path.of("/usr/bin/crossnet")).doesNotExist();
         assertThat(Path.of("/etc/crossnet")).doesNotExist();
+    }
+
+    /** The same package as version 0.0.1, to upgrade from. */
+    static Path olderVersion(Path tmp) throws IOException {
+        Path tree = tmp.resolve("older");
+        Shell.ok("dpkg-deb", "--raw-extract", deb.toString(), tree.toString());
+        Path control = tree.resolve("DEBIAN/control");
+        Files.writeString(control, Files.readString(control).replaceFirst("(?m)^Version: .*$", "Version: 0.0.1"));
+        Path out = tmp.resolve("crossnet_0.0.1_all.deb");
+        Shell.Result r = Shell.run(300, "dpkg-deb", "-Zgzip", "-z1", "--root-owner-group", "--build", tree.toString(), out.toString());
+        assertThat(r.exit()).as(r.output()).isZero();
+        return out;
     }
 
     /** Every path under {@code root}, with a link's target: what enabling or disabling a unit changes. */
