@@ -11,7 +11,7 @@ import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
 import dev.crossnet.lease.SubnetManager;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.ConfigException;
@@ -98,14 +98,14 @@ public final class Agent {
 
     /** @param metrics where the agent's metrics go (see {@link AgentMetrics}) */
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-                 HostRules rules, Clock clock, MetricsRegistry metrics) {
+                 HostRules rules, Clock clock, PrometheusRegistry metrics) {
         this(opts, store, prefix, backends, rules, clock, metrics,
                 o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()));
     }
 
     /** For tests: {@code hostResolver} replaces the lookup of the underlay interface. */
     Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-          HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver) {
+          HostRules rules, Clock clock, PrometheusRegistry metrics, Function<Options, HostContext> hostResolver) {
         this.hostResolver = hostResolver;
         this.metrics = new AgentMetrics(metrics);
         this.retry = new Backoff(RETRY_MIN, RETRY_MAX, clock);

@@ -2,7 +2,7 @@ package dev.crossnet.backend;
 
 import dev.crossnet.backend.hostgw.HostGwBackend;
 import dev.crossnet.backend.udp.UdpBackend;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.model.BackendConfig;
@@ -18,7 +18,7 @@ public final class Backends {
      *
      * @param metrics where data-plane counters go (the udp backend's per-peer counters)
      */
-    public static Backend create(BackendConfig.Type type, Kernel kernel, MetricsRegistry metrics) {
+    public static Backend create(BackendConfig.Type type, Kernel kernel, PrometheusRegistry metrics) {
         return switch (type) {
             case VXLAN -> new VxlanBackend(kernel);
             case HOST_GW -> new HostGwBackend(kernel);

@@ -8,7 +8,7 @@ import dev.crossnet.agent.KernelHostRules;
 import dev.crossnet.backend.Backends;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.linux.LinuxKernel;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.store.Store;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -125,7 +125,7 @@ final class AgentCommand implements Runnable {
             throw new CrossnetException("--dns-listen: " + dnsListen + " is not an address of this host");
         }
         Kernel kernel = LinuxKernel.host();
-        MetricsRegistry metrics = new MetricsRegistry();
+        PrometheusRegistry metrics = new PrometheusRegistry();
         Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
@@ -134,7 +134,7 @@ final class AgentCommand implements Runnable {
             HealthServer health = null;
             DockerPlugins docker = null;
             if (healthzPort != 0) {
-                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::notReady, metrics::render);
+                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::notReady, metrics);
             }
             try {
                 if (dockerPlugin != null) {

@@ -1,5 +1,6 @@
 package dev.crossnet.agent;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +8,7 @@ import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
@@ -41,7 +42,7 @@ class AgentLeaseLossTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final AgentTest.RecordingNetwork network = new AgentTest.RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
-    final MetricsRegistry metrics = new MetricsRegistry();
+    final PrometheusRegistry metrics = new PrometheusRegistry();
     SqliteStore real;
     FlakyStore store;
     LeaseRegistry others; // what other hosts and the operator do, straight to the store
@@ -82,9 +83,9 @@ class AgentLeaseLossTest {
     }
 
     long leaseErrors() {
-        String line = metrics.render().lines().filter(l -> l.startsWith("crossnet_reconcile_errors_total{kind=\"lease\"}"))
+        String line = MetricFamilies.text(metrics).lines().filter(l -> l.startsWith("crossnet_reconcile_errors_total{kind=\"lease\"}"))
                 .findFirst().orElseThrow();
-        return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     /** The scenario: store unreachable past expiry, then a full pool, then a freed subnet. */

@@ -1,5 +1,6 @@
 package dev.crossnet.agent;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -15,7 +16,7 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.PoolExhaustedException;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -48,7 +49,7 @@ class AgentTest {
     LeaseRegistry registry;
     final RecordingNetwork network = new RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
-    final MetricsRegistry metrics = new MetricsRegistry();
+    final PrometheusRegistry metrics = new PrometheusRegistry();
     /** The peers of each {@link HostRules#ensure} call, in order. */
     final List<List<String>> filters = new CopyOnWriteArrayList<>();
     Clock clock = Clock.systemUTC();
@@ -128,9 +129,9 @@ class AgentTest {
         Subnet peer = Subnet.parse("10.5.200.0/24");
         registry.create(peer, new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1)).orElseThrow();
         await().atMost(Duration.ofSeconds(30)).until(() -> network.lastPeers().contains(peer));
-        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.render().contains("crossnet_peers_programmed 1\n"));
-        assertThat(metrics.render()).containsPattern("crossnet_last_resync_timestamp_seconds 1[0-9]{9}")
-                .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> MetricFamilies.text(metrics).contains("crossnet_peers_programmed 1.0\n"));
+        assertThat(MetricFamilies.text(metrics)).containsPattern("crossnet_last_resync_timestamp_seconds 1\\.[0-9]+E9\n")
+                .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0.0\n");
         registry.delete(peer);
         await().atMost(Duration.ofSeconds(30)).until(() -> !network.lastPeers().contains(peer));
     }

@@ -146,7 +146,7 @@ class PoisonedStoreTest {
         HostContext host = new HostContext("eth0", 2, new IPAddressString("172.30.0.11").getAddress(),
                 Subnet.parse("172.30.0.0/24"), 1500, dir.resolve("state"));
         agent = new Agent(o, store, PREFIX, t -> new VxlanBackend(kernel), (c, own, masq, peers) -> { }, Clock.systemUTC(),
-                new dev.crossnet.metrics.MetricsRegistry(),
+                new io.prometheus.metrics.model.registry.PrometheusRegistry(),
                 opts -> host);
         agent.start();
         loop = new Thread(agent::run, "agent-loop");

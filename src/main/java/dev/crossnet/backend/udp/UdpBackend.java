@@ -4,7 +4,7 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.udp.Endpoints;
@@ -62,12 +62,12 @@ public final class UdpBackend implements Backend {
         TUN_AND_UDP
     }
 
-    private final MetricsRegistry metrics;
+    private final PrometheusRegistry metrics;
     private final int batch;
     private final Offload offload;
 
     /** A backend with the default batch size and all offloads, counting into {@code metrics}. */
-    public UdpBackend(MetricsRegistry metrics) {
+    public UdpBackend(PrometheusRegistry metrics) {
         this(metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
     }
 
@@ -76,7 +76,7 @@ public final class UdpBackend implements Backend {
      * @param batch   packets per batch; 1 selects the plain per-packet path
      * @param offload the offloads to try
      */
-    public UdpBackend(MetricsRegistry metrics, int batch, Offload offload) {
+    public UdpBackend(PrometheusRegistry metrics, int batch, Offload offload) {
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("batch must be 1-1024, got " + batch);
         }

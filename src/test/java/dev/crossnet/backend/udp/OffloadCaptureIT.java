@@ -3,7 +3,7 @@ package dev.crossnet.backend.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.testing.Shell;
@@ -103,7 +103,7 @@ class OffloadCaptureIT {
         assertThat(tun.vnetHdr()).isTrue();
         assertThat(udp.gso()).isTrue();
         assertThat(udp.gro()).isTrue();
-        UdpMetrics m = new UdpMetrics(new MetricsRegistry());
+        UdpMetrics m = new UdpMetrics(new PrometheusRegistry());
         UdpDatapath dp = new UdpDatapath(new RecordingTun(tun), new RecordingBind(udp), 64, m);
         dp.ownSubnet(Subnet.parse(own));
         dp.table(ForwardingTable.of(List.of(new Peer(Subnet.parse(peer), Endpoints.of(Packets.ip(peerIp), 8285), m))));

@@ -1,5 +1,6 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static dev.crossnet.backend.udp.TwoHostLab.TUN_A;
 import static dev.crossnet.backend.udp.TwoHostLab.TUN_B;
 import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_A;
@@ -14,7 +15,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.testing.RawIpv4;
 import dev.crossnet.testing.Shell;
@@ -127,7 +128,7 @@ class UdpBackendIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> Shell.in(lab.a, 5, "ping", "-c", "1", "-W", "1", TUN_B).exit() == 0);
         ok(Shell.in(lab.b, 20, "ping", "-c", "1", "-W", "2", TUN_A));
         assertThat(Shell.run(10, "ip", "-n", lab.a, "route", "show", "10.5.0.0/16").output()).contains("dev crossnet0");
-        assertThat(lab.metricsA.render()).containsPattern("crossnet_reconcile_errors_total\\{kind=\"datapath\"} [1-9]");
+        assertThat(MetricFamilies.text(lab.metricsA)).containsPattern("crossnet_reconcile_errors_total\\{kind=\"datapath\"} [1-9]");
     }
 
     @Test
@@ -196,14 +197,14 @@ class UdpBackendIT {
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
             listener.receive(p);
             assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).as(lab.dump()).isEqualTo("control");
-            MetricsRegistry m = lab.metricsB;
+            PrometheusRegistry m = lab.metricsB;
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(drops(m, "none", "unknown_source")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "inner_source_outside_peer")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "inner_destination_outside_host")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "malformed")).isEqualTo(1);
             });
-            assertThat(m.render()).contains("crossnet_udp_drops_total{peer=\"none\",reason=\"unknown_source\"} 1");
+            assertThat(MetricFamilies.text(m)).contains("crossnet_udp_drops_total{peer=\"none\",reason=\"unknown_source\"} 1");
         }
     }
 
@@ -215,17 +216,17 @@ class UdpBackendIT {
         try {
             Shell.ok("ip", "-n", c, "link", "set", "lo", "up");
             Shell.ok("ip", "-n", c, "link", "add", "crossnet0", "type", "bridge");
-            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(new MetricsRegistry())
+            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(new PrometheusRegistry())
                     .register(lab.host(c, "127.0.0.1"), config)))
                     .isInstanceOf(CrossnetException.class).hasMessageContaining("crossnet0");
             // the socket of the failed attempt is gone: the port binds again
             Netns.exec(c, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
 
             Shell.ok("ip", "-n", c, "link", "del", "crossnet0");
-            var first = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var first = Netns.run(c, () -> new UdpBackend(new PrometheusRegistry()).register(lab.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> first.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             first.close();
-            var second = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var second = Netns.run(c, () -> new UdpBackend(new PrometheusRegistry()).register(lab.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> second.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             second.close();
             assertThat(Shell.run(10, "ip", "-n", c, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.9.0/32");
@@ -242,7 +243,7 @@ class UdpBackendIT {
         Shell.ok("ip", "netns", "add", d);
         try {
             Shell.ok("ip", "-n", d, "link", "set", "lo", "up");
-            var net = Netns.run(d, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(d, "127.0.0.1"), config));
+            var net = Netns.run(d, () -> new UdpBackend(new PrometheusRegistry()).register(lab.host(d, "127.0.0.1"), config));
             assertThat(net.mtu()).isEqualTo(1472);
             // the lease is refused here (a full pool): the agent closes the network without start
             net.close();
@@ -261,7 +262,7 @@ class UdpBackendIT {
         try {
             Shell.ok("ip", "-n", e, "link", "set", "lo", "up");
             try (DatagramSocket taken = Netns.run(e, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)))) {
-                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(e, "127.0.0.1"), config)))
+                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(new PrometheusRegistry()).register(lab.host(e, "127.0.0.1"), config)))
                         .isInstanceOf(CrossnetException.class).hasMessageContaining("127.0.0.1:" + PORT);
             }
             assertThat(Shell.run(10, "ip", "-n", e, "link", "show", "crossnet0").exit()).isNotZero();
@@ -290,8 +291,8 @@ class UdpBackendIT {
         }
     }
 
-    private static long drops(MetricsRegistry m, String peer, String reason) {
-        return m.counter("crossnet_udp_drops_total", "", "peer", "reason").labels(peer, reason).get();
+    private static long drops(PrometheusRegistry m, String peer, String reason) {
+        return MetricFamilies.counter(m, "crossnet_udp_drops_total", "", "peer", "reason").labelValues(peer, reason).getLongValue();
     }
 
     private static byte[] bytes(String s) {

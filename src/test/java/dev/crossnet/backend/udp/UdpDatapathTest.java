@@ -1,10 +1,11 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.ChannelTun;
 import dev.crossnet.udp.ChannelBind;
@@ -23,7 +24,7 @@ class UdpDatapathTest {
     static final long PEER_A = Endpoints.of(ip("192.168.1.2"), 8285);
     static final long PEER_B = Endpoints.of(ip("192.168.1.3"), 8285);
 
-    private final MetricsRegistry registry = new MetricsRegistry();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final UdpMetrics metrics = new UdpMetrics(registry);
     private final ChannelTun tun = new ChannelTun();
     private final ChannelBind bind = new ChannelBind(SELF);
@@ -45,8 +46,8 @@ class UdpDatapathTest {
     }
 
     private long count(String family, String... labels) {
-        return registry.counter(family, "", labels.length == 1 ? new String[] {"peer"} : new String[] {"peer", "reason"})
-                .labels(labels).get();
+        return MetricFamilies.counter(registry, family, "", labels.length == 1 ? new String[] {"peer"} : new String[] {"peer", "reason"})
+                .labelValues(labels).getLongValue();
     }
 
     @ParameterizedTest

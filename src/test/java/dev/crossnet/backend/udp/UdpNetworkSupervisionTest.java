@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.CrossnetException;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -30,7 +30,7 @@ class UdpNetworkSupervisionTest {
     static final long PEER = Endpoints.of(ip("192.168.1.2"), 8285);
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    final MetricsRegistry registry = new MetricsRegistry();
+    final PrometheusRegistry registry = new PrometheusRegistry();
     final FakeIo io = new FakeIo();
     UdpNetwork net;
 
@@ -82,7 +82,7 @@ class UdpNetworkSupervisionTest {
     }
 
     long datapathErrors() {
-        return ReconcileErrors.in(registry).labels(ReconcileErrors.DATAPATH).get();
+        return ReconcileErrors.in(registry).labelValues(ReconcileErrors.DATAPATH).getLongValue();
     }
 
     /** Traffic from the current device reaches the peer through the current socket. */

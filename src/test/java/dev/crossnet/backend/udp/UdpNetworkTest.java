@@ -10,7 +10,7 @@ import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.lease.LeaseRegistry;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.sqlite.SqliteStore;
@@ -34,7 +34,7 @@ class UdpNetworkTest {
     @TempDir
     Path dir;
 
-    private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
+    private final UdpMetrics metrics = new UdpMetrics(new PrometheusRegistry());
     private final UdpNetwork network = new UdpNetwork(host(Path.of("/nonexistent")), config("{\"Type\":\"udp\"}"), 1472,
             Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics);
 
