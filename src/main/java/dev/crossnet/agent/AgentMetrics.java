@@ -1,9 +1,9 @@
 package dev.crossnet.agent;
 
 import dev.crossnet.metrics.MetricFamilies;
+import dev.crossnet.metrics.ReconcileErrors;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import dev.crossnet.metrics.ReconcileErrors;
 import java.time.Instant;
 
 /**

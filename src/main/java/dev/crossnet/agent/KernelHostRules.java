@@ -1,15 +1,15 @@
 package dev.crossnet.agent;
 
-import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;

@@ -2,10 +2,10 @@ package dev.crossnet.backend;
 
 import dev.crossnet.backend.hostgw.HostGwBackend;
 import dev.crossnet.backend.udp.UdpBackend;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.model.BackendConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /** Chooses the {@link Backend} for a configured type. */
 public final class Backends {

@@ -1,14 +1,10 @@
 package dev.crossnet.agent;
 
-import dev.crossnet.metrics.MetricFamilies;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
@@ -16,6 +12,7 @@ import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.testing.FlakyStore;
 import dev.crossnet.testing.MutableClock;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Losing the lease while things fail, on a fake clock: the loop is driven by {@link Agent#tick()},

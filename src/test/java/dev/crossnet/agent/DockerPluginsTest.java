@@ -2,11 +2,11 @@ package dev.crossnet.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.docker.plugin.RawPluginClient;
 import dev.crossnet.docker.HostReaper;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.docker.plugin.RawPluginClient;
 import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.testing.FlakyStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,19 +1,18 @@
 package dev.crossnet.agent;
 
-import dev.crossnet.metrics.MetricFamilies;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.RecordingKernel;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class KernelHostRulesTest {
     static final Subnet OWN = Subnet.parse("10.5.1.0/24");

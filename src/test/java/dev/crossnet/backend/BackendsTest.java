@@ -3,8 +3,8 @@ package dev.crossnet.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.kernel.RecordingKernel;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.BackendConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {

@@ -1,8 +1,8 @@
 package dev.crossnet.backend.udp;
 
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 /**
  * One forwarding-table entry: a peer's subnet, the UDP endpoint that serves it, and its counters.

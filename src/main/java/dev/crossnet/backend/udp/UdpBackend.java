@@ -4,11 +4,11 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The {@code udp} backend: a userspace datapath, wire-compatible with flannel's udp backend.

@@ -1,10 +1,10 @@
 package dev.crossnet.backend.udp;
 
 import dev.crossnet.metrics.MetricFamilies;
+import dev.crossnet.metrics.ReconcileErrors;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import dev.crossnet.metrics.ReconcileErrors;
 
 /**
  * The udp backend's counter families, labelled by peer subnet. Drops that belong to no peer (an

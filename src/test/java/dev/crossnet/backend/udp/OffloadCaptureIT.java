@@ -3,7 +3,6 @@ package dev.crossnet.backend.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.kernel.linux.Netns;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.testing.Shell;
@@ -12,6 +11,7 @@ import dev.crossnet.tun.TunDevice;
 import dev.crossnet.udp.Bind;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,12 +3,12 @@ package dev.crossnet.backend.udp;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.ChannelTun;
-import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.ChannelBind.Datagram;
+import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;

@@ -1,16 +1,16 @@
 package dev.crossnet.backend.udp;
 
-import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.kernel.linux.Netns;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.testing.Shell;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,25 +1,17 @@
 package dev.crossnet.backend.udp;
 
-import dev.crossnet.metrics.MetricFamilies;
-import static dev.crossnet.backend.udp.TwoHostLab.TUN_A;
-import static dev.crossnet.backend.udp.TwoHostLab.TUN_B;
-import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_A;
-import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_B;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.linux.Netns;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.testing.RawIpv4;
 import dev.crossnet.testing.Shell;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +35,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
+import static dev.crossnet.backend.udp.TwoHostLab.TUN_A;
+import static dev.crossnet.backend.udp.TwoHostLab.TUN_B;
+import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_A;
+import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_B;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Two namespaced hosts running the udp backend over a veth underlay with MTU 1500. */
 @Tag("integration")

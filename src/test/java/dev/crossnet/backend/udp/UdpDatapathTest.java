@@ -1,16 +1,12 @@
 package dev.crossnet.backend.udp;
 
 import dev.crossnet.metrics.MetricFamilies;
-import static dev.crossnet.backend.udp.Packets.ip;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.ChannelTun;
-import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.ChannelBind.Datagram;
+import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static dev.crossnet.backend.udp.Packets.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class UdpDatapathTest {
     static final long SELF = Endpoints.of(ip("192.168.1.1"), 8285);

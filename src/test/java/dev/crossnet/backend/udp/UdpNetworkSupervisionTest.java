@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.CrossnetException;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -15,6 +14,7 @@ import dev.crossnet.testing.MutableClock;
 import dev.crossnet.tun.ChannelTun;
 import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

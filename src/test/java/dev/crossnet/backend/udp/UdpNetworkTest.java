@@ -10,11 +10,11 @@ import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.lease.LeaseRegistry;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
