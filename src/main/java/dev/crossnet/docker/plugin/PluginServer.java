@@ -36,6 +36,7 @@ public final class PluginServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginServer.class);
     static final int MAX_CONNECTIONS = 64;
     private static final int MAX_THREADS = 16; // 1 acceptor + 1 selector + calls in flight; dockerd makes few at once
+    private static final long IDLE_TIMEOUT_MS = 10 * 60 * 1000;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int MAX_SOCKET_PATH = 107; // sun_path is 108 bytes, NUL-terminated
@@ -108,6 +109,9 @@ public final class PluginServer implements AutoCloseable {
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setUnixDomainPath(bindAt);
         connector.setAcceptQueueSize(64);
+        // dockerd keeps plugin connections open without a limit of its own; a server-side close can
+        // race a POST it is sending (retried, but logged), so idle connections are kept long.
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.setErrorHandler(new PluginHandler.ErrBodies());
