@@ -52,6 +52,19 @@ class PluginServerTest {
         }
     }
 
+    /** dockerd 20.10 sends {@code Host:} with no value; Jetty alone answers 400 "Blank Host" and dockerd will not start. */
+    @Test
+    void serve_blankHostAsDockerdSendsIt_answered() throws Exception {
+        Path sock = tmp.resolve("p.sock");
+        try (PluginServer s = PluginServer.start(sock, dispatcher); RawPluginClient c = new RawPluginClient(sock)) {
+            c.send("POST /Plugin.Activate HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 4\r\n"
+                    + "Accept: application/vnd.docker.plugins.v1.2+json\r\n\r\nnull");
+            RawPluginClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("{\"Implements\":[\"IpamDriver\"]}");
+        }
+    }
+
     @Test
     void serve_brokenFraming_400WithErrThenClose() throws Exception {
         Path sock = tmp.resolve("p.sock");
