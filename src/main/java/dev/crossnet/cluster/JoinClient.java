@@ -33,7 +33,7 @@ final class JoinClient {
     }
 
     static JoinMessages.Response send(InetSocketAddress endpoint, JoinToken token, JoinMessages.Request req) {
-        String where = endpoint.getHostString() + ":" + endpoint.getPort();
+        String where = endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
         DigestPinningTrustManager tm = new DigestPinningTrustManager(token.caDigest());
         SSLContext ctx;
         try {
