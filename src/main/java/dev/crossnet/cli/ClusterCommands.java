@@ -180,4 +180,42 @@ final class ClusterCommands {
             return 0;
         }
     }
+
+    @Command(name = "service", mixinStandardHelpOptions = true,
+            description = "Start, stop or show this host's crossnet services (etcd, join-endpoint, agent) as init/join set them up.")
+    static final class Service implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ConfigDirOption config;
+        @Parameters(index = "0", paramLabel = "ACTION", description = "start, stop or status")
+        String action;
+        @Parameters(index = "1", paramLabel = "NAME", description = "etcd, join-endpoint or agent")
+        String name;
+
+        @Override
+        public Integer call() {
+            Path dir = config.dir();
+            ClusterConfig cfg = ClusterConfig.load(dir).orElseThrow(() -> new CrossnetException(
+                    "this host is not part of a cluster: no " + dir.resolve(ClusterConfig.FILE)));
+            Services.Service s = switch (name) {
+                case "etcd" -> Services.Service.ETCD;
+                case "join-endpoint" -> Services.Service.JOIN_ENDPOINT;
+                case "agent" -> Services.Service.AGENT;
+                default -> throw new CrossnetException("NAME: \"" + name + "\" is not etcd, join-endpoint or agent");
+            };
+            if (s == Services.Service.ETCD && !cfg.member()) {
+                throw new CrossnetException("NAME: this host is an etcd client; it runs no etcd member");
+            }
+            Services services = Services.forHost(dir);
+            switch (action) {
+                case "start" -> services.start(s);
+                case "stop" -> services.stop(s);
+                case "status" -> {
+                    System.out.println(name + ": " + (services.running(s) ? "running" : "stopped") + " (log: " + services.logHint(s) + ")");
+                    return services.running(s) ? 0 : 3;
+                }
+                default -> throw new CrossnetException("ACTION: \"" + action + "\" is not start, stop or status");
+            }
+            return 0;
+        }
+    }
 }

@@ -97,7 +97,7 @@ public final class JoinServer implements AutoCloseable {
             out.write((JoinMessages.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
-            LOG.info("join endpoint: connection from {} failed: {}", c.getInetAddress().getHostAddress(), e.getMessage());
+            LOG.debug("join endpoint: connection from {} failed: {}", c.getInetAddress().getHostAddress(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("join endpoint: request from {} failed", c.getInetAddress().getHostAddress(), e);
         }
