@@ -80,6 +80,18 @@ public record ClusterConfig(String host, String advertiseAddr, String etcdRole, 
         return new ClusterConfig(host, advertiseAddr, etcdRole, endpoints, prefix, joinAddr, initHost, listenAddr);
     }
 
+    /**
+     * Rewrites {@code dir}'s endpoint list with the voters' client URLs of {@code members}, if they
+     * differ: a host learns of members that joined after it, or of its own promotion, whenever a
+     * command lists the members. Learners are left out, as they serve no client requests.
+     */
+    static void refreshEndpoints(Path dir, ClusterConfig cfg, List<EtcdCluster.Member> members) {
+        List<String> voters = Membership.voterClientUrls(members);
+        if (!voters.isEmpty() && !new java.util.HashSet<>(voters).equals(new java.util.HashSet<>(cfg.etcdEndpoints()))) {
+            cfg.withEtcdEndpoints(voters).save(dir);
+        }
+    }
+
     public boolean member() {
         return MEMBER.equals(etcdRole);
     }

@@ -36,6 +36,7 @@ public final class NodeList {
                      files.hostCert(), files.hostKey(), Duration.ofSeconds(10))) {
             List<Lease> leases = new LeaseRegistry(store, cfg.prefix()).leases(false).leases();
             List<EtcdCluster.Member> members = etcd.members();
+            ClusterConfig.refreshEndpoints(dir, cfg, members);
             for (NodeRegistry.Node n : new NodeRegistry(store).list()) {
                 String subnet = leases.stream().filter(l -> n.address().equals(l.attrs().publicIp())).map(l -> l.subnet().toString())
                         .findFirst().orElse("-");

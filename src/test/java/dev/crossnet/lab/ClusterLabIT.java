@@ -135,4 +135,92 @@ class ClusterLabIT {
         assertThat(etcdctl("h2", "https://" + ip + ":2380", List.of("--cacert", ca.toString(), "--cert", tmp.resolve("r.crt").toString(),
                 "--key", tmp.resolve("r.key").toString()), "get", "x").exit()).as("the peer port, another CA").isNotZero();
     }
+
+    /** A join from h2 into a config directory of its own, expected to fail: returns stderr. */
+    static String failedJoin(Path dir, String token, String endpoint) throws IOException {
+        Path tokenFile = lab.dir().resolve("probe-token");
+        Files.writeString(tokenFile, token);
+        Lab.ExecResult r = crossnet("h2", "join", "--config-dir", dir.toString(), "--token-file", tokenFile.toString(),
+                "--advertise-addr", lab.host("h2").underlayIp(), "--host-name", "probe", "--no-agent", endpoint);
+        Files.delete(tokenFile);
+        assertThat(r.exit()).as("join must fail: " + r.out()).isEqualTo(1);
+        assertThat(Files.exists(dir)).as("nothing written to " + dir).isFalse();
+        assertThat(Processes.findByCommandLine(dir.toString())).as("no process left for " + dir).isEmpty();
+        assertThat(r.err().strip().lines().count()).as("one line: " + r.err()).isEqualTo(1);
+        return r.err();
+    }
+
+    static String token() {
+        Lab.ExecResult r = crossnet("h1", "join-token", "--quiet");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.out().strip();
+    }
+
+    @Test
+    @Order(3)
+    void badTokens_secondInit_nothingListening_oneClearErrorEach_nothingLeftBehind() throws Exception {
+        long t0 = System.nanoTime();
+        Path probe = lab.dir().resolve("probe");
+        String good = token();
+        String endpoint = lab.host("h1").underlayIp() + ":2377";
+
+        assertThat(failedJoin(probe, good.substring(0, good.length() - 4), endpoint)).contains("--token: malformed");
+        String otherCa = "CNT1-" + ClusterCa.create("x", Clock.systemUTC()).digest() + good.substring(good.lastIndexOf('-'));
+        assertThat(failedJoin(probe, otherCa, endpoint)).contains("digest does not match").contains("nothing was sent");
+        String wrongSecret = good.substring(0, good.lastIndexOf('-') + 1) + "0".repeat(25);
+        assertThat(failedJoin(probe, wrongSecret, endpoint)).contains("refused this host").contains("not this cluster's current one");
+
+        Lab.ExecResult rotated = crossnet("h1", "join-token", "--rotate");
+        assertThat(rotated.exit()).as(rotated.err()).isZero();
+        assertThat(failedJoin(probe, good, endpoint)).contains("rotated token");
+
+        assertThat(crossnet("h1", "join-token", "--rotate", "--ttl", "1ms").exit()).isZero();
+        String expiring = token();
+        assertThat(failedJoin(probe, expiring, endpoint)).contains("expired at");
+        assertThat(crossnet("h1", "join-token", "--rotate").exit()).isZero();
+
+        assertThat(failedJoin(probe, token(), lab.host("h1").underlayIp() + ":2399")).contains("cannot reach the join endpoint");
+
+        Path h1 = config("h1");
+        String before = Files.readString(h1.resolve("cluster.json"));
+        List<Long> processesBefore = Processes.findByCommandLine(h1.toString());
+        Lab.ExecResult again = crossnet("h1", "init", "--config-dir", h1.toString(), "--advertise-addr", lab.host("h1").underlayIp(),
+                "--host-name", "h1", "--no-agent");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already part of a cluster").contains("crossnet leave");
+        assertThat(Files.readString(h1.resolve("cluster.json"))).isEqualTo(before);
+        assertThat(Processes.findByCommandLine(h1.toString())).containsExactlyInAnyOrderElementsOf(processesBefore);
+
+        Lab.ExecResult nodes = crossnet("h3", "node", "ls");
+        assertThat(nodes.out()).doesNotContain("probe");
+        System.out.printf("bad-input checks took %.1f s (information only)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Test
+    @Order(4)
+    void h1EtcdStopped_clusterKeepsWorking_aHostJoins_aNetworkIsCreated_thenH1Rejoins() {
+        long t0 = System.nanoTime();
+        Lab.ExecResult stop = crossnet("h1", "service", "stop", "etcd");
+        assertThat(stop.exit()).as(stop.err()).isZero();
+        assertThat(crossnet("h1", "service", "status", "etcd").exit()).isEqualTo(3);
+
+        assertThat(lab.addHost()).isEqualTo("h4");
+        awaitPing(lab, "h4-c1", "h2-c1");
+        awaitPing(lab, "h1-c1", "h4-c1");
+        Lab.ExecResult net = crossnet("h3", "network", "create", "while-h1-down", "--subnet", "192.168.77.0/24");
+        assertThat(net.exit()).as(net.err()).isZero();
+        assertThat(crossnet("h4", "network", "ls").out()).contains("while-h1-down");
+        Lab.ExecResult ls = crossnet("h2", "node", "ls");
+        assertThat(ls.out()).containsPattern("h1\\s+\\S+\\s+\\S+\\s+voter\\s+no").containsPattern("h4\\s+\\S+\\s+\\S+\\s+client");
+
+        Lab.ExecResult start = crossnet("h1", "service", "start", "etcd");
+        assertThat(start.exit()).as(start.err()).isZero();
+        String h1 = "https://" + lab.host("h1").underlayIp() + ":2379";
+        // A serializable read is answered from h1's own copy: it shows that h1 caught up with what it missed.
+        await("h1's member has caught up").atMost(LIMIT).pollInterval(Duration.ofMillis(500))
+                .until(() -> etcdctl("h1", h1, hostTls("h1"), "get", "--consistency=s", "--prefix", "/crossnet/cluster/nodes/h4",
+                        "--keys-only").out().contains("/crossnet/cluster/nodes/h4"));
+        assertThat(etcdctl("h1", h1, hostTls("h1"), "endpoint", "health").exit()).isZero();
+        System.out.printf("h1 down, join, network, h1 back took %.1f s (information only)%n", (System.nanoTime() - t0) / 1e9);
+    }
 }
