@@ -61,4 +61,20 @@ class ClusterConfigTest {
         assertThat(AgentEnv.read(dir.resolve("agent.env"))).containsExactly("--public-ip", "10.0.0.1");
         assertThat(AgentEnv.read(dir.resolve("none"))).isEmpty();
     }
+
+    @Test
+    void refreshEndpoints_votersOnly_rewrittenOnlyWhenChanged(@TempDir Path dir) throws Exception {
+        ClusterConfig c = new ClusterConfig("h2", "10.0.0.2", ClusterConfig.MEMBER, List.of("https://10.0.0.1:2379"), "/p",
+                "10.0.0.1:2377", false, null);
+        c.save(dir);
+        var members = new MembershipTest.RecordingEtcdCluster().voter("h1", "10.0.0.1").voter("h2", "10.0.0.2")
+                .learner("h3", "10.0.0.3").members();
+        ClusterConfig.refreshEndpoints(dir, c, members);
+        ClusterConfig after = ClusterConfig.load(dir).orElseThrow();
+        assertThat(after.etcdEndpoints()).containsExactly("https://10.0.0.1:2379", "https://10.0.0.2:2379");
+        java.nio.file.attribute.FileTime t = java.nio.file.Files.getLastModifiedTime(dir.resolve(ClusterConfig.FILE));
+        java.nio.file.Files.setLastModifiedTime(dir.resolve(ClusterConfig.FILE), java.nio.file.attribute.FileTime.fromMillis(0));
+        ClusterConfig.refreshEndpoints(dir, after, members);
+        assertThat(java.nio.file.Files.getLastModifiedTime(dir.resolve(ClusterConfig.FILE)).toMillis()).as("unchanged: not rewritten").isZero();
+    }
 }
