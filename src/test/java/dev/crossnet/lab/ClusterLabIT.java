@@ -223,4 +223,18 @@ class ClusterLabIT {
         assertThat(etcdctl("h1", h1, hostTls("h1"), "endpoint", "health").exit()).isZero();
         System.out.printf("h1 down, join, network, h1 back took %.1f s (information only)%n", (System.nanoTime() - t0) / 1e9);
     }
+
+    @Test
+    @Order(5)
+    void clientHostLeaves_itsRecordAndFilesAreGone_andNodeRmRefusesUnknownHosts() {
+        lab.stopAgent("h4");
+        Lab.ExecResult leave = crossnet("h4", "leave");
+        assertThat(leave.exit()).as(leave.err()).isZero();
+        assertThat(Files.exists(config("h4").resolve("cluster.json"))).isFalse();
+        assertThat(Files.exists(config("h4").resolve("host.key"))).isFalse();
+        assertThat(crossnet("h2", "node", "ls").out()).doesNotContain("h4 ");
+        Lab.ExecResult rm = crossnet("h2", "node", "rm", "nosuchhost");
+        assertThat(rm.exit()).isEqualTo(1);
+        assertThat(rm.err()).contains("no host nosuchhost");
+    }
 }
