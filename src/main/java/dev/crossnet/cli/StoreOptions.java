@@ -104,7 +104,8 @@ public final class StoreOptions {
                 throw new CrossnetException("--etcd-cafile/--etcd-certfile/--etcd-keyfile/--etcd-username: the cluster's own files in "
                         + configDir() + " are used; give --store or --etcd-endpoints to use others");
             }
-            return c.get().storeSpec(configDir(), timeout);
+            // Refreshed first: a host learns of members that joined after it, and of its own promotion.
+            return c.get().refreshed(configDir()).storeSpec(configDir(), timeout);
         }
         StoreSpec spec;
         if (etcdEndpoints != null) {

@@ -92,6 +92,25 @@ public record ClusterConfig(String host, String advertiseAddr, String etcdRole, 
         }
     }
 
+    /**
+     * This config with its endpoint list brought up to date from etcd's member list (saved if it
+     * changed); unchanged if no member answers within a few seconds. Blocks for one member-list call.
+     */
+    public ClusterConfig refreshed(Path dir) {
+        Layout l = new Layout(dir);
+        if (!java.nio.file.Files.isReadable(l.hostKey())) {
+            return this;
+        }
+        try (EtcdCluster etcd = new JetcdCluster(etcdEndpoints.stream().map(java.net.URI::create).toList(), l.caCert(), l.hostCert(),
+                l.hostKey(), java.time.Duration.ofSeconds(5))) {
+            List<EtcdCluster.Member> members = etcd.members();
+            refreshEndpoints(dir, this, members);
+            return load(dir).orElse(this);
+        } catch (RuntimeException e) {
+            return this; // the list we have may still work; the caller's own call reports if not
+        }
+    }
+
     public boolean member() {
         return MEMBER.equals(etcdRole);
     }
