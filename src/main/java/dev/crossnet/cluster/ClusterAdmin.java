@@ -64,12 +64,28 @@ public final class ClusterAdmin {
                 throw new CrossnetException("leave: this host holds the cluster CA and " + others.size()
                         + " other hosts are still in the cluster; without it no host can join. Remove them first, or use --force");
             }
-            nodes.delete(cfg.host());
+            Optional<EtcdCluster.Member> me = Optional.empty();
             if (cfg.member() && !others.isEmpty()) {
-                Optional<EtcdCluster.Member> me = etcd.members().stream().filter(x -> x.name().equals(cfg.host())).findFirst();
-                if (me.isPresent()) {
-                    etcd.remove(me.get().id());
+                List<EtcdCluster.Member> members = etcd.members();
+                me = members.stream().filter(x -> x.name().equals(cfg.host())).findFirst();
+                int voters = (int) members.stream().filter(x -> !x.learner()).count();
+                MemberPlan.Leaving plan = MemberPlan.forLeaver(me.isPresent() && !me.get().learner(), voters, members.size() - voters);
+                if (plan == MemberPlan.Leaving.REFUSE && !force) {
+                    throw new CrossnetException("leave: this host's etcd member is one of 3 voters; without it 2 would be left, and"
+                            + " 2 voters survive no failure. Join another host first (it becomes a member), or use --force");
                 }
+                if (plan == MemberPlan.Leaving.PROMOTE_LEARNER_THEN_REMOVE) {
+                    Membership m = new Membership(etcd, JoinAuthority.PROMOTE_LIMIT, System::nanoTime, () -> sleep(500));
+                    for (EtcdCluster.Member l : members) {
+                        if (l.learner()) {
+                            m.awaitPromotion(l.id(), l.name());
+                        }
+                    }
+                }
+            }
+            nodes.delete(cfg.host());
+            if (me.isPresent()) {
+                etcd.remove(me.get().id());
             }
         }
         services.stop(Services.Service.ETCD);
@@ -106,5 +122,14 @@ public final class ClusterAdmin {
     private static EtcdCluster cluster(ClusterConfig cfg, ClusterConfig.Layout files) {
         return new JetcdCluster(cfg.etcdEndpoints().stream().map(URI::create).toList(), files.caCert(), files.hostCert(),
                 files.hostKey(), Duration.ofSeconds(10));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms); // between promotion attempts while a learner catches up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrossnetException("interrupted");
+        }
     }
 }

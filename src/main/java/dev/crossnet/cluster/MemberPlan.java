@@ -49,4 +49,19 @@ public record MemberPlan(boolean member, boolean promoteLearnerFirst, boolean pr
                     + " an even number of members tolerates no more failures than one fewer)");
         }
     }
+
+    /** What happens to the etcd cluster when a member leaves. */
+    public enum Leaving { REMOVE, PROMOTE_LEARNER_THEN_REMOVE, REFUSE }
+
+    /**
+     * Whether a member may leave: a voter whose departure would leave 2 voters is replaced by the
+     * waiting learner first if there is one, and otherwise refused (2 voters survive no failure;
+     * the operator can add a host first, or force it).
+     */
+    public static Leaving forLeaver(boolean voter, int voters, int learners) {
+        if (!voter || voters - 1 != 2) {
+            return Leaving.REMOVE;
+        }
+        return learners > 0 ? Leaving.PROMOTE_LEARNER_THEN_REMOVE : Leaving.REFUSE;
+    }
 }

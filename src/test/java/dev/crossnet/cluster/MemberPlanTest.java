@@ -44,4 +44,17 @@ class MemberPlanTest {
         assertThatThrownBy(() -> MemberPlan.forJoiner(1, 0, 4)).hasMessageContaining("--etcd-members: 4 must be odd");
         assertThatThrownBy(() -> MemberPlan.checkTarget("--etcd-members", 0)).hasMessageContaining("--etcd-members");
     }
+
+    @Test
+    void forLeaver_voterOfThree_refusedUnlessALearnerTakesItsPlace() {
+        assertThat(MemberPlan.forLeaver(true, 3, 0)).isEqualTo(MemberPlan.Leaving.REFUSE);
+        assertThat(MemberPlan.forLeaver(true, 3, 1)).isEqualTo(MemberPlan.Leaving.PROMOTE_LEARNER_THEN_REMOVE);
+    }
+
+    @Test
+    void forLeaver_learnerOrClientOrLargerCluster_removed() {
+        assertThat(MemberPlan.forLeaver(false, 3, 1)).isEqualTo(MemberPlan.Leaving.REMOVE);
+        assertThat(MemberPlan.forLeaver(true, 5, 0)).isEqualTo(MemberPlan.Leaving.REMOVE);
+        assertThat(MemberPlan.forLeaver(true, 2, 0)).isEqualTo(MemberPlan.Leaving.REMOVE);
+    }
 }
