@@ -19,7 +19,21 @@ public interface EtcdCluster extends AutoCloseable {
 
     List<Member> members();
 
-    /** Adds a learner that will serve peers on {@code peerUrl}; returns it (without a name yet). */
+    /**
+     * etcd refused a membership change for now: its leader has not been connected to every voter
+     * for long enough ("etcdserver: unhealthy cluster", e.g. just after a promotion). Worth retrying.
+     */
+    final class NotReadyException extends dev.crossnet.CrossnetException {
+        public NotReadyException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Adds a learner that will serve peers on {@code peerUrl}; returns it (without a name yet).
+     *
+     * @throws NotReadyException if etcd says the cluster is not ready for a change yet
+     */
     Member addLearner(URI peerUrl);
 
     /**

@@ -77,8 +77,15 @@ public final class JetcdCluster implements EtcdCluster {
 
     @Override
     public Member addLearner(URI peerUrl) {
-        io.etcd.jetcd.cluster.Member m = await("member add --learner " + peerUrl,
-                client.getClusterClient().addMember(List.of(peerUrl), true)).getMember();
+        io.etcd.jetcd.cluster.Member m;
+        try {
+            m = await("member add --learner " + peerUrl, client.getClusterClient().addMember(List.of(peerUrl), true)).getMember();
+        } catch (CrossnetException e) {
+            if (String.valueOf(e.getMessage()).contains("unhealthy cluster")) {
+                throw new NotReadyException(e.getMessage());
+            }
+            throw e;
+        }
         return new Member(m.getId(), "", m.getPeerURIs(), m.getClientURIs(), true);
     }
 
@@ -100,7 +107,8 @@ public final class JetcdCluster implements EtcdCluster {
             if (p.exitValue() == 0) {
                 return true;
             }
-            if (out.contains("in sync with leader") || out.contains("not ready")) {
+            if (out.contains("in sync with leader") || out.contains("not ready") || out.contains("not enough started members")
+                    || out.contains("unhealthy cluster")) {
                 return false;
             }
             throw new CrossnetException("etcdctl member promote " + Long.toHexString(id) + " failed: " + out);

@@ -68,7 +68,7 @@ public final class Membership {
         if (!plan.member()) {
             return new Admission(plan, 0, "", voterClientUrls(cluster.members()));
         }
-        EtcdCluster.Member added = cluster.addLearner(peerUrl);
+        EtcdCluster.Member added = addLearner(peerUrl);
         List<EtcdCluster.Member> now = cluster.members();
         List<String> initial = new ArrayList<>();
         for (EtcdCluster.Member m : now) {
@@ -96,6 +96,24 @@ public final class Membership {
                         + promoteLimit.toSeconds() + "s, so it cannot be promoted; is its etcd running and reachable on its peer URL?");
             }
             pause.run();
+        }
+    }
+
+    /**
+     * Adds the learner, retrying while etcd's leader says the cluster is not ready for a change (it
+     * wants every voter connected for a few seconds first, which a voter promoted a moment ago is not).
+     */
+    private EtcdCluster.Member addLearner(URI peerUrl) {
+        long deadline = nanoTime.getAsLong() + promoteLimit.toNanos();
+        while (true) {
+            try {
+                return cluster.addLearner(peerUrl);
+            } catch (EtcdCluster.NotReadyException e) {
+                if (nanoTime.getAsLong() > deadline) {
+                    throw new CrossnetException(e.getMessage() + " (still after " + promoteLimit.toSeconds() + "s)");
+                }
+                pause.run();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ class MembershipTest {
         final List<Member> members = new ArrayList<>();
         final List<String> calls = new ArrayList<>();
         int behind;
+        int notReady;
         long nextId = 100;
 
         RecordingEtcdCluster voter(String name, String ip) {
@@ -39,6 +40,11 @@ class MembershipTest {
 
         @Override
         public Member addLearner(URI peerUrl) {
+            if (notReady > 0) {
+                notReady--;
+                calls.add("add refused");
+                throw new NotReadyException("etcdserver: unhealthy cluster");
+            }
             calls.add("add " + peerUrl);
             Member m = new Member(nextId++, "", List.of(peerUrl), List.of(), true);
             members.add(m);
@@ -120,5 +126,22 @@ class MembershipTest {
         assertThatThrownBy(() -> membership(c, new AtomicLong()).admit("h9", URI.create("https://10.0.0.2:2380"), 3))
                 .hasMessageContaining("crossnet node rm h2");
         assertThat(c.calls).isEmpty();
+    }
+
+    @Test
+    void admit_clusterNotReadyJustAfterPromotion_addRetried() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1").learner("h2", "10.0.0.2");
+        c.notReady = 2;
+        Membership.Admission a = membership(c, new AtomicLong()).admit("h3", URI.create("https://10.0.0.3:2380"), 3);
+        assertThat(c.calls).containsExactly("promote 101", "add refused", "add refused", "add https://10.0.0.3:2380");
+        assertThat(a.memberId()).isEqualTo(102);
+    }
+
+    @Test
+    void admit_clusterNeverReady_errorAfterTheLimit() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1");
+        c.notReady = Integer.MAX_VALUE;
+        assertThatThrownBy(() -> membership(c, new AtomicLong()).admit("h2", URI.create("https://10.0.0.2:2380"), 3))
+                .isInstanceOf(CrossnetException.class).hasMessageContaining("unhealthy cluster").hasMessageContaining("still after");
     }
 }
