@@ -28,7 +28,8 @@ final class EtcdHealth {
         String last = "";
         while (true) {
             if (!alive.getAsBoolean()) {
-                throw new CrossnetException("etcd member exited while starting; see " + logHint);
+                // The log goes with the rollback, so its last lines go into the message.
+                throw new CrossnetException("etcd member exited while starting; last lines of " + logHint + ":\n    " + tail(logHint));
             }
             Result r = etcdctl(clientUrl, files, learner ? "status" : "health");
             if (r.exit == 0) {
@@ -71,6 +72,15 @@ final class EtcdHealth {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CrossnetException("interrupted while waiting for etcd");
+        }
+    }
+
+    static String tail(String file) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+            return String.join("\n    ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 }
