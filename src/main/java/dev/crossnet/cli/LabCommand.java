@@ -56,7 +56,8 @@ final class LabCommand implements Runnable {
         String backend;
 
         @Option(names = "--store", paramLabel = "KIND", defaultValue = "embedded",
-                description = "embedded (SQLite in the lab directory) or etcd (a real etcd on the underlay) (default: ${DEFAULT-VALUE}).")
+                description = "embedded (SQLite in the lab directory), etcd (a real etcd on the underlay) or cluster (crossnet init on h1,"
+                        + " join on the others: etcd members on the hosts with mutual TLS) (default: ${DEFAULT-VALUE}).")
         String store;
 
         @Option(names = "--network", paramLabel = "CIDR", defaultValue = LabOptions.DEFAULT_NETWORK,
@@ -82,7 +83,8 @@ final class LabCommand implements Runnable {
             LabOptions.StoreKind kind = switch (store.toLowerCase(Locale.ROOT)) {
                 case "embedded" -> LabOptions.StoreKind.EMBEDDED;
                 case "etcd" -> LabOptions.StoreKind.ETCD;
-                default -> throw new dev.crossnet.CrossnetException("--store: \"" + store + "\" is not embedded or etcd");
+                case "cluster" -> LabOptions.StoreKind.CLUSTER;
+                default -> throw new dev.crossnet.CrossnetException("--store: \"" + store + "\" is not embedded, etcd or cluster");
             };
             BackendConfig.Type type;
             try {

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.",
         subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
-                PluginCommand.class, DnsCommand.class,
+                PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
+                ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
+                ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class,
                 BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -40,7 +42,8 @@ public final class Main implements Runnable {
 
     /** One-shot commands print results, not progress: only warnings are logged unless asked. */
     private static void quietUnlessLongRunning(String[] args) {
-        boolean longRunning = args.length > 0 && (args[0].equals("agent") || args[0].equals("plugin") || args[0].equals("dns"));
+        boolean longRunning = args.length > 0 && (args[0].equals("agent") || args[0].equals("plugin") || args[0].equals("dns")
+                || args[0].equals("join-endpoint"));
         if (!longRunning && System.getenv("CROSSNET_LOG_LEVEL") == null) {
             org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             if (root instanceof ch.qos.logback.classic.Logger l) {

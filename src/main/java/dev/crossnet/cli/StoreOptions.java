@@ -1,6 +1,7 @@
 package dev.crossnet.cli;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.cluster.ClusterConfig;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.StoreSpec;
 import dev.crossnet.store.Stores;
@@ -11,7 +12,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The store flags every command shares: crossnet's {@code --store}/{@code --prefix}, plus flanneld's
- * {@code --etcd-*} names so that a flanneld command line works unchanged.
+ * {@code --etcd-*} names so that a flanneld command line works unchanged. With none of them (nor
+ * {@code CROSSNET_STORE}), a host that ran {@code crossnet init}/{@code join} uses the cluster's etcd
+ * from its config directory ({@code --config-dir}, {@code CROSSNET_CONFIG_DIR}, {@code /etc/crossnet}).
  */
 public final class StoreOptions {
     public static final String DEFAULT_PREFIX = "/coreos.com/network";
@@ -55,12 +58,39 @@ public final class StoreOptions {
     @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "etcd password. Env: CROSSNET_ETCD_PASSWORD.")
     String password;
 
+    @Option(names = "--config-dir", paramLabel = "DIR",
+            description = "The host's cluster config from crossnet init/join (default: /etc/crossnet). Env: CROSSNET_CONFIG_DIR.")
+    Path configDir;
+
     @Option(names = "--store-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
             description = "Time for one store operation before it is retried (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    /** The config directory these options point at (it may hold no cluster config). */
+    public Path configDir() {
+        return ClusterConfig.resolveDir(configDir, env);
+    }
+
+    /** The cluster config to use: only when no store flag or variable is given. */
+    private java.util.Optional<ClusterConfig> cluster() {
+        if (store != null || etcdEndpoints != null || env.containsKey("CROSSNET_STORE")) {
+            if (configDir != null) {
+                throw new CrossnetException("--config-dir: give either --config-dir or --store/--etcd-endpoints/CROSSNET_STORE, not both");
+            }
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<ClusterConfig> c = ClusterConfig.load(configDir());
+        if (c.isEmpty() && configDir != null) {
+            throw new CrossnetException("--config-dir: " + configDir + " holds no " + ClusterConfig.FILE
+                    + " (run crossnet init or crossnet join with it first)");
+        }
+        return c;
+    }
+
     public String prefix() {
-        String p = prefix != null ? prefix : env.getOrDefault("CROSSNET_PREFIX", DEFAULT_PREFIX);
+        String fallback = prefix == null && !env.containsKey("CROSSNET_PREFIX")
+                ? cluster().map(ClusterConfig::prefix).orElse(DEFAULT_PREFIX) : DEFAULT_PREFIX;
+        String p = prefix != null ? prefix : env.getOrDefault("CROSSNET_PREFIX", fallback);
         if (!p.startsWith("/")) {
             throw new CrossnetException("--prefix: \"" + p + "\" must start with /");
         }
@@ -68,6 +98,15 @@ public final class StoreOptions {
     }
 
     public StoreSpec spec() {
+        java.util.Optional<ClusterConfig> c = cluster();
+        if (c.isPresent()) {
+            if (caFile != null || certFile != null || keyFile != null || username != null) {
+                throw new CrossnetException("--etcd-cafile/--etcd-certfile/--etcd-keyfile/--etcd-username: the cluster's own files in "
+                        + configDir() + " are used; give --store or --etcd-endpoints to use others");
+            }
+            // Refreshed first: a host learns of members that joined after it, and of its own promotion.
+            return c.get().refreshed(configDir()).storeSpec(configDir(), timeout);
+        }
         StoreSpec spec;
         if (etcdEndpoints != null) {
             if (store != null) {

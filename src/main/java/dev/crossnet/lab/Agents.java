@@ -60,9 +60,10 @@ final class Agents {
         String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM
                 : LabDocker.enabled(labDir, host) ? Processes.JVM_OPTS : KERNEL_BACKEND_JVM;
         List<String> cmd = new ArrayList<>(Processes.crossnetCommand(jvm));
-        cmd.addAll(List.of("agent",
-                "--store", lab.store(),
-                "--prefix", lab.prefix(),
+        cmd.add("agent");
+        cmd.addAll(LabCluster.isCluster(lab) ? List.of("--config-dir", LabCluster.configDir(labDir, host).toString())
+                : List.of("--store", lab.store(), "--prefix", lab.prefix()));
+        cmd.addAll(List.of(
                 "--iface", LabNames.HOST_IFACE,
                 "--subnet-file", subnetFile(labDir, host).toString(),
                 "--docker-opts-file", dir.resolve("docker.env").toString(),

@@ -137,25 +137,58 @@ public final class Lab implements AutoCloseable {
             update(s -> s.withEtcdPid(e.pid()).withStore(e.store()));
             progress("store: etcd pid " + e.pid() + " on " + e.store());
             LabConfig.writeFromNs(names.underlayNs(), e.store(), PREFIX, json);
+        } else if (options.store() == LabOptions.StoreKind.CLUSTER) {
+            update(s -> s.withStore(LabCluster.STORE));
         } else {
             LabConfig.write(state().store(), PREFIX, json);
         }
-        progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
         List<Integer> hosts = new ArrayList<>();
         for (int i = 1; i <= options.hosts(); i++) {
             hosts.add(i);
         }
+        if (options.store() == LabOptions.StoreKind.CLUSTER) {
+            // init and join one host at a time (the join endpoint admits one at a time anyway), then the agents in parallel.
+            Parallel.forEach(hosts, 16, this::createHost, "creating the lab's hosts");
+            for (int i : hosts) {
+                joinCluster(LabNames.hostName(i));
+            }
+            if (state().agents()) {
+                Parallel.forEach(hosts, 16, i -> startAgentAndWire(LabNames.hostName(i)), "starting the agents");
+            }
+            return;
+        }
+        progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
         Parallel.forEach(hosts, 16, this::addHost, "bringing the lab up");
     }
 
     private void addHost(int i) {
+        createHost(i);
+        String host = LabNames.hostName(i);
+        if (LabCluster.isCluster(state())) {
+            joinCluster(host);
+        }
+        if (state().agents()) {
+            startAgentAndWire(host);
+        }
+    }
+
+    private void createHost(int i) {
         String host = LabNames.hostName(i);
         Plumbing.createHost(names, i);
         update(s -> s.withHost(new HostState(host, i, names.hostNs(i), LabNames.hostUnderlayIp(i).toCanonicalString(),
                 0, null, 0, List.of())));
         progress(host + ": namespace " + names.hostNs(i) + ", eth0 " + LabNames.hostUnderlayIp(i));
-        if (state().agents()) {
-            startAgentAndWire(host);
+    }
+
+    /** {@code crossnet init} on h1, {@code crossnet join} on the others. */
+    private void joinCluster(String host) {
+        HostState h = host(host);
+        if (h.index() == 1) {
+            LabCluster.init(dir, h, state().network(), state().backend());
+            progress(host + ": crossnet init: CA, etcd member on " + h.underlayIp() + ":2379, join endpoint on :2377");
+        } else {
+            LabCluster.join(dir, host("h1"), h);
+            progress(host + ": crossnet join: etcd member or client per the cluster's size");
         }
     }
 
@@ -276,7 +309,7 @@ public final class Lab implements AutoCloseable {
     }
 
     public ExecResult exec(String name, Duration timeout, String... cmd) {
-        Cmd.Result r = Cmd.run(Plumbing.inNs(nsOf(name), Arrays.asList(cmd)), null, timeout);
+        Cmd.Result r = Cmd.run(Plumbing.inNs(nsOf(name), clusterEnv(name, Arrays.asList(cmd))), null, timeout);
         return new ExecResult(r.exit(), r.out(), r.err());
     }
 
@@ -309,13 +342,19 @@ public final class Lab implements AutoCloseable {
     /** Runs {@code cmd} in a namespace with this process's stdin, stdout and stderr; returns its exit code. */
     public int execInteractive(String name, List<String> cmd) {
         try {
-            return new ProcessBuilder(Plumbing.inNs(nsOf(name), cmd)).inheritIO().start().waitFor();
+            return new ProcessBuilder(Plumbing.inNs(nsOf(name), clusterEnv(name, cmd))).inheritIO().start().waitFor();
         } catch (IOException e) {
             throw new CrossnetException("lab exec: cannot run nsenter: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CrossnetException("lab exec: interrupted");
         }
+    }
+
+    /** On a host of a cluster lab, {@code cmd} with {@code CROSSNET_CONFIG_DIR} pointing at the host's config directory. */
+    private List<String> clusterEnv(String name, List<String> cmd) {
+        boolean host = LabNames.parseRef(name).map(LabNames.Ref::isHost).orElse(false);
+        return host && LabCluster.isCluster(state()) ? LabCluster.withConfigDir(dir, name, cmd) : cmd;
     }
 
     /** The namespace of host or container {@code name}, e.g. {@code cnlab-h1-c2} for {@code h1-c2}. */

@@ -50,7 +50,7 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
     /** Shorter leases would expire between two turns of an agent's loop (up to 1 s apart). */
     public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(2);
 
-    public enum StoreKind { EMBEDDED, ETCD }
+    public enum StoreKind { EMBEDDED, ETCD, CLUSTER }
 
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,

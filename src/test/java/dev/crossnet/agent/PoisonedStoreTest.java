@@ -14,8 +14,8 @@ import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EndpointRecord;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.NetworkRecord;
-import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
+import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
@@ -141,13 +141,17 @@ class PoisonedStoreTest {
         assertThat(kernel.fdb.values()).filteredOn(e -> e.dev().equals("cnvx4096")).hasSize(1);
     }
 
-    private void startAgent() {
+    private void startAgent() throws java.io.IOException {
+        // The agent takes back the subnet of its last run (flannel's habit), so it never picks one of those the
+        // test writes later (at random it sometimes took 10.5.4.0/24, and the test's own create then failed).
+        java.nio.file.Files.createDirectories(dir.resolve("run"));
+        java.nio.file.Files.writeString(dir.resolve("run/subnet.env"), "FLANNEL_SUBNET=10.5.100.1/24\n");
         Agent.Options o = new Agent.Options("eth0", null, dir.resolve("run/subnet.env"), null, dir.resolve("state"), false,
                 Duration.ofHours(24), Duration.ofMinutes(60), Duration.ofMillis(100));
         HostContext host = new HostContext("eth0", 2, new IPAddressString("172.30.0.11").getAddress(),
                 Subnet.parse("172.30.0.0/24"), 1500, dir.resolve("state"));
         agent = new Agent(o, store, PREFIX, t -> new VxlanBackend(kernel), (c, own, masq, peers) -> { }, Clock.systemUTC(),
-                new dev.crossnet.metrics.MetricsRegistry(),
+                new io.prometheus.metrics.model.registry.PrometheusRegistry(),
                 opts -> host);
         agent.start();
         loop = new Thread(agent::run, "agent-loop");

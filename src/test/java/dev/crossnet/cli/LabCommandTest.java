@@ -33,7 +33,7 @@ class LabCommandTest {
     @Test
     void up_unknownBackendOrStore_failsNamingTheOption() {
         assertThat(run("lab", "up", "--backend", "udpx")[1]).contains("--backend: \"udpx\"");
-        assertThat(run("lab", "up", "--store", "zk")[1]).contains("--store: \"zk\" is not embedded or etcd");
+        assertThat(run("lab", "up", "--store", "zk")[1]).contains("--store: \"zk\" is not embedded, etcd or cluster");
     }
 
     @Test

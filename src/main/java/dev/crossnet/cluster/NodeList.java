@@ -1,0 +1,71 @@
+package dev.crossnet.cluster;
+
+import dev.crossnet.lease.LeaseRegistry;
+import dev.crossnet.model.Lease;
+import dev.crossnet.store.Store;
+import dev.crossnet.store.Stores;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code crossnet node ls}: the node records joined with the leases and the etcd member list. */
+public final class NodeList {
+    private NodeList() {
+    }
+
+    /**
+     * One row.
+     *
+     * @param subnet    the host's lease ({@code -} if none: its agent has not leased one yet)
+     * @param etcd      voter, learner or client
+     * @param reachable for a member: whether its client port accepts a TCP connection from here; "-" for a client
+     */
+    public record Row(String host, String address, String subnet, String etcd, String reachable, String joined) {
+    }
+
+    public static List<Row> collect(Path dir) {
+        ClusterConfig cfg = ClusterAdmin.require(dir);
+        ClusterConfig.Layout files = new ClusterConfig.Layout(dir);
+        List<Row> rows = new ArrayList<>();
+        try (Store store = Stores.open(cfg.storeSpec(dir, Duration.ofSeconds(10)));
+             EtcdCluster etcd = new JetcdCluster(cfg.etcdEndpoints().stream().map(URI::create).toList(), files.caCert(),
+                     files.hostCert(), files.hostKey(), Duration.ofSeconds(10))) {
+            List<Lease> leases = new LeaseRegistry(store, cfg.prefix()).leases(false).leases();
+            List<EtcdCluster.Member> members = etcd.members();
+            ClusterConfig.refreshEndpoints(dir, cfg, members);
+            for (NodeRegistry.Node n : new NodeRegistry(store).list()) {
+                String subnet = leases.stream().filter(l -> n.address().equals(l.attrs().publicIp())).map(l -> l.subnet().toString())
+                        .findFirst().orElse("-");
+                EtcdCluster.Member m = members.stream().filter(x -> x.name().equals(n.host())
+                        || x.peerUrls().contains(URI.create(EtcdMemberEnv.peerUrl(n.address())))).findFirst().orElse(null);
+                String role = m == null ? "client" : m.learner() ? "learner" : "voter";
+                String reach = m == null ? "-" : reachable(n.address()) ? "yes" : "no";
+                rows.add(new Row(n.host(), n.address(), subnet, role, reach, n.joined()));
+            }
+        }
+        return rows;
+    }
+
+    private static boolean reachable(String ip) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(ip, EtcdMemberEnv.CLIENT_PORT), 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    public static String render(List<Row> rows) {
+        StringBuilder b = new StringBuilder(String.format("%-16s %-16s %-18s %-8s %-10s %s%n", "HOST", "ADDRESS", "SUBNET", "ETCD",
+                "ETCD-UP", "JOINED"));
+        for (Row r : rows) {
+            b.append(String.format("%-16s %-16s %-18s %-8s %-10s %s%n", r.host(), r.address(), r.subnet(), r.etcd(), r.reachable(),
+                    r.joined()));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.crossnet.cluster;
+
+import dev.crossnet.CrossnetException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link Services} as plain processes: each started detached ({@code setsid}, stdin from
+ * {@code /dev/null}, output appended to {@code <config>/run/<service>.log}) in the caller's network
+ * namespace, its pid in {@code <config>/run/<service>.pid}. A pid counts as the service only while
+ * its command line names this host's config (or etcd data) directory, so a recycled pid is never
+ * stopped by mistake. etcd gets its flags on the command line (file names and URLs only, no
+ * secrets), made from the same {@code etcd.env} a systemd unit would read. Thread-safe enough for
+ * one CLI command at a time per host.
+ */
+public final class ProcessServices implements Services {
+    private final ClusterConfig.Layout files;
+
+    public ProcessServices(Path configDir) {
+        this.files = new ClusterConfig.Layout(configDir);
+    }
+
+    @Override
+    public void start(Service s) {
+        if (running(s)) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of("setsid"));
+        argv.addAll(command(s));
+        Path log = log(s);
+        try {
+            Files.createDirectories(files.run());
+            Process p = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            Files.writeString(pidFile(s), Long.toString(p.pid()));
+        } catch (IOException e) {
+            throw new CrossnetException("cannot start " + s.name().toLowerCase() + " (" + argv.get(1) + "): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop(Service s) {
+        Optional<ProcessHandle> h = process(s);
+        if (h.isPresent()) {
+            h.get().destroy();
+            try {
+                h.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                h.get().destroyForcibly();
+                h.get().onExit().join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CrossnetException("interrupted while stopping " + s);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // it exited either way
+            }
+        }
+        try {
+            Files.deleteIfExists(pidFile(s));
+        } catch (IOException e) {
+            throw new CrossnetException("cannot remove " + pidFile(s) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean running(Service s) {
+        return process(s).isPresent();
+    }
+
+    @Override
+    public String logHint(Service s) {
+        return log(s).toString();
+    }
+
+    /** The pid of {@code s}, if it runs. */
+    public Optional<Long> pid(Service s) {
+        return process(s).map(ProcessHandle::pid);
+    }
+
+    private Optional<ProcessHandle> process(Service s) {
+        Path f = pidFile(s);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(f).strip());
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            return cmdline.contains(marker(s)) ? h : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String marker(Service s) {
+        return s == Service.ETCD ? files.etcdData().toString() : files.dir().toString();
+    }
+
+    private List<String> command(Service s) {
+        switch (s) {
+            case ETCD: {
+                List<String> argv = new ArrayList<>(List.of("etcd"));
+                for (Map.Entry<String, String> e : EtcdMemberEnv.read(files.etcdEnv()).entrySet()) {
+                    argv.add(EtcdMemberEnv.flag(e.getKey()) + "=" + e.getValue());
+                }
+                return argv;
+            }
+            case JOIN_ENDPOINT: {
+                List<String> argv = new ArrayList<>(SelfCommand.argv());
+                argv.addAll(List.of("join-endpoint", "--config-dir", files.dir().toString()));
+                return argv;
+            }
+            default: {
+                List<String> argv = new ArrayList<>(SelfCommand.argv());
+                argv.addAll(List.of("agent", "--config-dir", files.dir().toString()));
+                argv.addAll(AgentEnv.read(files.agentEnv()));
+                return argv;
+            }
+        }
+    }
+
+    private Path pidFile(Service s) {
+        return files.run().resolve(name(s) + ".pid");
+    }
+
+    private Path log(Service s) {
+        return files.run().resolve(name(s) + ".log");
+    }
+
+    private static String name(Service s) {
+        return s.name().toLowerCase().replace('_', '-');
+    }
+}
