@@ -1,6 +1,6 @@
 package dev.crossnet.cni;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -45,8 +45,8 @@ public final class CniError extends Exception {
     }
 
     /** The error result in {@code cniVersion}'s format (the same in every version this plugin speaks). */
-    public ObjectNode toJson(ObjectMapper json, String cniVersion) {
-        ObjectNode o = json.createObjectNode();
+    public ObjectNode toJson(String cniVersion) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("cniVersion", cniVersion);
         o.put("code", code);
         o.put("msg", getMessage());

@@ -1,7 +1,6 @@
 package dev.crossnet.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,39 +21,39 @@ public final class CniMain {
 
     /** One call: prints to {@code out} and returns the exit status. */
     static int run(java.util.Map<String, String> environment, byte[] stdin, PrintStream out) {
-        ObjectMapper json = new ObjectMapper();
-        String version = versionOf(json, stdin, "1.0.0");
+        String version = versionOf(stdin, "1.0.0");
         try {
             CniEnv env = CniEnv.parse(environment);
-            JsonNode result = new CniPlugin(json, new ExecPlugins(json)).run(env, stdin);
+            JsonNode result = new CniPlugin(new ExecPlugins()).run(env, stdin);
             if (result != null) {
-                out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                out.println(Json.write(result, true));
             }
             out.flush();
             return 0;
         } catch (CniError e) {
-            print(out, json, e, version);
+            print(out, e, version);
             return 1;
-        } catch (IOException | RuntimeException e) {
-            print(out, json, new CniError(CniError.IO_FAILURE, "crossnet: " + e, ""), version);
+        } catch (RuntimeException e) {
+            print(out, new CniError(CniError.IO_FAILURE, "crossnet: " + e, ""), version);
             return 1;
         }
     }
 
     /** The config's cniVersion for the error result, when it has a usable one. */
-    private static String versionOf(ObjectMapper json, byte[] stdin, String dflt) {
+    private static String versionOf(byte[] stdin, String dflt) {
         try {
-            String v = json.readTree(stdin).path("cniVersion").asText("");
+            JsonNode n = Json.read(stdin);
+            String v = n == null ? "" : n.path("cniVersion").asText("");
             return NetConf.SUPPORTED_VERSIONS.contains(v) ? v : dflt;
         } catch (IOException | RuntimeException e) {
             return dflt;
         }
     }
 
-    private static void print(PrintStream out, ObjectMapper json, CniError e, String version) {
+    private static void print(PrintStream out, CniError e, String version) {
         try {
-            out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(e.toJson(json, version)));
-        } catch (IOException io) {
+            out.println(Json.write(e.toJson(version), true));
+        } catch (RuntimeException io) {
             out.println("{\"cniVersion\":\"" + version + "\",\"code\":" + e.code() + ",\"msg\":\"crossnet: error\"}");
         }
         out.flush();

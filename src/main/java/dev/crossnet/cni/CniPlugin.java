@@ -1,7 +1,6 @@
 package dev.crossnet.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.SubnetEnv;
@@ -29,11 +28,9 @@ import java.nio.file.Files;
  * Not thread-safe; one instance serves one call.
  */
 public final class CniPlugin {
-    private final ObjectMapper json;
     private final Plugins plugins;
 
-    public CniPlugin(ObjectMapper json, Plugins plugins) {
-        this.json = json;
+    public CniPlugin(Plugins plugins) {
         this.plugins = plugins;
     }
 
@@ -46,8 +43,8 @@ public final class CniPlugin {
         if (env.command() == CniEnv.Command.VERSION) {
             return version();
         }
-        NetConf conf = NetConf.parse(json, stdin);
-        SavedDelegates saved = new SavedDelegates(json, conf.dataDir(), conf.name());
+        NetConf conf = NetConf.parse(stdin);
+        SavedDelegates saved = new SavedDelegates(conf.dataDir(), conf.name());
         switch (env.command()) {
             case ADD:
                 return add(env, conf, saved);
@@ -63,9 +60,10 @@ public final class CniPlugin {
     }
 
     private JsonNode version() {
-        ObjectNode o = json.createObjectNode();
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         o.put("cniVersion", "1.0.0");
-        o.set("supportedVersions", json.valueToTree(NetConf.SUPPORTED_VERSIONS));
+        com.fasterxml.jackson.databind.node.ArrayNode versions = o.putArray("supportedVersions");
+        NetConf.SUPPORTED_VERSIONS.forEach(versions::add);
         return o;
     }
 
@@ -174,7 +172,7 @@ public final class CniPlugin {
     static void checkResult(JsonNode result, Subnet lease, String from, int code) throws CniError {
         JsonNode ips = result == null ? null : result.get("ips");
         if (ips == null || !ips.isArray() || ips.isEmpty()) {
-            throw new CniError(code, from + " gave the container no address", String.valueOf(result));
+            throw new CniError(code, from + " gave the container no address", result == null ? "" : Json.write(result, false));
         }
         for (JsonNode ip : ips) {
             String cidr = ip.path("address").asText("");

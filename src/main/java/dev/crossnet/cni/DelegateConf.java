@@ -14,7 +14,7 @@ import dev.crossnet.agent.SubnetEnv;
  * {"cniVersion": "1.0.0", "name": "crossnet", "type": "bridge", "bridge": "crossnet0",
  *  "isGateway": true, "isDefaultGateway": true, "ipMasq": false, "mtu": 1450,
  *  "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.5.34.0/24", "gateway": "10.5.34.1"}]],
- *           "routes": [{"dst": "10.5.0.0/16"}]}}
+ *           "routes": [{"dst": "10.5.0.0/16", "gw": "10.5.34.1"}]}}
  * </pre>
  * The bridge holds the lease's first address, the gateway of its containers, which get a route to
  * the whole crossnet network (and a default route) through it. The bridge never masquerades: with
@@ -57,7 +57,8 @@ public final class DelegateConf {
         if (extra != null && extra.isArray()) {
             routes.addAll((ArrayNode) extra);
         }
-        routes.add(f.objectNode().put("dst", lease.network().toString()));
+        // With its gateway spelled out: the bridge plugin's CHECK (1.1.1) fails a route whose gw it had to fill in.
+        routes.add(f.objectNode().put("dst", lease.network().toString()).put("gw", lease.gateway().toCanonicalString()));
         ipam.set("routes", routes);
         d.set("ipam", ipam);
         return d;

@@ -1,7 +1,6 @@
 package dev.crossnet.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +15,7 @@ import java.util.Map;
  * of this process's environment too), the config on stdin; stderr goes to ours. Thread-safe.
  */
 public final class ExecPlugins implements Plugins {
-    private final ObjectMapper json;
-
-    public ExecPlugins(ObjectMapper json) {
-        this.json = json;
+    public ExecPlugins() {
     }
 
     @Override
@@ -38,7 +34,7 @@ public final class ExecPlugins implements Plugins {
         try {
             Process p = pb.start();
             try (OutputStream in = p.getOutputStream()) {
-                json.writeValue(in, conf);
+                in.write(Json.write(conf, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (IOException ignored) {
                 // the plugin exited without reading its config: its exit status and output say why
             }
@@ -68,12 +64,12 @@ public final class ExecPlugins implements Plugins {
         return result;
     }
 
-    private JsonNode parse(byte[] out) {
+    private static JsonNode parse(byte[] out) {
         if (out.length == 0) {
             return null;
         }
         try {
-            JsonNode n = json.readTree(out);
+            JsonNode n = Json.read(out);
             return n != null && n.isObject() ? n : null;
         } catch (IOException e) {
             return null;

@@ -2,7 +2,6 @@ package dev.crossnet.cni;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,10 +41,10 @@ public record NetConf(String cniVersion, String name, Path subnetFile, Path data
      * @throws CniError code 6 if it is not JSON, 1 for an unsupported cniVersion, 7 naming the
      *     field that is missing or malformed, 2 for a field crossnet sets itself
      */
-    public static NetConf parse(ObjectMapper json, byte[] stdin) throws CniError {
+    public static NetConf parse(byte[] stdin) throws CniError {
         JsonNode root;
         try {
-            root = json.readTree(stdin);
+            root = Json.read(stdin);
         } catch (JsonProcessingException e) {
             throw new CniError(CniError.DECODE_FAILURE, "the network configuration on stdin is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -1,7 +1,6 @@
 package dev.crossnet.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.AtomicFiles;
@@ -18,11 +17,9 @@ import java.nio.file.Path;
  * atomically; a process sees the old record or the new one.
  */
 final class SavedDelegates {
-    private final ObjectMapper json;
     private final Path dir;
 
-    SavedDelegates(ObjectMapper json, Path dataDir, String network) {
-        this.json = json;
+    SavedDelegates(Path dataDir, String network) {
         this.dir = dataDir.resolve(network);
     }
 
@@ -33,8 +30,8 @@ final class SavedDelegates {
     /** Saves (replacing) the record of {@code env}'s container and interface. */
     void save(CniEnv env, ObjectNode delegate) throws CniError {
         try {
-            AtomicFiles.write(file(env), json.writeValueAsString(delegate));
-        } catch (IOException | CrossnetException e) {
+            AtomicFiles.write(file(env), Json.write(delegate, false));
+        } catch (CrossnetException e) {
             throw new CniError(CniError.IO_FAILURE, "dataDir: " + e.getMessage());
         }
     }
@@ -42,7 +39,7 @@ final class SavedDelegates {
     /** The saved record, or null if there is none or it is not a JSON object (then DEL rebuilds it). */
     ObjectNode load(CniEnv env) {
         try {
-            JsonNode n = json.readTree(Files.readAllBytes(file(env)));
+            JsonNode n = Json.read(Files.readAllBytes(file(env)));
             return n != null && n.isObject() ? (ObjectNode) n : null;
         } catch (NoSuchFileException e) {
             return null;

@@ -47,7 +47,7 @@ class CniPluginTest {
     }
 
     private JsonNode run(CniEnv.Command c, byte[] conf) throws CniError {
-        return new CniPlugin(json, plugins).run(env(c), conf);
+        return new CniPlugin(plugins).run(env(c), conf);
     }
 
     @Test
@@ -169,7 +169,7 @@ class CniPluginTest {
 
     @Test
     void version_listsSupportedVersions() throws Exception {
-        JsonNode v = new CniPlugin(json, plugins).run(new CniEnv(CniEnv.Command.VERSION, "", "", "", java.util.List.of(), ""),
+        JsonNode v = new CniPlugin(plugins).run(new CniEnv(CniEnv.Command.VERSION, "", "", "", java.util.List.of(), ""),
                 new byte[0]);
         assertThat(v.toString()).isEqualTo("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\"]}");
     }

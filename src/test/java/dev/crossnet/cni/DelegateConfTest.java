@@ -14,7 +14,7 @@ class DelegateConfTest {
             "FLANNEL_NETWORK=10.5.0.0/16\nFLANNEL_SUBNET=10.5.34.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n", "subnet.env");
 
     private ObjectNode build(String conf) throws Exception {
-        return DelegateConf.build(NetConf.parse(json, conf.getBytes(StandardCharsets.UTF_8)), LEASE);
+        return DelegateConf.build(NetConf.parse(conf.getBytes(StandardCharsets.UTF_8)), LEASE);
     }
 
     @Test
@@ -23,7 +23,7 @@ class DelegateConfTest {
         assertThat(json.readTree(d.toString())).isEqualTo(json.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"crossnet\","
                 + "\"type\":\"bridge\",\"bridge\":\"crossnet0\",\"isGateway\":true,\"isDefaultGateway\":true,\"ipMasq\":false,"
                 + "\"mtu\":1450,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.5.34.0/24\",\"gateway\":\"10.5.34.1\"}]],"
-                + "\"routes\":[{\"dst\":\"10.5.0.0/16\"}]}}"));
+                + "\"routes\":[{\"dst\":\"10.5.0.0/16\",\"gw\":\"10.5.34.1\"}]}}"));
         assertThat(DelegateConf.subnetOf(d)).isEqualTo("10.5.34.0/24");
     }
 
@@ -37,7 +37,7 @@ class DelegateConfTest {
         assertThat(d.get("isDefaultGateway").asBoolean()).isFalse();
         assertThat(d.get("mtu").asInt()).isEqualTo(1450);
         assertThat(d.at("/ipam/dataDir").asText()).isEqualTo("/tmp/x");
-        assertThat(d.at("/ipam/routes").toString()).isEqualTo("[{\"dst\":\"192.168.9.0/24\"},{\"dst\":\"10.5.0.0/16\"}]");
+        assertThat(d.at("/ipam/routes").toString()).isEqualTo("[{\"dst\":\"192.168.9.0/24\"},{\"dst\":\"10.5.0.0/16\",\"gw\":\"10.5.34.1\"}]");
         assertThat(DelegateConf.subnetOf(d)).isEqualTo("10.5.34.0/24");
     }
 }

@@ -14,7 +14,7 @@ class NetConfTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private NetConf parse(String text) throws CniError {
-        return NetConf.parse(json, text.getBytes(StandardCharsets.UTF_8));
+        return NetConf.parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
