@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Issue 14's benchmark: the time of one CNI ADD, median of {@value #ROUNDS}, as a runtime sees it
  * (from starting the plugin to its exit, with {@code nsenter} into a host namespace in front, the
- * same for every variant). Each round runs every variant once, ADD then an untimed DEL, on the same
+ * same for every variant), and the CPU time (user + system) the plugin and its children used. Each round runs every variant once, ADD then an untimed DEL, on the same
  * container namespace, so load on the shared machine hits them alike:
  * <ul>
  *   <li>{@code bridge}: Debian's bridge plugin (Go) on the config crossnet would hand it, the floor;</li>
@@ -54,14 +54,17 @@ public final class CniAddBenchmark {
             String jar = CniHarness.PLUGIN.getParent().resolveSibling("crossnet.jar").toString();
             String cni = CniHarness.DEBIAN_CNI_PATH;
             Map<String, CniHarness> variants = new LinkedHashMap<>();
-            variants.put("bridge (Go), direct", new CniHarness(host, List.of(cni + "/bridge"), cni, Map.of()));
-            variants.put("crossnet (launcher, app archive)", new CniHarness(host));
-            variants.put("crossnet (launcher, no app archive)", new CniHarness(host, List.of(CniHarness.PLUGIN.toString()), cni,
+            String plugin = CniHarness.PLUGIN.toString();
+            variants.put("bridge (Go), direct", new CniHarness(host, timed(cni + "/bridge"), cni, Map.of()));
+            variants.put("crossnet (launcher, app archive)", new CniHarness(host, timed(plugin), cni, Map.of()));
+            variants.put("crossnet (launcher, no app archive)", new CniHarness(host, timed(plugin), cni,
                     Map.of("CROSSNET_CNI_JAVA_OPTS", "-XX:SharedArchiveFile=" + baseArchive)));
             variants.put("java -cp crossnet.jar (JVM defaults)", new CniHarness(host,
-                    List.of(java, "-cp", jar, "dev.crossnet.cni.CniMain"), cni, Map.of()));
+                    timed(java, "-cp", jar, "dev.crossnet.cni.CniMain"), cni, Map.of()));
             Map<String, double[]> ms = new LinkedHashMap<>();
+            Map<String, double[]> cpu = new LinkedHashMap<>();
             variants.keySet().forEach(k -> ms.put(k, new double[ROUNDS]));
+            variants.keySet().forEach(k -> cpu.put(k, new double[ROUNDS]));
             System.out.printf("load average before: %s", Files.readString(Path.of("/proc/loadavg")));
             for (int i = 0; i < ROUNDS; i++) {
                 for (Map.Entry<String, CniHarness> v : variants.entrySet()) {
@@ -69,6 +72,7 @@ public final class CniAddBenchmark {
                     long t0 = System.nanoTime();
                     CniHarness.Call add = v.getValue().call("ADD", "bench" + i, "/var/run/netns/" + ctr, "eth0", c);
                     ms.get(v.getKey())[i] = (System.nanoTime() - t0) / 1e6;
+                    cpu.get(v.getKey())[i] = childCpuMs(add.stderr());
                     if (add.exit() != 0) {
                         throw new IllegalStateException(v.getKey() + " ADD failed: " + add);
                     }
@@ -80,18 +84,42 @@ public final class CniAddBenchmark {
             }
             System.out.printf("load average after:  %s", Files.readString(Path.of("/proc/loadavg")));
             double floor = Stats.of(ms.get("bridge (Go), direct")).median();
+            double cpuFloor = Stats.of(cpu.get("bridge (Go), direct")).median();
             List<String> lines = new ArrayList<>();
-            lines.add("| variant | ADD min / median / max (ms, n=" + ROUNDS + ") | median ÷ bridge |");
-            lines.add("|---|---|---|");
+            lines.add("| variant | ADD wall min / median / max (ms, n=" + ROUNDS + ") | median ÷ bridge | CPU (user+sys) median (ms) | ÷ bridge |");
+            lines.add("|---|---|---|---|---|");
             for (Map.Entry<String, double[]> e : ms.entrySet()) {
                 Stats s = Stats.of(e.getValue());
-                lines.add(String.format("| %s | %.0f / %.0f / %.0f | %.1f× |", e.getKey(), s.min(), s.median(), s.max(), s.median() / floor));
+                Stats c = Stats.of(cpu.get(e.getKey()));
+                lines.add(String.format("| %s | %.0f / %.0f / %.0f | %.1f× | %.0f | %.1f× |", e.getKey(), s.min(), s.median(), s.max(),
+                        s.median() / floor, c.median(), c.median() / cpuFloor));
             }
             lines.forEach(System.out::println);
         } finally {
             sh("ip", "netns", "del", ctr);
             sh("ip", "netns", "del", host);
         }
+    }
+
+    /**
+     * {@code cmd} under {@code sh}, which prints its children's CPU time ({@code times}, POSIX) on
+     * stderr after they exit; stdout stays the plugin's.
+     */
+    private static List<String> timed(String... cmd) {
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\"; s=$?; times >&2; exit $s", "sh"));
+        argv.addAll(List.of(cmd));
+        return argv;
+    }
+
+    /** The children's user + system time from the last line {@code times} printed, e.g. {@code 0m0.310s 0m0.120s}. */
+    static double childCpuMs(String stderr) {
+        String[] lines = stderr.strip().split("\n");
+        double total = 0;
+        for (String t : lines[lines.length - 1].trim().split("\\s+")) {
+            int m = t.indexOf('m');
+            total += Double.parseDouble(t.substring(0, m)) * 60_000 + Double.parseDouble(t.substring(m + 1, t.length() - 1)) * 1000;
+        }
+        return total;
     }
 
     private static void sh(String... cmd) throws Exception {
