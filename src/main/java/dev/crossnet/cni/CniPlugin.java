@@ -1,6 +1,8 @@
 package dev.crossnet.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.SubnetEnv;
@@ -60,9 +62,9 @@ public final class CniPlugin {
     }
 
     private JsonNode version() {
-        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("cniVersion", "1.0.0");
-        com.fasterxml.jackson.databind.node.ArrayNode versions = o.putArray("supportedVersions");
+        ArrayNode versions = o.putArray("supportedVersions");
         NetConf.SUPPORTED_VERSIONS.forEach(versions::add);
         return o;
     }
