@@ -68,7 +68,7 @@ final class Json {
                         : p.getNumberType() == JsonParser.NumberType.LONG ? NODES.numberNode(p.getLongValue())
                         : NODES.numberNode(p.getIntValue());
             case VALUE_NUMBER_FLOAT:
-                return NODES.numberNode(p.getDecimalValue());
+                return NODES.numberNode(p.getDoubleValue()); // as ObjectMapper reads floats by default
             case VALUE_TRUE:
                 return NODES.booleanNode(true);
             case VALUE_FALSE:
