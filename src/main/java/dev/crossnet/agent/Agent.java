@@ -20,6 +20,7 @@ import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.LeaseEvent;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
@@ -35,19 +36,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One host's agent. {@link #start()} does everything up to "ready" synchronously, so bad input
- * fails before anything is written; {@link #run()} then owns a single loop thread that applies lease
- * changes, reconciles the backend periodically (repairing tampered kernel state), renews the
- * lease, and lets the backend restart what of its own machinery failed.
- * {@link #stop()} ends the loop and leaves the kernel state and the lease in place.
+ * One host's agent: the flannel lease path into the {@link ReconcileLoop}. {@link #start()} does
+ * everything up to "ready" synchronously, so bad input fails before anything is written, then
+ * hands the lease watch and a {@link ReconcileLoop.Task} to the loop, whose one thread (shared with
+ * the Docker path) applies lease changes, reconciles the backend periodically (repairing tampered
+ * kernel state), renews the lease, and lets the backend restart what of its own machinery failed.
+ * {@link #run()} runs that loop on the calling thread; {@link #stop()} ends it and leaves the
+ * kernel state and the lease in place.
  *
  * <p>A lease lost after start (deleted or taken over in the store, expired while the store was
  * unreachable) is taken again; a failed attempt (store still unreachable, pool full) is retried
@@ -60,8 +60,6 @@ public final class Agent {
     static final Duration RETRY_MIN = Duration.ofSeconds(1);
     /** The longest wait between two attempts to re-acquire a lost lease, as the renewer's retry. */
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
-    /** The longest the loop sleeps, so that it notices the backend's failures and stays "alive". */
-    private static final long MAX_WAIT_MS = 1000;
 
     /** Everything the command line decides. */
     public record Options(String iface, String publicIp, Path subnetFile, Path dockerOptsFile, Path stateDir,
@@ -76,7 +74,9 @@ public final class Agent {
     private final Clock clock;
     private final Function<Options, HostContext> hostResolver;
     private final AgentMetrics metrics;
-    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ReconcileLoop loop;
+    /** Whether watch events changed the peers since the last reconcile. Loop thread only. */
+    private boolean pendingChange;
     private final LeaseWatcher watcher;
     private final Backoff retry;
     private final FailureLog failures = new FailureLog(log);
@@ -96,16 +96,29 @@ public final class Agent {
     private LeaseRenewer renewer;
     private Watch watch;
 
-    /** @param metrics where the agent's metrics go (see {@link AgentMetrics}) */
+    /** An agent with a reconcile loop of its own. @param metrics where the agent's metrics go (see {@link AgentMetrics}) */
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
                  HostRules rules, Clock clock, MetricsRegistry metrics) {
+        this(opts, store, prefix, backends, rules, clock, metrics, new ReconcileLoop(clock));
+    }
+
+    /** An agent on {@code loop}, the reconcile loop it shares with the host's other control paths. */
+    public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
+                 HostRules rules, Clock clock, MetricsRegistry metrics, ReconcileLoop loop) {
         this(opts, store, prefix, backends, rules, clock, metrics,
-                o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()));
+                o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()), loop);
     }
 
     /** For tests: {@code hostResolver} replaces the lookup of the underlay interface. */
     Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
           HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver) {
+        this(opts, store, prefix, backends, rules, clock, metrics, hostResolver, new ReconcileLoop(clock));
+    }
+
+    private Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
+                  HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver,
+                  ReconcileLoop loop) {
+        this.loop = loop;
         this.hostResolver = hostResolver;
         this.metrics = new AgentMetrics(metrics);
         this.retry = new Backoff(RETRY_MIN, RETRY_MAX, clock);
@@ -118,7 +131,10 @@ public final class Agent {
         this.watcher = new LeaseWatcher(registry);
     }
 
-    /** Acquires the lease and sets everything up. Blocking. @throws CrossnetException on bad input */
+    /**
+     * Acquires the lease and sets everything up, then adds the lease watch and the agent's task to
+     * the loop. Blocking; call before the loop runs. @throws CrossnetException on bad input
+     */
     public void start() {
         AtomicFiles.checkWritable(opts.subnetFile(), "--subnet-file");
         if (opts.dockerOptsFile() != null) {
@@ -143,25 +159,37 @@ public final class Agent {
         watcher.reset(snap.leases());
         activate(lease);
         reconcilePeers(peers());
-        watch = registry.watch(snap.revision(), new WatchListener() {
+        // One watch on the subnets prefix; its events and re-listed snapshots run on the loop thread.
+        watch = registry.watch(snap.revision(), loop.onLoop(new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
-                inbox.add(new Events(events));
+                onWatch(new Events(events));
             }
 
             @Override
             public void onReset(ListResult snapshot) {
-                inbox.add(new Reset(snapshot));
+                onWatch(new Reset(snapshot));
             }
 
             @Override
             public void onError(Exception e) {
                 log.warn("lease watch: {}", e.getMessage());
             }
-        });
+        }));
         ready = true;
         lastLoop = clock.instant();
         nextResync = lastLoop.plus(opts.resyncInterval());
+        loop.add(new ReconcileLoop.Task() {
+            @Override
+            public Instant wakeAt() {
+                return Agent.this.wakeAt();
+            }
+
+            @Override
+            public void run() {
+                step();
+            }
+        });
         log.info("ready: subnet {} written to {}", lease.subnet(), opts.subnetFile());
     }
 
@@ -187,45 +215,43 @@ public final class Agent {
         rules.ensure(config, lease.subnet(), opts.ipMasq(), peerAddresses());
     }
 
-    /** Runs the loop until {@link #stop()}. Blocking; call from the thread that should own it. */
+    /** Runs the reconcile loop on the calling thread until {@link #stop()}. Blocking. */
     public void run() {
-        while (!stopped) {
-            Object msg;
-            try {
-                msg = inbox.poll(waitMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            step(msg);
-        }
+        loop.run();
     }
 
     /** One turn of the loop without waiting, for tests that drive time with a fake clock. */
     void tick() {
-        step(inbox.poll());
+        loop.runOnce();
     }
 
-    /** How long the loop may sleep: until the next resync, renewal or retry, at most {@link #MAX_WAIT_MS}. */
-    private long waitMillis() {
+    /** The loop this agent runs on, for the host's other control paths. */
+    public ReconcileLoop loop() {
+        return loop;
+    }
+
+    /** The next resync, renewal or retry. */
+    private Instant wakeAt() {
         Instant wake = nextResync;
         Instant other = leaseDown != null ? retry.retryAt() : renewer.nextAction();
-        if (other != null && other.isBefore(wake)) {
-            wake = other;
-        }
-        return Math.min(MAX_WAIT_MS, Math.max(0, Duration.between(clock.instant(), wake).toMillis()));
+        return other != null && other.isBefore(wake) ? other : wake;
     }
 
-    /** Handles {@code first} (may be null) and everything else queued, then whatever is due. Never throws. */
-    private void step(Object first) {
+    /** A watch's events or snapshot, on the loop thread: noted, reconciled by the next {@link #step}. */
+    private void onWatch(Object msg) {
+        try {
+            pendingChange |= handle(msg);
+        } catch (RuntimeException e) {
+            log.error("lease watch: {}", e.getMessage(), e);
+        }
+    }
+
+    /** After the queued events of one loop turn: whatever is due, and a reconcile if the peers changed. Never throws. */
+    private void step() {
         lastLoop = clock.instant();
         try {
-            boolean changed = false;
-            Object msg = first;
-            while (msg != null) {
-                changed |= handle(msg);
-                msg = inbox.poll();
-            }
+            boolean changed = pendingChange;
+            pendingChange = false;
             if (!needLease) {
                 renew();
             }
@@ -391,9 +417,10 @@ public final class Agent {
 
     /**
      * The PublicIPs of every other lease, whatever its backend (flanneld's hosts too): the only
-     * sources the encapsulation port accepts.
+     * sources the encapsulation port accepts, also the Docker path's cluster hosts. Call on the loop
+     * thread (or before it runs).
      */
-    private Set<IPAddress> peerAddresses() {
+    public Set<IPAddress> peerAddresses() {
         Set<IPAddress> ips = new TreeSet<>();
         for (Lease l : watcher.current().values()) {
             IPAddress ip = Peers.publicIp(l);
@@ -444,6 +471,7 @@ public final class Agent {
     /** Ends the loop. Leaves the kernel state and the lease in place. Idempotent. */
     public void stop() {
         stopped = true;
+        loop.close();
         if (watch != null) {
             watch.close();
         }

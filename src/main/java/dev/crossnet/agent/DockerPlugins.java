@@ -2,7 +2,6 @@ package dev.crossnet.agent;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.HostContext;
-import dev.crossnet.backend.Peers;
 import dev.crossnet.dns.DockerDns;
 import dev.crossnet.docker.AuthzHandler;
 import dev.crossnet.docker.Datapath;
@@ -20,11 +19,10 @@ import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.kernel.linux.LinuxKernel;
-import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.metrics.Counter;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
-import dev.crossnet.model.Lease;
+import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Watch;
@@ -35,12 +33,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +63,12 @@ import org.slf4j.LoggerFactory;
  * once active a {@link HostReaper} removes the Docker records of hosts whose record has been gone
  * for the grace period.
  *
- * <p>Threads: the plugin server's, one "docker-presence" thread, one "docker-reconcile" thread
- * (store events, a full pass every {@link #RESYNC}, a reaper pass every presence TTL) and one
- * "docker-sync" thread. {@link #close} stops them all and leaves the kernel state and the presence
- * record in place (it lapses by its TTL), so containers keep talking across an agent restart.
- * Thread-safe.
+ * <p>Threads: the plugin server's, one "docker-presence" thread and one "docker-sync" thread (it
+ * talks to dockerd, never to the kernel). Everything that programs the kernel runs on the agent's
+ * {@link ReconcileLoop}, shared with the lease path: the store watch's events, a full pass every
+ * {@link #RESYNC}, a reaper pass every presence TTL, and the network driver's calls from dockerd.
+ * {@link #close} stops the threads and leaves the kernel state and the presence record in place (it
+ * lapses by its TTL), so containers keep talking across an agent restart. Thread-safe.
  */
 public final class DockerPlugins implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerPlugins.class);
@@ -94,7 +91,6 @@ public final class DockerPlugins implements AutoCloseable {
     private final HostPresence presence;
     private final HostReaper.Timing liveness;
     private Watch watch;
-    private ScheduledExecutorService reconciler;
     private EngineSync sync;
     private Thread syncThread;
     private EngineWakeups wakeups;
@@ -149,16 +145,21 @@ public final class DockerPlugins implements AutoCloseable {
 
     /**
      * Starts the name service, adopts the kernel state of this host's endpoints, adds the network
-     * driver's routes and starts the store watch and the dockerd sync. Blocking; call once.
+     * driver's routes, and puts the store watch, the periodic passes and the driver's kernel-changing
+     * calls on {@code loop}; starts the dockerd sync. Blocking; call once, with {@code loop} running.
      *
-     * @param host         this host's underlay (its public IP, interface and MTU)
+     * @param host         this host (the agent's record; its name becomes this plugin's host name)
      * @param dockerSocket this host's dockerd API socket, e.g. {@code /var/run/docker.sock}
      * @param dnsListen    where to answer DNS for container names (this host's own address, never the
      *                     wildcard), or null for no name service
+     * @param loop         the reconcile loop the lease path runs on
+     * @param clusterHosts the PublicIPs of the cluster's other hosts (their leases, as the lease path
+     *                     knows them), read on the loop thread at every pass
      * @throws CrossnetException if {@code dnsListen} cannot be bound or the store cannot be read; the
      *                           caller then {@link #close}s
      */
-    public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen) {
+    public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen,
+                                      ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts) {
         // The name service first: a bad --dns-listen fails before anything else runs.
         if (dnsListen != null) {
             try {
@@ -169,44 +170,36 @@ public final class DockerPlugins implements AutoCloseable {
                         + e.getMessage() + "); give another address, or --no-docker-dns", e);
             }
         }
-        Datapath.Host h = new Datapath.Host(hostName, host.publicIp(), host.iface(), host.ifaceMtu(), host.ifaceSubnet());
-        LeaseRegistry leases = new LeaseRegistry(store, prefix);
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), h), Clock.systemUTC(),
-                () -> otherHosts(leases, h));
-        driver.reconcile(true);
+        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host.withName(hostName),
+                errors::inc), Clock.systemUTC(), clusterHosts).onLoop(loop);
+        sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
+        HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
+        Passes passes = new Passes(driver, reaper, liveness.presenceTtl());
+        long rev = loop.call(() -> {
+            driver.reconcile(true);
+            return store.list(docker.root()).revision();
+        });
         driver.register(dispatcher);
         dispatcher.unavailable(null);
-        sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
-        reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "docker-reconcile");
-            t.setDaemon(true);
-            return t;
-        });
-        reconciler.scheduleWithFixedDelay(() -> guarded(() -> driver.reconcile(true)), RESYNC.toMillis(), RESYNC.toMillis(),
-                TimeUnit.MILLISECONDS);
-        long rev = store.list(docker.root()).revision();
-        EngineSync s = sync;
-        ScheduledExecutorService r = reconciler;
-        watch = store.watch(docker.root(), rev, new WatchListener() {
+        // One watch on the Docker prefix; its events and re-listed snapshots run on the loop thread.
+        watch = store.watch(docker.root(), rev, loop.onLoop(new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
                 if (events.stream().anyMatch(e -> e.key().startsWith(docker.endpointsPrefix()))) {
-                    r.execute(() -> guarded(() -> driver.reconcile(false)));
+                    passes.endpointsChanged = true;
                 }
                 if (events.stream().anyMatch(e -> e.key().startsWith(docker.networksPrefix()))) {
-                    s.wake();
+                    sync.wake();
                 }
             }
 
             @Override
             public void onReset(ListResult snapshot) {
-                r.execute(() -> guarded(() -> driver.reconcile(true)));
-                s.wake();
+                passes.fullDue = true;
+                sync.wake();
             }
-        });
-        HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
-        long reapEvery = liveness.presenceTtl().toMillis();
-        reconciler.scheduleWithFixedDelay(() -> guarded(reaper::pass), reapEvery, reapEvery, TimeUnit.MILLISECONDS);
+        }));
+        loop.add(passes);
         syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
         syncThread.start();
@@ -215,16 +208,52 @@ public final class DockerPlugins implements AutoCloseable {
                 server.socket(), dockerSocket, dns == null ? "off" : "on udp " + dns.address());
     }
 
-    /** The PublicIPs of every lease but this host's: the cluster's other hosts. */
-    static Set<IPAddress> otherHosts(LeaseRegistry leases, Datapath.Host host) {
-        Set<IPAddress> ips = new TreeSet<>();
-        for (Lease l : leases.leases(false).leases()) {
-            IPAddress ip = Peers.publicIp(l);
-            if (ip != null && !ip.equals(host.underlayIp().withoutPrefixLength())) {
-                ips.add(ip);
+    /**
+     * The Docker path's work on the loop: the endpoints' peers when the watch saw them change, a
+     * full pass (segments, chains, peers) every {@link #RESYNC} or after the watch re-listed, and
+     * the reaper every presence TTL. Loop thread only.
+     */
+    private final class Passes implements ReconcileLoop.Task {
+        private final NetworkDriver driver;
+        private final HostReaper reaper;
+        private final Duration reapEvery;
+        boolean endpointsChanged;
+        boolean fullDue;
+        private Instant nextFull;
+        private Instant nextReap;
+
+        Passes(NetworkDriver driver, HostReaper reaper, Duration reapEvery) {
+            this.driver = driver;
+            this.reaper = reaper;
+            this.reapEvery = reapEvery;
+            Instant now = Clock.systemUTC().instant();
+            nextFull = now.plus(RESYNC);
+            nextReap = now.plus(reapEvery);
+        }
+
+        @Override
+        public Instant wakeAt() {
+            return endpointsChanged || fullDue ? Instant.EPOCH : nextFull.isBefore(nextReap) ? nextFull : nextReap;
+        }
+
+        @Override
+        public void run() {
+            Instant now = Clock.systemUTC().instant();
+            if (fullDue || !now.isBefore(nextFull)) {
+                // Set before the work: a pass that throws must not bring the next one at once (an error flood).
+                nextFull = now.plus(RESYNC);
+                fullDue = false;
+                endpointsChanged = false;
+                guarded(() -> driver.reconcile(true));
+            } else if (endpointsChanged) {
+                endpointsChanged = false;
+                guarded(() -> driver.reconcile(false));
+            }
+            if (!now.isBefore(nextReap)) {
+                nextReap = now.plus(reapEvery);
+                guarded(reaper::pass);
             }
         }
-        return ips;
     }
 
     private void guarded(Runnable r) {
@@ -258,15 +287,9 @@ public final class DockerPlugins implements AutoCloseable {
         if (wakeups != null) {
             wakeups.close();
         }
-        if (reconciler != null) {
-            reconciler.shutdownNow();
-        }
         try {
             if (syncThread != null) {
                 syncThread.join(2000);
-            }
-            if (reconciler != null) {
-                reconciler.awaitTermination(2, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

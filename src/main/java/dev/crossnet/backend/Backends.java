@@ -3,6 +3,7 @@ package dev.crossnet.backend;
 import dev.crossnet.backend.hostgw.HostGwBackend;
 import dev.crossnet.backend.udp.UdpBackend;
 import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.model.BackendConfig;
@@ -20,9 +21,15 @@ public final class Backends {
      */
     public static Backend create(BackendConfig.Type type, Kernel kernel, MetricsRegistry metrics) {
         return switch (type) {
-            case VXLAN -> new VxlanBackend(kernel);
-            case HOST_GW -> new HostGwBackend(kernel);
+            case VXLAN -> new VxlanBackend(kernel, peerError(metrics));
+            case HOST_GW -> new HostGwBackend(kernel, peerError(metrics));
             case UDP -> new UdpBackend(metrics);
         };
+    }
+
+    /** Counts one refused peer entry as {@code crossnet_reconcile_errors_total{kind="peers"}}. */
+    private static Runnable peerError(MetricsRegistry metrics) {
+        dev.crossnet.metrics.Counter c = ReconcileErrors.in(metrics).labels(ReconcileErrors.PEERS);
+        return c::inc;
     }
 }

@@ -1,5 +1,7 @@
 package dev.crossnet.backend;
 
+import dev.crossnet.reconcile.KernelState;
+
 import java.util.List;
 
 /**

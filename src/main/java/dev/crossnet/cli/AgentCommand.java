@@ -2,30 +2,18 @@ package dev.crossnet.cli;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.Agent;
-import dev.crossnet.agent.DockerPlugins;
-import dev.crossnet.agent.HealthServer;
-import dev.crossnet.agent.KernelHostRules;
-import dev.crossnet.backend.Backends;
-import dev.crossnet.kernel.Kernel;
-import dev.crossnet.kernel.linux.LinuxKernel;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.agent.AgentRuntime;
 import dev.crossnet.store.Store;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code crossnet agent}: the per-host agent, with flanneld's flag names where they exist. */
+/** {@code crossnet agent}: the per-host agent, with flanneld's flag names where they exist. Parses and checks the flags; {@link AgentRuntime} runs it. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run the per-host agent: lease a subnet, write subnet.env, program the data plane, keep it reconciled.")
 final class AgentCommand implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
-    static final int DNS_PORT = 53;
 
     @Mixin
     StoreOptions storeOptions;
@@ -124,60 +112,11 @@ final class AgentCommand implements Runnable {
         if (dnsIp != null && !isLocal(dnsIp)) {
             throw new CrossnetException("--dns-listen: " + dnsListen + " is not an address of this host");
         }
-        Kernel kernel = LinuxKernel.host();
-        MetricsRegistry metrics = new MetricsRegistry();
         Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
                 leaseTtl, renewMargin, resync);
         try (Store store = storeOptions.open()) {
-            Agent agent = new Agent(opts, store, storeOptions.prefix(), type -> Backends.create(type, kernel, metrics),
-                    new KernelHostRules(kernel, metrics), Clock.systemUTC(), metrics);
-            HealthServer health = null;
-            DockerPlugins docker = null;
-            if (healthzPort != 0) {
-                health = new HealthServer(healthzIp, healthzPort, agent::isHealthy, agent::notReady, metrics::render);
-            }
-            try {
-                if (dockerPlugin != null) {
-                    // Served before the lease: dockerd's authorization calls must be answered from now on.
-                    docker = DockerPlugins.serve(store, storeOptions.prefix(), hostName != null ? hostName : hostname(),
-                            dockerPlugin, metrics, liveness);
-                }
-                agent.start();
-                if (docker != null) {
-                    dev.crossnet.backend.HostContext h = agent.host();
-                    docker.activate(h, LinuxKernel.host(), dockerHost, noDockerDns ? null
-                            : new java.net.InetSocketAddress(dnsIp != null ? dnsIp : h.publicIp().toInetAddress(), DNS_PORT));
-                }
-                CountDownLatch done = new CountDownLatch(1);
-                Thread loop = new Thread(() -> {
-                    try {
-                        agent.run();
-                    } finally {
-                        done.countDown();
-                    }
-                }, "agent-loop");
-                // SIGTERM: stop the loop, keep the kernel state and the lease, so containers keep talking.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    log.info("stopping; kernel state and lease {} stay in place", agent.lease() == null ? "-" : agent.lease().subnet());
-                    agent.stop();
-                    try {
-                        done.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "agent-shutdown"));
-                loop.start();
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                if (docker != null) {
-                    docker.close();
-                }
-                if (health != null) {
-                    health.close();
-                }
-            }
+            AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
+                    noDockerDns, liveness, hostName != null ? hostName : hostname()), store, storeOptions.prefix());
         }
     }
 

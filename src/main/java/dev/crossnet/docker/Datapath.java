@@ -1,19 +1,20 @@
 package dev.crossnet.docker;
 
-import dev.crossnet.CrossnetException;
-import dev.crossnet.ProblemLog;
+import dev.crossnet.backend.HostContext;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
-import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.SegmentSpec;
 import dev.crossnet.kernel.Segments;
+import dev.crossnet.kernel.VxlanSpec;
+import dev.crossnet.reconcile.KernelState;
+import dev.crossnet.reconcile.KernelWriter;
 import dev.crossnet.model.Addresses;
-import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -62,41 +63,39 @@ import org.slf4j.LoggerFactory;
 public final class Datapath {
     /** IANA's vxlan port, as Swarm uses; flannel's vxlan backend keeps 8472. */
     public static final int VXLAN_PORT = 4789;
-    public static final int MTU_OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
-
-    /**
-     * What the data plane needs to know about this host.
-     *
-     * @param underlaySubnet the on-link subnet of {@code underlayIp}: Docker networks must stay out of it
-     */
-    public record Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu, Subnet underlaySubnet) {
-
-        /** A host whose underlay subnet is not known: only its own address is kept out of Docker networks. */
-        public Host(String name, IPAddress underlayIp, String underlayDev, int underlayMtu) {
-            this(name, underlayIp, underlayDev, underlayMtu, Subnet.of(underlayIp, underlayIp.getBitCount()));
-        }
-    }
 
     private static final Logger log = LoggerFactory.getLogger(Datapath.class);
 
     private final Kernel kernel;
     private final Segments segments;
-    private final Host host;
-    /** What the last {@link #programPeers} of each network could not do, by VNI. */
-    private final Map<Integer, ProblemLog> problems = new HashMap<>();
+    private final HostContext host;
+    private final Runnable onError;
+    /** The writer of each network's peer entries (its failures and their retries), by VNI. */
+    private final Map<Integer, KernelWriter> writers = new HashMap<>();
 
-    public Datapath(Kernel kernel, Segments segments, Host host) {
+    /** A data plane whose refused entries are logged and retried, not counted. */
+    public Datapath(Kernel kernel, Segments segments, HostContext host) {
+        this(kernel, segments, host, () -> { });
+    }
+
+    /**
+     * @param host    this host (its name, underlay address, interface, MTU and subnet)
+     * @param onError called once per peer entry the kernel refuses, per attempt (counts it in /metrics)
+     */
+    public Datapath(Kernel kernel, Segments segments, HostContext host, Runnable onError) {
         this.kernel = kernel;
         this.segments = segments;
         this.host = host;
+        this.onError = onError;
     }
 
-    public Host host() {
+    public HostContext host() {
         return host;
     }
 
+    /** The MTU of every Docker network's devices and containers: the underlay's less vxlan's overhead. */
     public int mtu() {
-        return host.underlayMtu() - MTU_OVERHEAD;
+        return host.ifaceMtu() - VxlanSpec.OVERHEAD;
     }
 
     public static String bridgeName(int vni) {
@@ -120,8 +119,8 @@ public final class Datapath {
     SegmentSpec spec(NetworkRecord n) {
         IPAddress gw = new IPAddressString(n.gateway() + "/" + new IPAddressString(n.subnet()).getNetworkPrefixLength())
                 .getAddress();
-        return new SegmentSpec(bridgeName(n.vni()), vxlanName(n.vni()), n.vni(), VXLAN_PORT, host.underlayIp(),
-                host.underlayDev(), gw, mtu());
+        return new SegmentSpec(bridgeName(n.vni()), vxlanName(n.vni()), n.vni(), VXLAN_PORT, host.publicIp(),
+                host.iface(), gw, mtu());
     }
 
     /** Makes the network's bridge, vxlan device and forwarding exist. Idempotent. */
@@ -148,7 +147,7 @@ public final class Datapath {
     }
 
     public void deleteSegment(NetworkRecord n) {
-        problems.remove(n.vni());
+        writers.remove(n.vni());
         segments.deleteSegmentIfPresent(spec(n));
     }
 
@@ -163,13 +162,13 @@ public final class Datapath {
     /**
      * Makes the neighbour and FDB entries of {@code n}'s vxlan device exactly those of the
      * endpoints on other hosts. An endpoint whose record makes no sense (see {@link #peerProblem})
-     * is skipped, and a kernel batch that fails in part does not stop the others; both are logged
-     * once per change. Never throws; idempotent; changes nothing when nothing changed.
+     * is skipped, and an entry the kernel refuses does not stop the others; both are logged once
+     * per change, and a refused entry is retried with backoff ({@link KernelWriter}). Never throws;
+     * idempotent; changes nothing when nothing changed.
      */
     public void programPeers(NetworkRecord n, Collection<EndpointRecord> endpoints) {
         String dev = vxlanName(n.vni());
         List<String> skipped = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
         Set<Neighbour> wantNeigh = new HashSet<>();
         Set<FdbEntry> wantFdb = new HashSet<>();
         Set<String> macs = new HashSet<>();
@@ -194,22 +193,11 @@ public final class Datapath {
             wantNeigh.add(new Neighbour(ip, mac, dev));
             wantFdb.add(new FdbEntry(mac, Addresses.parseIpv4(e.hostIp()), dev));
         }
-        try {
-            List<Neighbour> haveNeigh = kernel.neighbours().listPermanent(dev);
-            List<FdbEntry> haveFdb = kernel.fdb().listPermanent(dev);
-            List<Neighbour> extraNeigh = haveNeigh.stream().filter(x -> !wantNeigh.contains(x)).toList();
-            List<FdbEntry> extraFdb = haveFdb.stream().filter(x -> !wantFdb.contains(x)).toList();
-            // Remove stale entries first, so a MAC that moved hosts is replaced, not duplicated.
-            attempt(failed, () -> kernel.neighbours().deleteNeighboursIfPresent(extraNeigh));
-            attempt(failed, () -> kernel.fdb().deleteFdbEntriesIfPresent(extraFdb));
-            attempt(failed, () -> kernel.fdb().replaceFdbEntries(wantFdb.stream().filter(x -> !haveFdb.contains(x)).toList()));
-            attempt(failed, () -> kernel.neighbours().replaceNeighbours(
-                    wantNeigh.stream().filter(x -> !haveNeigh.contains(x)).toList()));
-        } catch (CrossnetException e) {
-            failed.add(e.getMessage()); // the listing failed: nothing was written, the next pass retries
-        }
-        problems.computeIfAbsent(n.vni(), v -> new ProblemLog(log, "network " + n.label() + " (" + dev + ")"))
-                .report(skipped, failed);
+        writers.computeIfAbsent(n.vni(), v -> new KernelWriter(kernel, log, "network " + n.label() + " (" + dev + ")",
+                Clock.systemUTC(), onError))
+                .program(new KernelState(Set.of(), wantNeigh, wantFdb), () -> new KernelState(Set.of(),
+                        Set.copyOf(kernel.neighbours().listPermanent(dev)), Set.copyOf(kernel.fdb().listPermanent(dev))),
+                        skipped);
     }
 
     /**
@@ -234,7 +222,7 @@ public final class Datapath {
         if (notUnicast != null) {
             return name(e) + ": HostIP " + hostIp + " " + notUnicast + "; skipped";
         }
-        if (hostIp.equals(host.underlayIp().withoutPrefixLength())) {
+        if (hostIp.equals(host.publicIp().withoutPrefixLength())) {
             return name(e) + ": HostIP " + hostIp + " is this host's own; skipped";
         }
         return null;
@@ -243,14 +231,6 @@ public final class Datapath {
     private static String name(EndpointRecord e) {
         String id = e.endpointId() == null ? "?" : e.endpointId().substring(0, Math.min(12, e.endpointId().length()));
         return "endpoint " + id + " on host " + e.host();
-    }
-
-    private static void attempt(List<String> failed, Runnable batch) {
-        try {
-            batch.run();
-        } catch (CrossnetException e) {
-            failed.addAll(PartlyAppliedException.sentences(e));
-        }
     }
 
     /** Rewrites crossnet's Docker chains for the networks that have a segment on this host. Idempotent. */

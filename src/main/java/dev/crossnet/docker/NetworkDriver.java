@@ -7,6 +7,7 @@ import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.ReconcileLoop;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.time.Clock;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors the user can fix throw {@link CrossnetException} (the dispatcher answers {@code Err});
  * every check runs before the first write, so a refused request leaves nothing behind. Thread-safe:
- * calls are serialised, as they change the kernel.
+ * calls are serialised, as they change the kernel; once {@link #onLoop}, the calls that change it
+ * run on the reconcile loop's thread, with the lease path's and the periodic passes.
  */
 public final class NetworkDriver {
     private static final Logger log = LoggerFactory.getLogger(NetworkDriver.class);
@@ -56,6 +58,8 @@ public final class NetworkDriver {
     private final Supplier<Collection<IPAddress>> clusterHosts;
     private final ProblemLog segmentProblems = new ProblemLog(log, "docker segments");
     private final ProblemLog filterProblems = new ProblemLog(log, "docker encapsulation filter");
+    /** Runs the calls that change the kernel on the reconcile loop's thread; direct until {@link #onLoop}. */
+    private volatile ReconcileLoop loop;
     /** Networks with a segment on this host, by crossnet network ID. */
     private final Map<String, NetworkRecord> local = new LinkedHashMap<>();
 
@@ -83,20 +87,38 @@ public final class NetworkDriver {
         this.clusterHosts = clusterHosts;
     }
 
+    /**
+     * From now on, runs the plugin calls that change the kernel (create, delete, join) on {@code
+     * loop}'s thread, where every other store-to-kernel change runs, so that they never interleave
+     * with a reconcile. Returns this.
+     */
+    public NetworkDriver onLoop(ReconcileLoop loop) {
+        this.loop = loop;
+        return this;
+    }
+
+    private <T> T serialised(Supplier<T> call) {
+        ReconcileLoop l = loop;
+        return l == null ? call.get() : l.call(call);
+    }
+
     /** Adds the {@code /NetworkDriver.*} routes and declares {@code NetworkDriver}. */
     public PluginDispatcher register(PluginDispatcher d) {
         return d.implement(NetworkDriverApi.IMPLEMENTS)
                 .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> CAPABILITIES)
-                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class, this::createNetwork)
-                .route(NetworkDriverApi.DELETE_NETWORK, NetworkDriverApi.DeleteNetworkRequest.class, this::deleteNetwork)
+                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class,
+                        req -> serialised(() -> createNetwork(req)))
+                .route(NetworkDriverApi.DELETE_NETWORK, NetworkDriverApi.DeleteNetworkRequest.class,
+                        req -> serialised(() -> deleteNetwork(req)))
                 .route(NetworkDriverApi.ALLOCATE_NETWORK, NetworkDriverApi.AllocateNetworkRequest.class,
                         req -> new NetworkDriverApi.AllocateNetworkResponse(Map.of(), null))
                 .route(NetworkDriverApi.FREE_NETWORK, NetworkDriverApi.FreeNetworkRequest.class,
                         req -> new NetworkDriverApi.FreeNetworkResponse(null))
                 .route(NetworkDriverApi.CREATE_ENDPOINT, NetworkDriverApi.CreateEndpointRequest.class, this::createEndpoint)
                 .route(NetworkDriverApi.ENDPOINT_OPER_INFO, NetworkDriverApi.EndpointInfoRequest.class, this::endpointInfo)
-                .route(NetworkDriverApi.DELETE_ENDPOINT, NetworkDriverApi.DeleteEndpointRequest.class, this::deleteEndpoint)
-                .route(NetworkDriverApi.JOIN, NetworkDriverApi.JoinRequest.class, this::join)
+                .route(NetworkDriverApi.DELETE_ENDPOINT, NetworkDriverApi.DeleteEndpointRequest.class,
+                        req -> serialised(() -> deleteEndpoint(req)))
+                .route(NetworkDriverApi.JOIN, NetworkDriverApi.JoinRequest.class, req -> serialised(() -> join(req)))
                 .route(NetworkDriverApi.LEAVE, NetworkDriverApi.LeaveRequest.class, req -> {
                     resolve(req.networkId());
                     return new NetworkDriverApi.LeaveResponse(null);
@@ -189,10 +211,10 @@ public final class NetworkDriver {
      * Checked on every host that creates the network in its dockerd (underlays differ by host).
      */
     private void checkApartFromUnderlay(Subnet net) {
-        Subnet underlay = datapath.host().underlaySubnet();
+        Subnet underlay = datapath.host().ifaceSubnet();
         if (net.overlaps(underlay)) {
             throw new CrossnetException("--subnet " + net + " overlaps " + underlay + ", the underlay subnet of "
-                    + datapath.host().underlayDev() + " on host " + host + "; give a --subnet outside it");
+                    + datapath.host().iface() + " on host " + host + "; give a --subnet outside it");
         }
     }
 
@@ -255,7 +277,7 @@ public final class NetworkDriver {
         }
         boolean macGiven = in.macAddress() != null && !in.macAddress().isEmpty();
         String mac = macGiven ? in.macAddress().toLowerCase(Locale.ROOT) : macFor(ip);
-        store.createEndpoint(new EndpointRecord(n.id(), endpointId, host, datapath.host().underlayIp().toCanonicalString(),
+        store.createEndpoint(new EndpointRecord(n.id(), endpointId, host, datapath.host().publicIp().toCanonicalString(),
                 in.address(), mac, Datapath.hostIface(endpointId), ""));
         return new NetworkDriverApi.CreateEndpointResponse(
                 macGiven ? null : new NetworkDriverApi.EndpointInterface(null, null, mac), null);

@@ -20,6 +20,13 @@ import java.util.Objects;
 public record VxlanSpec(String name, int vni, int port, IPAddress localIp, String underlayDev, String mac, int mtu,
                         boolean learning) {
 
+    /**
+     * What vxlan encapsulation adds to each packet, so a vxlan device's MTU is the underlay's less
+     * this: the one figure for every vxlan device crossnet makes (the flannel network's and each
+     * Docker network's).
+     */
+    public static final int OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
+
     public VxlanSpec {
         Checks.ifname("vxlan name", name);
         if (vni < 1 || vni > 16_777_215) {

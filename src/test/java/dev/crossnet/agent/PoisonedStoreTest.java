@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.docker.Datapath;
+import dev.crossnet.docker.TestHosts;
 import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EndpointRecord;
 import dev.crossnet.docker.NetworkDriver;
@@ -82,7 +83,7 @@ class PoisonedStoreTest {
         leases.create(Subnet.parse("10.5.6.0/24"), vxlan("172.30.0.16", "0a:00:00:00:00:06"), ttl).orElseThrow();
         DockerStore docker = new DockerStore(store, PREFIX);
         NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, new RecordingSegments(kernel),
-                new Datapath.Host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500,
+                TestHosts.host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500,
                         Subnet.parse("172.30.0.0/24"))), Clock.systemUTC());
         dockerd = driver.register(new PluginDispatcher());
         String net1 = "a".repeat(64);

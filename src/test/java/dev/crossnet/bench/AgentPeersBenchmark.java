@@ -14,6 +14,7 @@ import dev.crossnet.store.StoreSpec;
 import dev.crossnet.store.Stores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +48,7 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * mvn -q -o package -DskipTests &amp;&amp; mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.crossnet.bench.AgentPeersBenchmark [N]
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.crossnet.bench.AgentPeersBenchmark [N [embedded|etcd]]
  * </pre>
  */
 public final class AgentPeersBenchmark {
@@ -64,7 +67,9 @@ public final class AgentPeersBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         System.out.println("agent with " + n + " peers, load average before: " + DataPlaneBench.loadAverage());
         for (LabOptions.StoreKind kind : LabOptions.StoreKind.values()) {
-            once(kind, n);
+            if (args.length < 2 || kind.name().equalsIgnoreCase(args[1])) {
+                once(kind, n);
+            }
         }
         System.out.println("load average after: " + DataPlaneBench.loadAverage());
     }
@@ -98,16 +103,36 @@ public final class AgentPeersBenchmark {
             }
             long pid = lab.state().hosts().get(0).agentPid();
             Thread.sleep(5000); // settle: the first resync after the burst
-            long rssKb = rssKb(pid);
+            long rssKb = status(pid, "VmRSS:");
+            long threads = status(pid, "Threads:");
             long t0 = cpuTicks(pid);
+            Map<String, Long> perThread0 = threadTicks(pid);
             Thread.sleep(IDLE_WINDOW.toMillis());
             long t1 = cpuTicks(pid);
+            Map<String, Long> perThread1 = threadTicks(pid);
+            if (Boolean.getBoolean("bench.nmt")) { // the agent must run with -XX:NativeMemoryTracking=summary (CROSSNET_JAVA_OPTS)
+                for (String c : new String[] {"VM.native_memory summary", "GC.heap_info", "Thread.print"}) {
+                    List<String> jc = new ArrayList<>(List.of("jcmd", String.valueOf(pid)));
+                    jc.addAll(List.of(c.split(" ")));
+                    Process j = new ProcessBuilder(jc).redirectErrorStream(true).start();
+                    System.out.println(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                    j.waitFor();
+                }
+                System.out.println(Files.readString(Path.of("/proc/" + pid + "/smaps_rollup")));
+            }
             double idle = (t1 - t0) / (double) CLOCK_TICKS_PER_SECOND / IDLE_WINDOW.toSeconds() * 100;
             System.out.printf(Locale.ROOT, "%s store: %d leases written in %.3f s; all %d routes %.3f s after the last write"
-                            + " (%.3f s after the first); agent RSS %.1f MiB; idle CPU %.2f %% of a CPU over %d s%n",
+                            + " (%.3f s after the first); agent RSS %.1f MiB, %d threads; idle CPU %.2f %% of a CPU over %d s%n",
                     kind.name().toLowerCase(Locale.ROOT), n, Duration.between(first, last).toMillis() / 1000.0, n,
                     Duration.between(last, done).toMillis() / 1000.0, Duration.between(first, done).toMillis() / 1000.0,
-                    rssKb / 1024.0, idle, IDLE_WINDOW.toSeconds());
+                    rssKb / 1024.0, threads, idle, IDLE_WINDOW.toSeconds());
+            StringBuilder by = new StringBuilder("  idle CPU by thread (% of a CPU):");
+            perThread1.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - perThread0.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> by.append(String.format(Locale.ROOT, " %s %.2f;", e.getKey(),
+                            e.getValue() / (double) CLOCK_TICKS_PER_SECOND / IDLE_WINDOW.toSeconds() * 100)));
+            System.out.println(by);
         }
     }
 
@@ -157,14 +182,36 @@ public final class AgentPeersBenchmark {
         return (int) count;
     }
 
-    private static long rssKb(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+    /** The number in the line of {@code /proc/<pid>/status} that starts with {@code field} (VmRSS in kB, Threads). */
+    private static long status(long pid, String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(field))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
     }
 
     private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** utime + stime of a {@code /proc/.../stat} line (fields 14 and 15). */
+    private static long ticks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** CPU ticks of the process's threads, summed by thread name (the kernel's 15-character {@code comm}). */
+    private static Map<String, Long> threadTicks(long pid) throws IOException {
+        Map<String, Long> out = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    out.merge(name, ticks(stat), Long::sum);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
     }
 }

@@ -53,7 +53,7 @@ class AuthzHandlerTest {
     static NetworkDriver driver(DockerStore docker, String name, String ip) {
         RecordingKernel k = new RecordingKernel();
         return new NetworkDriver(docker, new Datapath(k, new RecordingSegments(k),
-                new Datapath.Host(name, new IPAddressString(ip).getAddress(), "eth0", 1500)), Clock.systemUTC());
+                TestHosts.host(name, new IPAddressString(ip).getAddress(), "eth0", 1500)), Clock.systemUTC());
     }
 
     AuthzApi.Response ask(String method, String uri) {

@@ -52,7 +52,7 @@ class DatapathIT {
         NetnsLab.Host stranger = lab.host(3);
         LinuxKernel kernel = LinuxKernel.inNamespace(h1.ns());
         Datapath dp = new Datapath(kernel, kernel.segments(),
-                new Datapath.Host("h1", new IPAddressString(h1.publicIp()).getAddress(), h1.iface(), 1500));
+                TestHosts.host("h1", new IPAddressString(h1.publicIp()).getAddress(), h1.iface(), 1500));
         NetworkRecord n = new NetworkRecord("n".repeat(64), "net", SUBNET, "192.168.100.1", "", VNI, Map.of(), false,
                 Map.of(), "crossnet", Map.of(), "h1", "");
         String endpoint = lab.prefix() + "e1";
@@ -129,7 +129,7 @@ class DatapathIT {
     private static NetworkDriver driver(DockerStore docker, NetnsLab.Host h, String name) {
         LinuxKernel k = LinuxKernel.inNamespace(h.ns());
         return new NetworkDriver(docker, new Datapath(k, k.segments(),
-                new Datapath.Host(name, new IPAddressString(h.publicIp()).getAddress(), h.iface(), 1500)), Clock.systemUTC());
+                TestHosts.host(name, new IPAddressString(h.publicIp()).getAddress(), h.iface(), 1500)), Clock.systemUTC());
     }
 
     /** Creates and joins an endpoint as dockerd would, and moves its veth into a new "container" namespace. */

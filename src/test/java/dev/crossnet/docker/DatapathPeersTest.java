@@ -23,7 +23,7 @@ class DatapathPeersTest {
 
     private final RecordingKernel kernel = new RecordingKernel();
     private final Datapath datapath = new Datapath(kernel, new RecordingSegments(kernel),
-            new Datapath.Host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500, Subnet.parse("172.30.0.0/24")));
+            TestHosts.host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500, Subnet.parse("172.30.0.0/24")));
 
     static EndpointRecord endpoint(String id, String hostIp, String address, String mac) {
         return new EndpointRecord(NET.id(), id.repeat(8), "h2", hostIp, address, mac, "cnv" + id, "");
@@ -87,5 +87,21 @@ class DatapathPeersTest {
             assertThat(logs.lines()).singleElement().asString()
                     .startsWith("ERROR").contains("02:42:c0:a8:64:06 dev cnvx4096 dst 172.30.0.16", "Invalid argument");
         }
+    }
+
+    /**
+     * The engine's write order on the Docker path too (it deleted first): an endpoint whose host
+     * moved keeps its FDB entry, replaced in place with the new host, never deleted and re-added.
+     */
+    @Test
+    void programPeers_endpointMovesHost_fdbReplacedInPlaceNotDeleted() {
+        datapath.programPeers(NET, List.of(GOOD));
+        kernel.clearCalls();
+
+        EndpointRecord moved = endpoint("e2", "172.30.0.14", "192.168.100.3/24", "02:42:c0:a8:64:03");
+        datapath.programPeers(NET, List.of(moved));
+
+        assertThat(kernel.calls).containsExactly("replaceFdb [02:42:c0:a8:64:03 dev cnvx4096 dst 172.30.0.14]");
+        assertThat(kernel.fdb.values()).extracting(FdbEntry::dst).extracting(Object::toString).containsExactly("172.30.0.14");
     }
 }

@@ -5,8 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.lab.Exec;
+import dev.crossnet.lab.Lab;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +23,13 @@ import org.junit.jupiter.api.Test;
  * stay isolated (also in names),
  * {@code --opt encrypted} is refused, and {@code docker network rm} is refused while another host
  * uses the network (also while this host's agent is stopped, when the rest of its docker keeps
- * working), then removes it everywhere.
+ * working), then removes it everywhere. Between those, issue 10's tamper test for Docker networks
+ * ({@link #tamperH1}), on the same lab to save CI a dockerd pair.
  */
 @Tag("integration")
 class DockerNetworkIT {
+    /** At most this many lines of one error after the tamper: one per change, not one per pass. */
+    static final int MAX_SAME_ERROR = 5;
 
     @Test
     void seedScenario_createOnH1_reachableAcrossHosts_isolated_removedEverywhere() throws Exception {
@@ -97,6 +106,8 @@ class DockerNetworkIT {
         assertThat(d.tryDocker("h1", "exec", "c3", "nslookup", "busybox2").ok()).as("busybox2 seen from other").isFalse();
         assertThat(d.tryDocker("h2", "exec", "busybox2", "nslookup", "c3").ok()).as("c3 seen from my-overlay").isFalse();
 
+        tamperH1(d, ip1, ip2);
+
         // --opt encrypted: refused, and nothing written.
         String before = d.snapshot("/");
         Exec.Result enc = d.tryDocker("h1", "network", "create", "-d", "crossnet", "--ipam-driver", "crossnet",
@@ -141,6 +152,48 @@ class DockerNetworkIT {
         }
         assertThat(Path.of(d.lab.dir().toString())).exists();
         System.out.println("my-overlay and its endpoints are gone; store:\n" + d.snapshot("/docker/"));
+    }
+
+    /**
+     * Everything the agent programs for my-overlay on h1 is wiped at once: its bridge {@code
+     * cnbr4096} and vxlan device {@code cnvx4096} deleted, iptables' filter and nat tables flushed,
+     * {@code ip_forward} off. The agent's full pass (every 5 s) puts it all back: busybox1 (h1) and
+     * busybox2 (h2) reach each other again, and the agent's log holds no flood of one error. The time
+     * is printed (design target: two resync intervals), not asserted.
+     */
+    private void tamperH1(DockerLab d, String ip1, String ip2) throws IOException {
+        Path log = d.lab.agentLog("h1");
+        long logOffset = Files.size(log);
+        long tampered = System.nanoTime();
+        Lab.ExecResult t = d.lab.exec("h1", "sh", "-c", "ip link del cnbr4096 && ip link del cnvx4096 && iptables -w -F"
+                + " && iptables -w -t nat -F && sysctl -q -w net.ipv4.ip_forward=0");
+        // Not checked by a ping: the agent's next pass may already have mended it.
+        assertThat(t.exit()).as("bridge and vxlan device deleted, tables flushed: " + t.err()).isZero();
+
+        await("busybox2 (h2) -> busybox1 (h1) after the tamper").atMost(DockerLab.PATIENCE).pollInterval(Duration.ofMillis(200))
+                .until(() -> d.pings("h2", "busybox2", ip1));
+        System.out.printf("DockerNetworkIT: busybox2 reaches busybox1 again %.1f s after the tamper (full pass every 5 s)%n",
+                (System.nanoTime() - tampered) / 1e9);
+        d.awaitPing("h1", "busybox1", ip2);
+        d.awaitPing("h1", "busybox1", d.lab.ip("h2")); // the way out: forwarding and masquerade
+        await("h1's Docker chains, jumps and forwarding back").atMost(DockerLab.PATIENCE).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    assertThat(d.lab.exec("h1", "iptables", "-w", "-S").out()).contains("-A INPUT -j CROSSNET-DOCKER-IN",
+                            "-A FORWARD -j CROSSNET-DOCKER-FWD", "-A CROSSNET-DOCKER-FWD -i cnbr4096 -o cnbr4096 -j ACCEPT",
+                            "-A CROSSNET-DOCKER-IN -s 172.30.0.12/32");
+                    assertThat(d.lab.exec("h1", "iptables", "-w", "-t", "nat", "-S").out())
+                            .contains("-A CROSSNET-DOCKER-NAT -s 192.168.100.0/24 ! -d 192.168.100.0/24 -j MASQUERADE");
+                    assertThat(d.lab.exec("h1", "cat", "/proc/sys/net/ipv4/ip_forward").out().trim()).isEqualTo("1");
+                });
+        assertThat(d.lab.exec("h1", "ip", "-o", "link", "show", "master", "cnbr4096").out()).contains("cnvx4096");
+
+        String after = Files.readString(log).substring((int) logOffset);
+        Map<String, Long> errors = after.lines().filter(l -> l.contains(" ERROR ") || l.contains(" WARN "))
+                .map(l -> l.substring(l.indexOf(' ') + 1)) // without the time stamp
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        System.out.println("DockerNetworkIT: h1's warnings and errors after the tamper: " + errors);
+        assertThat(errors.values()).allSatisfy(n -> assertThat(n).as("lines of one error").isLessThanOrEqualTo(MAX_SAME_ERROR));
+        assertThat(after).doesNotContain("Exception");
     }
 
 }

@@ -56,7 +56,7 @@ class NetworkDriverTest {
     private Host host(String name, String ip) {
         RecordingKernel k = new RecordingKernel();
         RecordingSegments s = new RecordingSegments(k);
-        Datapath dp = new Datapath(k, s, new Datapath.Host(name, new IPAddressString(ip).getAddress(), "eth0", 1500,
+        Datapath dp = new Datapath(k, s, TestHosts.host(name, new IPAddressString(ip).getAddress(), "eth0", 1500,
                 Subnet.parse("172.30.0.0/24")));
         return new Host(new NetworkDriver(docker, dp, Clock.systemUTC()), k, s);
     }
@@ -184,7 +184,7 @@ class NetworkDriverTest {
         h1.kernel().clearCalls();
         h1.driver().reconcile(true);
         Host restarted = new Host(new NetworkDriver(docker, new Datapath(h1.kernel(), h1.segments(),
-                new Datapath.Host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500)), Clock.systemUTC()),
+                TestHosts.host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500)), Clock.systemUTC()),
                 h1.kernel(), h1.segments());
         restarted.driver().reconcile(true);
         assertThat(h1.kernel().calls).isEmpty();
@@ -231,7 +231,7 @@ class NetworkDriverTest {
     @Test
     void reconcile_encapsulationFilter_alsoAdmitsTheClusterHosts() {
         RecordingKernel k = new RecordingKernel();
-        NetworkDriver d = new NetworkDriver(docker, new Datapath(k, new RecordingSegments(k), new Datapath.Host("h1",
+        NetworkDriver d = new NetworkDriver(docker, new Datapath(k, new RecordingSegments(k), TestHosts.host("h1",
                 new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500)), Clock.systemUTC(),
                 () -> List.of(new IPAddressString("172.30.0.40").getAddress()));
 

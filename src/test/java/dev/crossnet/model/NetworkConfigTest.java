@@ -91,11 +91,21 @@ class NetworkConfigTest {
         "{\"Network\":\"224.5.0.0/16\"}                       | Network: 224.5.0.0/16 overlaps 224.0.0.0/4 (multicast)",
         "{\"Network\":\"169.254.0.0/20\"}                     | Network: 169.254.0.0/20 overlaps 169.254.0.0/16 (link-local)",
         "{\"Network\":\"255.255.0.0/16\"}                     | Network: 255.255.0.0/16 overlaps 255.255.255.255/32",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts is not available yet",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"vxlan\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts is not available yet",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":\"yes\"}} | Backend.Encrypt",
     })
     void parse_badInput_namesTheField(String json, String expected) {
         String want = expected.startsWith("~") ? expected.substring(1) : expected;
         assertThatThrownBy(() -> NetworkConfig.parse(json))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(want);
+    }
+
+    /** Issue 12: "Encrypt" was silently ignored, so a network that asked for encryption ran in clear. */
+    @Test
+    void parse_encryptFalse_acceptedAsPlain() {
+        NetworkConfig c = NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":false}}");
+        assertThat(c.backend().type()).isEqualTo(BackendConfig.Type.UDP);
     }
 }

@@ -24,9 +24,17 @@ import dev.crossnet.model.NetworkConfig;
 public final class HostGwBackend implements Backend {
 
     private final Kernel kernel;
+    private final Runnable onPeerError;
 
+    /** A backend whose refused routes are logged and retried, not counted. */
     public HostGwBackend(Kernel kernel) {
+        this(kernel, () -> { });
+    }
+
+    /** @param onPeerError called once per route the kernel refuses, per attempt (counts it in /metrics) */
+    public HostGwBackend(Kernel kernel, Runnable onPeerError) {
         this.kernel = kernel;
+        this.onPeerError = onPeerError;
     }
 
     @Override
@@ -38,6 +46,6 @@ public final class HostGwBackend implements Backend {
     @Override
     public Network register(HostContext host, NetworkConfig config) {
         int mtu = config.backend().mtu() != 0 ? config.backend().mtu() : host.ifaceMtu();
-        return new HostGwNetwork(kernel, host, config, mtu);
+        return new HostGwNetwork(kernel, host, config, mtu, onPeerError);
     }
 }

@@ -1,10 +1,7 @@
 package dev.crossnet.backend.hostgw;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
-import dev.crossnet.backend.KernelDiff;
-import dev.crossnet.backend.KernelState;
 import dev.crossnet.backend.Network;
 import dev.crossnet.backend.PeerPlan;
 import dev.crossnet.backend.Peers;
@@ -14,6 +11,8 @@ import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.KernelState;
+import dev.crossnet.reconcile.KernelWriter;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,9 +33,10 @@ final class HostGwNetwork implements Network {
     private final NetworkConfig config;
     private final int mtu;
     private Subnet own;
-    private final ProblemLog problems = new ProblemLog(LOG, "host-gw");
+    private final KernelWriter writer;
 
-    HostGwNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu) {
+    HostGwNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, Runnable onPeerError) {
+        this.writer = new KernelWriter(kernel, LOG, "host-gw", java.time.Clock.systemUTC(), onPeerError);
         this.kernel = kernel;
         this.host = host;
         this.config = config;
@@ -63,14 +63,9 @@ final class HostGwNetwork implements Network {
     @Override
     public void reconcile(Collection<Lease> peers) {
         PeerPlan plan = plan(host, config, own, peers);
-        Set<Route> actual = kernel.routes().listOwned().stream()
+        writer.program(plan.desired(), () -> new KernelState(kernel.routes().listOwned().stream()
                 .filter(r -> config.network().contains(r.dst()))
-                .collect(Collectors.toSet());
-        KernelDiff diff = KernelDiff.between(plan.desired(), new KernelState(actual, Set.of(), Set.of()));
-        if (!diff.isEmpty()) {
-            LOG.debug("host-gw: applying {}", diff);
-        }
-        problems.report(plan.skipped(), diff.apply(kernel));
+                .collect(Collectors.toSet()), Set.of(), Set.of()), plan.skipped());
     }
 
     @Override

@@ -30,20 +30,25 @@ import dev.crossnet.model.NetworkConfig;
  * whose PublicIP is on our underlay's L2 subnet instead gets only
  * {@code 10.5.2.0/24 via 192.168.1.3 dev eth0 proto 152}: no encapsulation.
  *
- * <p>The container MTU is the underlay MTU minus {@link #MTU_OVERHEAD} unless {@code Backend.MTU} is set.
+ * <p>The container MTU is the underlay MTU minus {@link VxlanSpec#OVERHEAD} unless {@code Backend.MTU} is set.
  */
 public final class VxlanBackend implements Backend {
-
-    /** Encapsulation cost per packet. */
-    public static final int MTU_OVERHEAD = 50; // 14 eth + 20 IP + 8 UDP + 8 VXLAN
 
     /** Device name prefix; the VNI follows, e.g. {@code crossnet.1}. */
     public static final String DEVICE_PREFIX = "crossnet.";
 
     private final Kernel kernel;
+    private final Runnable onPeerError;
 
+    /** A backend whose refused peer entries are logged and retried, not counted. */
     public VxlanBackend(Kernel kernel) {
+        this(kernel, () -> { });
+    }
+
+    /** @param onPeerError called once per peer entry the kernel refuses, per attempt (counts it in /metrics) */
+    public VxlanBackend(Kernel kernel, Runnable onPeerError) {
         this.kernel = kernel;
+        this.onPeerError = onPeerError;
     }
 
     @Override
@@ -76,11 +81,11 @@ public final class VxlanBackend implements Backend {
             }
             mac = existing.get().mac();
         }
-        return new VxlanNetwork(kernel, host, config, spec.withMac(mac), mtu);
+        return new VxlanNetwork(kernel, host, config, spec.withMac(mac), mtu, onPeerError);
     }
 
     /** {@code Backend.MTU} when set, else the underlay MTU less the vxlan overhead. */
     static int mtu(BackendConfig b, int underlayMtu) {
-        return b.mtu() != 0 ? b.mtu() : underlayMtu - MTU_OVERHEAD;
+        return b.mtu() != 0 ? b.mtu() : underlayMtu - VxlanSpec.OVERHEAD;
     }
 }

@@ -3,10 +3,7 @@ package dev.crossnet.backend.vxlan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
-import dev.crossnet.backend.KernelDiff;
-import dev.crossnet.backend.KernelState;
 import dev.crossnet.backend.Network;
 import dev.crossnet.backend.PeerPlan;
 import dev.crossnet.backend.Peers;
@@ -20,6 +17,8 @@ import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.KernelState;
+import dev.crossnet.reconcile.KernelWriter;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,18 +45,19 @@ final class VxlanNetwork implements Network {
     private final String vtepMac;
     private final int mtu;
     private Subnet own;
-    private final ProblemLog problems = new ProblemLog(LOG, "vxlan");
+    private final KernelWriter writer;
     /** The device's ifindex when last seen, 0 before: another one means it was made again. */
     private int deviceIndex;
 
     private final VxlanSpec spec;
 
-    VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, VxlanSpec spec, int mtu) {
-        this(kernel, host, config, spec.name(), spec.mac(), mtu, spec);
+    VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, VxlanSpec spec, int mtu, Runnable onPeerError) {
+        this(kernel, host, config, spec.name(), spec.mac(), mtu, spec, onPeerError);
     }
 
     private VxlanNetwork(Kernel kernel, HostContext host, NetworkConfig config, String device, String vtepMac, int mtu,
-                         VxlanSpec spec) {
+                         VxlanSpec spec, Runnable onPeerError) {
+        this.writer = new KernelWriter(kernel, LOG, "vxlan", java.time.Clock.systemUTC(), onPeerError);
         this.spec = spec;
         this.kernel = kernel;
         this.host = host;
@@ -105,11 +105,7 @@ final class VxlanNetwork implements Network {
     @Override
     public void reconcile(Collection<Lease> peers) {
         PeerPlan plan = plan(device, host, config, own, peers);
-        KernelDiff diff = KernelDiff.between(plan.desired(), actual());
-        if (!diff.isEmpty()) {
-            LOG.debug("vxlan {}: applying {}", device, diff);
-        }
-        problems.report(plan.skipped(), diff.apply(kernel));
+        writer.program(plan.desired(), this::actual, plan.skipped());
     }
 
     /** The crossnet-owned state this network manages: proto-152 routes into the Network, and the device's entries. */

@@ -26,9 +26,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -43,30 +40,44 @@ import org.sqlite.SQLiteConfig;
  * revision counter in {@code meta} moves by one per change. Expired keys are removed (and logged as
  * deletes) by whichever process next writes or polls. The log keeps the last {@value #LOG_RETAIN}
  * changes; a watcher that falls further behind re-lists, exactly as after an etcd compaction.
- * Watches poll the log every {@link #pollInterval}: SQLite has no cross-process notification.
+ *
+ * <p>Watches read the log when the file changes: SQLite has no cross-process notification, so one
+ * thread per store waits on the kernel's ({@link FileChanges}: inotify on the database and its
+ * WAL, written by every commit of every process), wakes when the next TTL lapses (to reap it and
+ * report the delete), and otherwise reads at least every {@link #safetyPoll} in case a change went
+ * unreported. Without notification it reads every {@value #FALLBACK_POLL_MS} ms.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     static final int LOG_RETAIN = 10_000;
+    /** How often watches read the log where the file's changes are not reported. */
+    static final long FALLBACK_POLL_MS = 20;
+    /** How long an idle watch goes without reading the log when changes are reported. */
+    static final Duration SAFETY_POLL = Duration.ofSeconds(1);
 
     private final Path path;
     private final Clock clock;
-    private final Duration pollInterval;
+    private final Duration safetyPoll;
     private final Connection conn;
     private final Object lock = new Object();
     private final List<SqliteWatch> watches = new CopyOnWriteArrayList<>();
-    private ScheduledExecutorService poller;
+    private Thread poller;
+    private FileChanges changes;
     private volatile boolean closed;
 
     /** Opens (creating if needed) the store at {@code path}, with the system clock. */
     public static SqliteStore open(Path path) {
-        return new SqliteStore(path, Clock.systemUTC(), Duration.ofMillis(20));
+        return new SqliteStore(path, Clock.systemUTC(), SAFETY_POLL);
     }
 
-    public SqliteStore(Path path, Clock clock, Duration pollInterval) {
+    /**
+     * Opens (creating if needed) the store at {@code path}, whose TTLs run on {@code clock}; its
+     * watches read the log at least every {@code safetyPoll} (and on every reported change).
+     */
+    public SqliteStore(Path path, Clock clock, Duration safetyPoll) {
         this.path = path.toAbsolutePath();
         this.clock = clock;
-        this.pollInterval = pollInterval;
+        this.safetyPoll = safetyPoll;
         Path dir = this.path.getParent();
         try {
             if (dir != null) {
@@ -302,13 +313,12 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private boolean anyExpired() throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT 1 FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1")) {
-            ps.setLong(1, clock.millis());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+    /** When the next key lapses (epoch ms), or {@link Long#MAX_VALUE} if no key has a TTL. */
+    private long nextExpiry() throws SQLException {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT MIN(expires_at) FROM kv WHERE expires_at IS NOT NULL")) {
+            long next = rs.next() ? rs.getLong(1) : 0;
+            return rs.wasNull() ? Long.MAX_VALUE : next;
         }
     }
 
@@ -382,35 +392,65 @@ public final class SqliteStore implements Store {
             ensureOpen();
             watches.add(w);
             if (poller == null) {
-                poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "sqlite-store-watch");
-                    t.setDaemon(true);
-                    return t;
-                });
-                poller.scheduleWithFixedDelay(this::pollOnce, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                changes = FileChanges.of(path);
+                poller = new Thread(this::watchLoop, "sqlite-store-watch");
+                poller.setDaemon(true);
+                poller.start();
+            } else {
+                changes.wake(); // a watch from an older revision catches up now, not at the next change
             }
         }
         return w;
     }
 
-    /** One round of the watch poller: reap expired keys, then feed each watch what is new. */
-    void pollOnce() {
+    /** Whether the watches learn of changes from the kernel (false before the first watch, and when polling). */
+    boolean notified() {
+        synchronized (lock) {
+            return changes != null && changes.notifying();
+        }
+    }
+
+    /** The watch thread: a round, then wait for a change, the next expiry or the safety poll; until closed. */
+    private void watchLoop() {
+        while (!closed) {
+            long ceiling = changes.notifying() ? safetyPoll.toMillis() : Math.min(safetyPoll.toMillis(), FALLBACK_POLL_MS);
+            long nextExpiry = pollOnce();
+            long untilExpiry = nextExpiry == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, nextExpiry - clock.millis());
+            try {
+                changes.await(Duration.ofMillis(Math.min(ceiling, untilExpiry)));
+            } catch (InterruptedException stop) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * One round of the watch thread: reap expired keys, then feed each watch what is new.
+     *
+     * @return when the next key lapses (epoch ms on the store's clock), {@link Long#MAX_VALUE} for none
+     */
+    long pollOnce() {
         if (closed || watches.isEmpty()) {
-            return;
+            return Long.MAX_VALUE;
         }
         try {
-            boolean reap = read(this::anyExpired);
-            if (reap) {
-                write(() -> null); // write() reaps before running its body
+            long next = read(this::nextExpiry);
+            if (next <= clock.millis()) {
+                next = write(() -> nextExpiry()); // write() reaps before running its body
             }
             for (SqliteWatch w : watches) {
                 w.poll();
             }
+            return next;
         } catch (RuntimeException e) {
+            if (closed) {
+                return Long.MAX_VALUE;
+            }
             log.warn("watch poll on {} failed: {}", endpoint(), e.getMessage());
             for (SqliteWatch w : watches) {
                 w.failed(e);
             }
+            return Long.MAX_VALUE;
         }
     }
 
@@ -576,7 +616,7 @@ public final class SqliteStore implements Store {
             }
             closed = true;
             if (poller != null) {
-                poller.shutdownNow();
+                changes.close(); // ends the watch thread's wait; it then sees closed
             }
             try {
                 conn.close();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossnet.CrossnetException;
-import dev.crossnet.backend.KernelDiff;
-import dev.crossnet.backend.KernelState;
+import dev.crossnet.reconcile.KernelWriter;
+import dev.crossnet.reconcile.KernelState;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.FirewallRules;
@@ -97,18 +97,24 @@ class LinuxKernelIT {
 
     /** The whole pass: a refused route neither stops the other adds nor the deletes of dead peers. */
     @Test
-    void kernelDiff_refusedRoute_otherAddsAndDeletesStillHappen() {
+    void kernelWriter_refusedRoute_otherAddsAndDeletesStillHappen() {
         NetnsLab.Host h = lab.host(1);
         Kernel k = LinuxKernel.inNamespace(h.ns());
         Route dead = route("10.5.9.0/24", "192.168.77.9", h.iface());
         k.routes().replaceRoutes(List.of(dead));
         Route refused = route("10.5.1.0/24", "10.200.0.1", h.iface());
         Route good = route("10.5.2.0/24", "192.168.77.3", h.iface());
-        KernelState actual = new KernelState(Set.copyOf(k.routes().listOwned()), Set.of(), Set.of());
+        java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+        KernelWriter writer = new KernelWriter(k, org.slf4j.LoggerFactory.getLogger(LinuxKernelIT.class), "routes",
+                java.time.Clock.systemUTC(), errors::incrementAndGet);
 
-        List<String> failed = KernelDiff.between(new KernelState(Set.of(refused, good), Set.of(), Set.of()), actual).apply(k);
+        int failing = writer.program(new KernelState(Set.of(refused, good), Set.of(), Set.of()),
+                () -> new KernelState(Set.copyOf(k.routes().listOwned()), Set.of(), Set.of()), List.of());
 
-        assertThat(failed).singleElement().asString().contains("10.5.1.0/24 via 10.200.0.1");
+        // Read back from the real kernel, the refused route is the one failing object; the rest went in.
+        assertThat(failing).isEqualTo(1);
+        assertThat(errors).hasValue(1);
+        assertThat(writer.failing()).containsExactly(List.of("replace", refused));
         assertThat(k.routes().listOwned()).containsExactly(good);
     }
 

@@ -1,11 +1,16 @@
 package dev.crossnet.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.store.KeyValue;
+import dev.crossnet.store.RecordingListener;
+import dev.crossnet.store.Watch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The racers start together (each waits until all have opened the file), so their creates
  * overlap, but how the keys split between them is up to the scheduler, and a busy machine may let
  * one racer win them all. The checks above hold for any split, so the test asserts none.
+ *
+ * <p>A watch in this JVM, whose safety poll is an hour, must see every racer's creates: only the
+ * file's change notification can tell it of another process's writes in time.
  */
 class SqliteMultiProcessTest {
     static final int RACERS = 4;
@@ -37,6 +45,17 @@ class SqliteMultiProcessTest {
         Path file = dir.resolve("shared.db");
         // Create the schema once up front, so the racers do not also race on CREATE TABLE.
         SqliteStore.open(file).close();
+        RecordingListener seen = new RecordingListener();
+        try (SqliteStore watching = new SqliteStore(file, Clock.systemUTC(), Duration.ofHours(1));
+             Watch w = watching.watch("/race/", watching.list("/race/").revision(), seen)) {
+            assertThat(watching.notified()).as("inotify on the store's directory").isTrue();
+            race(file);
+            await("the other processes' creates, seen by the watch").atMost(Duration.ofSeconds(60))
+                    .until(() -> seen.events().size() >= KEYS);
+        }
+    }
+
+    private void race(Path file) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> procs = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.crossnet.backend;
+package dev.crossnet.reconcile;
 
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Neighbour;

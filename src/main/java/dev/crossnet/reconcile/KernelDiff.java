@@ -1,10 +1,7 @@
-package dev.crossnet.backend;
+package dev.crossnet.reconcile;
 
-import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.FdbEntry;
-import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Neighbour;
-import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.Route;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +11,12 @@ import java.util.stream.Collectors;
 
 /**
  * What to write and what to delete to turn an actual {@link KernelState} into a desired one. Pure;
- * {@link #apply} is the only method that touches the kernel.
+ * {@link KernelWriter} writes it, in the order of the package documentation.
  *
  * <p>Entries are matched by the kernel's own key: a route by destination, a neighbour by
  * (device, IP), an FDB entry by (device, MAC). An entry whose key is wanted but whose value differs
  * is replaced in place (never deleted first, so traffic does not stop); an entry whose key is not
- * wanted any more is deleted.
+ * wanted any more is deleted. Every list is sorted by text, so batches read the same each run.
  */
 public record KernelDiff(List<Route> replaceRoutes, List<Route> deleteRoutes,
                          List<Neighbour> replaceNeighbours, List<Neighbour> deleteNeighbours,
@@ -40,33 +37,6 @@ public record KernelDiff(List<Route> replaceRoutes, List<Route> deleteRoutes,
                 && deleteNeighbours.isEmpty() && replaceFdb.isEmpty() && deleteFdb.isEmpty();
     }
 
-    /**
-     * Writes the diff, one batch per object type. Order, as flannel's vxlan backend: the neighbour
-     * and FDB entry exist before the route that leads packets to them; a route goes before the
-     * entries it used. A batch the kernel refuses in part (one line: a bad gateway, a device that
-     * went away) does not stop the batches after it: the deletes of dead peers still happen.
-     *
-     * @return one sentence per line the kernel refused (or per batch that failed as a whole); empty when all went in
-     */
-    public List<String> apply(Kernel kernel) {
-        List<String> failed = new ArrayList<>();
-        attempt(failed, () -> kernel.neighbours().replaceNeighbours(replaceNeighbours));
-        attempt(failed, () -> kernel.fdb().replaceFdbEntries(replaceFdb));
-        attempt(failed, () -> kernel.routes().replaceRoutes(replaceRoutes));
-        attempt(failed, () -> kernel.routes().deleteRoutesIfPresent(deleteRoutes));
-        attempt(failed, () -> kernel.neighbours().deleteNeighboursIfPresent(deleteNeighbours));
-        attempt(failed, () -> kernel.fdb().deleteFdbEntriesIfPresent(deleteFdb));
-        return failed;
-    }
-
-    private static void attempt(List<String> failed, Runnable batch) {
-        try {
-            batch.run();
-        } catch (CrossnetException e) {
-            failed.addAll(PartlyAppliedException.sentences(e));
-        }
-    }
-
     private static <T> List<T> missing(Set<T> desired, Set<T> actual) {
         return sorted(desired.stream().filter(d -> !actual.contains(d)).toList());
     }
@@ -76,7 +46,6 @@ public record KernelDiff(List<Route> replaceRoutes, List<Route> deleteRoutes,
         return sorted(actual.stream().filter(a -> !wanted.contains(key.apply(a))).toList());
     }
 
-    /** Stable order, so batches and test output read the same each run. */
     private static <T> List<T> sorted(List<T> l) {
         List<T> s = new ArrayList<>(l);
         s.sort((a, b) -> a.toString().compareTo(b.toString()));
