@@ -2,28 +2,86 @@ package dev.crossnet;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 
 /**
- * What a reconcile loop could not do (a record it skipped, a kernel line it could not write),
- * logged once per change instead of once per loop: each pass reports its whole list, and only the
- * sentences that were not in the previous pass are logged. A loop that meets the same bad record
- * every few seconds logs it once; a record that changes (and so reads differently) is logged
- * again; when the list empties, one line says so. Thread-safe.
+ * What a reconcile loop could not do (a record it skipped, a kernel line or an object it could not
+ * write), logged once per change instead of once per pass. The loop retries whatever failed on its
+ * next pass; this only decides what is worth a log line. Two ways to report, for two kinds of loop:
+ * <ul>
+ *   <li>per object ({@link #attempt}, {@link #failed}, {@link #succeeded}), for a loop that programs
+ *       named objects one by one (e.g. {@code "vxlan device and address"}): each object remembers the
+ *       last message logged for it; the same failure again is silent, another message is logged, and
+ *       the first success after a failure logs that the object recovered;
+ *   <li>per pass ({@link #report}), for a loop that gets a whole list of sentences back from one
+ *       batch (one per refused line or skipped record): only the sentences that were not in the
+ *       previous pass are logged, and one line says so when the list empties.
+ * </ul>
+ * The two are independent. Thread-safe.
  */
 public final class ProblemLog {
 
     private final Logger log;
-    private final String what;
+    private final String prefix;
+    private final Map<String, String> failing = new HashMap<>();
     private Set<String> last = Set.of();
 
     /** @param what a short prefix for every line, e.g. {@code vxlan crossnet.1} */
     public ProblemLog(Logger log, String what) {
         this.log = log;
-        this.what = what;
+        this.prefix = what + ": ";
+    }
+
+    /** A log whose lines start with the object's name (per object) or the sentence (per pass). */
+    public ProblemLog(Logger log) {
+        this.log = log;
+        this.prefix = "";
+    }
+
+    /**
+     * Runs {@code step} for {@code object}; a {@link RuntimeException} it throws is logged once per
+     * change of its message and not rethrown, so one failing object never stops the others.
+     *
+     * @return whether the step succeeded
+     */
+    public boolean attempt(String object, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failed(object, e.getMessage() == null ? e.toString() : e.getMessage());
+            return false;
+        }
+        succeeded(object);
+        return true;
+    }
+
+    /** Logs {@code message} for {@code object} (as an error) unless it is the one logged last for it. */
+    public synchronized void failed(String object, String message) {
+        if (!message.equals(failing.put(object, message))) {
+            log.error("{}{}: {} (retried on every resync; logged again only when it changes)", prefix, object, message);
+        }
+    }
+
+    /** Logs that {@code object} recovered when it had failed; otherwise does nothing. */
+    public synchronized void succeeded(String object) {
+        if (failing.remove(object) != null) {
+            log.info("{}{}: recovered", prefix, object);
+        }
+    }
+
+    /** Forgets {@code object} (e.g. a network that was removed), so it logs nothing more. */
+    public synchronized void forget(String object) {
+        failing.remove(object);
+    }
+
+    /** Whether {@code object}'s last attempt failed. */
+    public synchronized boolean isFailing(String object) {
+        return failing.containsKey(object);
     }
 
     /**
@@ -34,16 +92,16 @@ public final class ProblemLog {
         Set<String> now = new LinkedHashSet<>();
         for (String s : skipped) {
             if (now.add(s) && !last.contains(s)) {
-                log.warn("{}: {}", what, s);
+                log.warn("{}{}", prefix, s);
             }
         }
         for (String f : failed) {
             if (now.add(f) && !last.contains(f)) {
-                log.error("{}: {}", what, f);
+                log.error("{}{}", prefix, f);
             }
         }
         if (now.isEmpty() && !last.isEmpty()) {
-            log.info("{}: every record is programmed again", what);
+            log.info("{}every record is programmed again", prefix);
         }
         last = now;
     }

@@ -2,11 +2,11 @@ package dev.crossnet.agent;
 
 import dev.crossnet.Backoff;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.backend.Peers;
-import dev.crossnet.kernel.FailureLog;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
@@ -79,7 +79,7 @@ public final class Agent {
     private boolean pendingChange;
     private final LeaseWatcher watcher;
     private final Backoff retry;
-    private final FailureLog failures = new FailureLog(log);
+    private final ProblemLog failures = new ProblemLog(log);
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile Instant lastLoop = Instant.EPOCH;

@@ -23,7 +23,7 @@ public final class Backends {
         return switch (type) {
             case VXLAN -> new VxlanBackend(kernel, peerError(metrics));
             case HOST_GW -> new HostGwBackend(kernel, peerError(metrics));
-            case UDP -> new UdpBackend(metrics);
+            case UDP -> new UdpBackend(kernel, metrics);
         };
     }
 

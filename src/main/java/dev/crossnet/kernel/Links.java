@@ -27,6 +27,14 @@ public interface Links {
      */
     void ensureOnlyAddress(String dev, IPAddress address);
 
+    /**
+     * Sets {@code dev}'s MTU to {@code mtu} and its administrative UP flag, unless both already are
+     * so (then nothing is written). Idempotent.
+     *
+     * @throws dev.crossnet.CrossnetException when the device does not exist, or the kernel refuses the MTU
+     */
+    void ensureUp(String dev, int mtu);
+
     /** Deletes the device when it exists. Idempotent. */
     void deleteIfPresent(String name);
 }

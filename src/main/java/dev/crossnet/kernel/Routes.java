@@ -23,4 +23,15 @@ public interface Routes {
 
     /** Deletes each route that exists with crossnet's protocol; absent ones are skipped. Idempotent. */
     void deleteRoutesIfPresent(Collection<Route> routes);
+
+    /**
+     * Makes the main table's route to {@code route.dst()} exactly {@code route} (its device and
+     * source, protocol {@link Kernel#ROUTE_PROTOCOL}), replacing any other route to that
+     * destination, a foreign one too, as {@code ip route replace} does. Reads first and writes
+     * nothing when the route already is so. Idempotent.
+     *
+     * @throws dev.crossnet.CrossnetException naming the route and the kernel's error (e.g. the device
+     *         does not exist or is down)
+     */
+    void ensureDeviceRoute(DeviceRoute route);
 }

@@ -25,6 +25,8 @@ public final class RecordingKernel implements Kernel {
     /** Routes by destination, with whether crossnet owns them. */
     public final Map<Subnet, Route> routes = new LinkedHashMap<>();
     public final Map<Subnet, Boolean> routeOwned = new LinkedHashMap<>();
+    /** Gateway-less routes by destination, as {@link Routes#ensureDeviceRoute} writes them. */
+    public final Map<Subnet, DeviceRoute> deviceRoutes = new LinkedHashMap<>();
     public final Map<List<Object>, Neighbour> neighbours = new LinkedHashMap<>();
     public final Map<List<Object>, FdbEntry> fdb = new LinkedHashMap<>();
     public final Map<Chain, List<String>> chains = new LinkedHashMap<>();
@@ -134,6 +136,18 @@ public final class RecordingKernel implements Kernel {
             }
 
             @Override
+            public void ensureUp(String dev, int mtu) {
+                Link l = links.get(dev);
+                if (l == null) {
+                    throw new CrossnetException("cannot set up device " + dev + ": it does not exist");
+                }
+                if (l.mtu() != mtu || !l.up()) {
+                    calls.add("setLink " + dev + " mtu " + mtu + " up");
+                    links.put(dev, new Link(l.name(), l.index(), l.kind(), l.mac(), mtu, true, l.vxlan(), l.addresses()));
+                }
+            }
+
+            @Override
             public void deleteIfPresent(String name) {
                 if (links.remove(name) != null) {
                     calls.add("deleteLink " + name);
@@ -155,6 +169,7 @@ public final class RecordingKernel implements Kernel {
                 record("replaceRoutes", rs);
                 for (Route r : rs) {
                     if (accepted(r)) {
+                        deviceRoutes.remove(r.dst());
                         routes.put(r.dst(), r);
                         routeOwned.put(r.dst(), true);
                     }
@@ -171,6 +186,21 @@ public final class RecordingKernel implements Kernel {
                         routes.remove(r.dst());
                         routeOwned.remove(r.dst());
                     }
+                }
+            }
+
+            @Override
+            public void ensureDeviceRoute(DeviceRoute r) {
+                Link l = links.get(r.dev());
+                if (l == null) {
+                    throw new CrossnetException("cannot replace route " + r + ": Cannot find device \"" + r.dev() + "\"");
+                }
+                if (!r.equals(deviceRoutes.get(r.dst()))) {
+                    calls.add("replaceDeviceRoute " + r);
+                    // One route per destination: it takes the place of a gateway route to the same block.
+                    routes.remove(r.dst());
+                    routeOwned.remove(r.dst());
+                    deviceRoutes.put(r.dst(), r);
                 }
             }
         };

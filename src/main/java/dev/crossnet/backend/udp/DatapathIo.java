@@ -7,8 +7,9 @@ import dev.crossnet.udp.LinuxUdp;
 
 /**
  * What the udp datapath needs from the system: its TUN device and UDP socket, opened afresh for
- * each start or restart, and the device's address, MTU and route. The seam the unit tests replace
- * with channel fakes. Blocking; runs in the calling thread's network namespace.
+ * each start or restart. The seam the unit tests replace with channel fakes. The device's address,
+ * MTU and route are the {@link dev.crossnet.kernel.Kernel}'s business, not this one's. Blocking;
+ * runs in the calling thread's network namespace.
  */
 interface DatapathIo {
 
@@ -18,12 +19,6 @@ interface DatapathIo {
      * @throws dev.crossnet.CrossnetException when either cannot be opened; nothing is left open then
      */
     Opened open();
-
-    /**
-     * Gives {@code device} {@code address} as its only IPv4 address (a /32), sets its MTU, brings it
-     * up and routes {@code network} through it. Idempotent.
-     */
-    void configure(String device, String address, int mtu, String network);
 
     /** An open device and socket, and a description of the offloads in force (for the log). */
     record Opened(TunDevice tun, Bind bind, String mode) implements AutoCloseable {
@@ -35,7 +30,7 @@ interface DatapathIo {
         }
     }
 
-    /** The kernel's TUN device and a {@link LinuxUdp} socket; iproute2 for the device. */
+    /** The kernel's TUN device and a {@link LinuxUdp} socket. */
     final class Linux implements DatapathIo {
         private final long local;
         private final int batch;
@@ -72,14 +67,6 @@ interface DatapathIo {
                     + (tun.vnetHdr() ? "on (IFF_VNET_HDR, TSO split, TCP coalescing)" : "off (one packet per syscall)")
                     + "; UDP GSO " + (socket.gso() && tun.vnetHdr() ? "on" : "off") + "; UDP GRO " + (socket.gro() ? "on" : "off")
                     + (offload != UdpBackend.Offload.TUN_AND_UDP ? " (offloads limited to " + offload + ")" : "");
-        }
-
-        @Override
-        public void configure(String device, String address, int mtu, String network) {
-            IpCommands.replaceOnlyAddress(device, address + "/32");
-            // The link must be up before a route may point at it.
-            IpCommands.ensureLinkUp(device, mtu);
-            IpCommands.replaceRoute(network, device, address);
         }
     }
 }

@@ -4,11 +4,14 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Link;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
+import java.util.Optional;
 
 /**
  * The {@code udp} backend: a userspace datapath, wire-compatible with flannel's udp backend.
@@ -21,13 +24,14 @@ import dev.crossnet.udp.LinuxUdp;
  * <pre>
  *   host A, lease 10.5.2.0/24, PublicIP 192.168.1.2, network 10.5.0.0/16:
  *     link  crossnet0 (tun, mtu 1472 = 1500 - 28), address 10.5.2.0/32, up
- *     route 10.5.0.0/16 dev crossnet0 src 10.5.2.0
+ *     route 10.5.0.0/16 dev crossnet0 src 10.5.2.0 proto 152
  *     socket udp 192.168.1.2:8285
  *   per peer (10.5.3.0/24 at 192.168.1.3): nothing in the kernel; one forwarding-table entry
  *     10.5.3.0/24 -> 192.168.1.3:8285 in this process.
  * </pre>
  * Like flannel, the TUN device and route stay when the process exits (the device is persistent),
- * and a restart adopts them. {@link #register} only checks; the device and socket are made in
+ * and a restart adopts them. The address, MTU, UP flag and route are written through the {@link
+ * Kernel} the backend is given (route with protocol {@link Kernel#ROUTE_PROTOCOL}). {@link #register} only checks; the device and socket are made in
  * {@link Network#start}, once the lease is held, so a failed lease leaves nothing behind.
  *
  * <p>Modes ({@link Offload}): with {@code TUN} offloads the device runs with {@code IFF_VNET_HDR}
@@ -62,24 +66,29 @@ public final class UdpBackend implements Backend {
         TUN_AND_UDP
     }
 
+    private final Kernel kernel;
     private final MetricsRegistry metrics;
     private final int batch;
     private final Offload offload;
 
-    /** A backend with the default batch size and all offloads, counting into {@code metrics}. */
-    public UdpBackend(MetricsRegistry metrics) {
-        this(metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
+    /** A backend programming {@code kernel}, with the default batch size and all offloads, counting into {@code metrics}. */
+    public UdpBackend(Kernel kernel, MetricsRegistry metrics) {
+        this(kernel, metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
     }
 
     /**
+     * @param kernel  where the device's address, MTU and route are read and written; the same
+     *                network namespace as the threads that call {@link #register} and {@link Network#start}
+     *                (the TUN device and socket are opened in theirs)
      * @param metrics where per-peer counters go ({@code crossnet_udp_*})
      * @param batch   packets per batch; 1 selects the plain per-packet path
      * @param offload the offloads to try
      */
-    public UdpBackend(MetricsRegistry metrics, int batch, Offload offload) {
+    public UdpBackend(Kernel kernel, MetricsRegistry metrics, int batch, Offload offload) {
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("batch must be 1-1024, got " + batch);
         }
+        this.kernel = kernel;
         this.metrics = metrics;
         this.batch = batch;
         this.offload = offload;
@@ -109,8 +118,18 @@ public final class UdpBackend implements Backend {
         }
         int mtu = bc.mtu() != 0 ? bc.mtu() : host.ifaceMtu() - UDP_OVERHEAD;
         long local = Endpoints.of(host.publicIp(), bc.port());
-        IpCommands.requireTunOrAbsent(DEVICE);
+        requireTunOrAbsent();
         LinuxUdp.open(local, 1).close();
-        return new UdpNetwork(host, config, mtu, local, batch, offload, new UdpMetrics(metrics));
+        return new UdpNetwork(kernel, host, config, mtu, local, batch, offload, new UdpMetrics(metrics));
+    }
+
+    /** Throws unless {@link #DEVICE} is absent or a TUN device. Read-only. */
+    private void requireTunOrAbsent() {
+        Optional<Link> existing = kernel.links().find(DEVICE);
+        if (existing.isPresent() && !existing.get().kind().equals("tun")) {
+            String kind = existing.get().kind().isEmpty() ? "plain device" : existing.get().kind();
+            throw new CrossnetException("a link called " + DEVICE + " exists and is a " + kind + ", not a TUN device;"
+                    + " delete it (ip link del " + DEVICE + ") or run the udp backend elsewhere");
+        }
     }
 }

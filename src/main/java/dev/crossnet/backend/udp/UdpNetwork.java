@@ -6,11 +6,14 @@ import dev.crossnet.ProblemLog;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.backend.Peers;
+import dev.crossnet.kernel.DeviceRoute;
+import dev.crossnet.kernel.Kernel;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import inet.ipaddr.IPAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * #start} opens the socket and the TUN device and starts the datapath; {@link #reconcile} (before
  * or after) swaps in a new immutable forwarding table without stopping traffic; {@link #close}
  * stops the datapath threads and releases the fds, leaving the device, its address and route in
- * place.
+ * place. The device's address, MTU, UP flag and route are written through the {@link Kernel} it
+ * is given, never by running tools itself.
  *
  * <p>Supervision: a datapath loop that dies (an I/O error on the device or the socket, e.g. the
  * device was deleted) is reported by {@link #fault()} and, on a {@link #supervise()} once its
@@ -44,6 +48,7 @@ final class UdpNetwork implements Network {
     static final Duration RESTART_MIN = Duration.ofSeconds(1);
     static final Duration RESTART_MAX = Duration.ofSeconds(60);
 
+    private final Kernel kernel;
     private final HostContext host;
     private final NetworkConfig config;
     private final ProblemLog problems = new ProblemLog(LOG, "udp backend");
@@ -62,13 +67,15 @@ final class UdpNetwork implements Network {
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
 
-    UdpNetwork(HostContext host, NetworkConfig config, int mtu, long local, int batch, UdpBackend.Offload offload,
-               UdpMetrics metrics) {
-        this(host, config, mtu, batch, new DatapathIo.Linux(local, batch, offload), metrics, Clock.systemUTC());
+    UdpNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, long local, int batch,
+               UdpBackend.Offload offload, UdpMetrics metrics) {
+        this(kernel, host, config, mtu, batch, new DatapathIo.Linux(local, batch, offload), metrics, Clock.systemUTC());
     }
 
     /** For tests: {@code io} replaces the kernel's device and socket, {@code clock} the system clock. */
-    UdpNetwork(HostContext host, NetworkConfig config, int mtu, int batch, DatapathIo io, UdpMetrics metrics, Clock clock) {
+    UdpNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, int batch, DatapathIo io, UdpMetrics metrics,
+               Clock clock) {
+        this.kernel = kernel;
         this.host = host;
         this.config = config;
         this.mtu = mtu;
@@ -93,8 +100,10 @@ final class UdpNetwork implements Network {
     /**
      * On the first call binds the socket, creates or adopts {@code crossnet0} and starts the
      * datapath; then gives {@code crossnet0} the lease's first address as a /32, sets its MTU,
-     * brings it up and routes the whole network through it. Idempotent; runs in the calling
-     * thread's network namespace.
+     * brings it up, routes the whole network through it and turns on forwarding, writing only what
+     * differs. While the datapath is down (see {@link #fault()}) only {@link #supervise()} touches
+     * the device: it reopens and configures it. Idempotent; the device and socket are opened in the
+     * calling thread's network namespace, the rest goes through the kernel this network was given.
      *
      * @throws dev.crossnet.CrossnetException when the port cannot be bound or the device opened
      *                                        (nothing is left open then)
@@ -106,6 +115,11 @@ final class UdpNetwork implements Network {
             launch();
         }
         datapath.ownSubnet(own.subnet());
+        if (datapath.failure() != null) {
+            // Its device may be gone (deleted under it): supervise() reopens it and configures it then;
+            // the failure is in fault() meanwhile, not thrown here a second time.
+            return;
+        }
         configure();
     }
 
@@ -127,7 +141,13 @@ final class UdpNetwork implements Network {
     }
 
     private void configure() {
-        io.configure(opened.tun().name(), own.subnet().address(0).toCanonicalString(), mtu, config.network().toString());
+        String dev = opened.tun().name();
+        IPAddress address = own.subnet().address(0);
+        kernel.links().ensureOnlyAddress(dev, address.setPrefixLength(address.getBitCount(), false));
+        // The link must be up before a route may point at it.
+        kernel.links().ensureUp(dev, mtu);
+        kernel.routes().ensureDeviceRoute(new DeviceRoute(config.network(), dev, address));
+        kernel.sysctl().ensureIpForwarding();
     }
 
     /** The mode in force, for the log and for benchmarks. */

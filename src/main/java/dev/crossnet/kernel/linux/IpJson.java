@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.DeviceRoute;
 import dev.crossnet.kernel.FdbEntry;
+import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.Route;
@@ -87,6 +89,27 @@ final class IpJson {
             routes.add(new Route(new Subnet(d.toPrefixBlock()), via, dev, onlink));
         }
         return routes;
+    }
+
+    /**
+     * {@code ip -j route show exact DST table main}: whether it lists {@code route} as it is: no
+     * gateway, its device and preferred source, and protocol {@link Kernel#ROUTE_PROTOCOL}.
+     */
+    static boolean hasDeviceRoute(String json, DeviceRoute route) {
+        for (JsonNode n : array(json, "ip -j route show exact")) {
+            IPAddress dst = address(n.path("dst").asText(null));
+            if (dst != null && !dst.isPrefixed()) {
+                dst = dst.setPrefixLength(dst.getBitCount(), false);
+            }
+            if (dst != null && new Subnet(dst.toPrefixBlock()).equals(route.dst())
+                    && n.path("gateway").isMissingNode()
+                    && route.dev().equals(n.path("dev").asText(null))
+                    && route.src().equals(address(n.path("prefsrc").asText(null)))
+                    && String.valueOf(Kernel.ROUTE_PROTOCOL).equals(n.path("protocol").asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code ip -j neigh show dev DEV nud permanent}: the device is not printed, so it is passed in. */

@@ -81,6 +81,15 @@ final class IpLinks implements Links {
     }
 
     @Override
+    public void ensureUp(String dev, int mtu) {
+        Link link = find(dev).orElseThrow(() -> new CrossnetException("cannot set up device " + dev
+                + ": it does not exist"));
+        if (link.mtu() != mtu || !link.up()) {
+            Batch.applySteps(commands, "ip", "set up device " + dev, List.of("link set " + dev + " mtu " + mtu + " up"));
+        }
+    }
+
+    @Override
     public void deleteIfPresent(String name) {
         Batch.applyDeletes(commands, "ip", "delete device " + name, List.of("link del " + name));
     }

@@ -2,6 +2,7 @@ package dev.crossnet.backend.udp;
 
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
+import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Lease;
@@ -70,8 +71,8 @@ final class TwoHostLab implements AutoCloseable {
         TwoHostLab lab = underlayOnly();
         try {
             NetworkConfig config = NetworkConfig.parse(CONFIG);
-            lab.netA = Netns.run(lab.a, () -> new UdpBackend(lab.metricsA, batch, offload).register(lab.host(lab.a, UNDERLAY_A), config));
-            lab.netB = Netns.run(lab.b, () -> new UdpBackend(lab.metricsB, batch, offload).register(lab.host(lab.b, UNDERLAY_B), config));
+            lab.netA = Netns.run(lab.a, () -> new UdpBackend(LinuxKernel.inNamespace(lab.a), lab.metricsA, batch, offload).register(lab.host(lab.a, UNDERLAY_A), config));
+            lab.netB = Netns.run(lab.b, () -> new UdpBackend(LinuxKernel.inNamespace(lab.b), lab.metricsB, batch, offload).register(lab.host(lab.b, UNDERLAY_B), config));
             Netns.exec(lab.a, () -> lab.netA.start(lab.leaseA));
             Netns.exec(lab.b, () -> lab.netB.start(lab.leaseB));
             lab.netA.reconcile(List.of(lab.leaseB));

@@ -13,6 +13,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.backend.Backend;
+import dev.crossnet.backend.BackendContract;
+import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.NetworkConfig;
@@ -38,20 +42,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
-/** Two namespaced hosts running the udp backend over a veth underlay with MTU 1500. */
-@Tag("integration")
+/**
+ * The udp backend on real kernels: the {@link BackendContract}, and what is udp's own, on a pair of
+ * namespaced hosts shared by the class ({@link TwoHostLab}: a veth underlay with MTU 1500): the
+ * TUN device's settings, TCP through the offloads, spoofed datagrams, adopting or refusing a
+ * {@code crossnet0}, nothing left behind by a network never started, a taken port.
+ */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class UdpBackendIT {
+class UdpBackendIT extends BackendContract {
     static final int PORT = 8285;
-    /** For what may take long on a busy machine; the limit only stops a broken run. */
-    static final Duration PATIENCE = Duration.ofSeconds(60);
-    static TwoHostLab lab;
-    /** What {@link UdpNetwork} logged while the lab's two networks started. */
+    static TwoHostLab pair;
+    static final NetworkConfig CONFIG = NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}");
+    /** What {@link UdpNetwork} logged while the pair's two networks started. */
     static final List<String> startLog = new CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -68,7 +74,7 @@ class UdpBackendIT {
         logger.addAppender(capture);
         logger.setLevel(Level.INFO);
         try {
-            lab = TwoHostLab.start(UdpBackend.DEFAULT_BATCH);
+            pair = TwoHostLab.start(UdpBackend.DEFAULT_BATCH);
         } finally {
             logger.detachAppender(capture);
             logger.setLevel(level);
@@ -77,23 +83,54 @@ class UdpBackendIT {
 
     @AfterAll
     static void tearDown() {
-        if (lab != null) {
-            lab.close();
+        if (pair != null) {
+            pair.close();
         }
     }
 
-    private static void ok(Shell.Result r) {
-        assertThat(r.exit()).as("%s%n%s", r.output(), lab.dump()).isZero();
+    @Override
+    protected NetworkConfig config() {
+        return CONFIG;
+    }
+
+    @Override
+    protected Backend backend(Kernel kernel) {
+        return new UdpBackend(kernel, new MetricsRegistry());
+    }
+
+    @Override
+    protected String device() {
+        return UdpBackend.DEVICE;
+    }
+
+    /** The datapath lives in the process: while no network runs, nothing is forwarded. */
+    @Override
+    protected boolean carriesTrafficWhileStopped() {
+        return false;
+    }
+
+    /** The forwarding-table entry for the peer's subnet (the kernel holds nothing per peer). */
+    @Override
+    protected List<String> traces(Node host, Node peer) {
+        Peer p = ((UdpNetwork) host.network).table().lookup(Packets.ip(peer.ip()));
+        return List.of(p == null ? "" : peer.subnet + " -> " + Endpoints.toString(p.endpoint));
+    }
+
+    /** Before: the loops stopped for good and nothing said so. Now the fault is reported until a resync restarts them. */
+    @Override
+    protected void whileBroken(Node host) {
+        await("the datapath's fault reported").atMost(PATIENCE).until(() -> host.network.fault() != null);
+        assertThat(host.network.fault()).contains("udp datapath down");
     }
 
     @Test
     void register_createsTunWithMtuAddressAndRoute() {
-        assertThat(lab.netA.mtu()).isEqualTo(1472);
-        String link = Shell.run(10, "ip", "-n", lab.a, "-d", "link", "show", "crossnet0").output();
+        assertThat(pair.netA.mtu()).isEqualTo(1472);
+        String link = Shell.run(10, "ip", "-n", pair.a, "-d", "link", "show", "crossnet0").output();
         assertThat(link).contains("mtu 1472").contains("tun").contains("UP");
-        assertThat(Shell.run(10, "ip", "-n", lab.a, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.1.0/32");
-        assertThat(Shell.run(10, "ip", "-n", lab.a, "route", "show", "10.5.0.0/16").output())
-                .contains("10.5.0.0/16 dev crossnet0").contains("src 10.5.1.0");
+        assertThat(Shell.run(10, "ip", "-n", pair.a, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.1.0/32");
+        assertThat(Shell.run(10, "ip", "-n", pair.a, "route", "show", "10.5.0.0/16").output())
+                .contains("10.5.0.0/16 dev crossnet0 proto 152").contains("src 10.5.1.0");
     }
 
     /** Until one ping from namespace {@code ns} gets a reply (a busy machine may drop or delay one). */
@@ -108,40 +145,9 @@ class UdpBackendIT {
     }
 
     @Test
-    void ping_bothWays() {
-        awaitPing(lab.a, TUN_B);
-        awaitPing(lab.b, TUN_A);
-    }
-
-    /** Before: the loops stopped for good and nothing said so. Now the fault is reported, then the datapath comes back. */
-    @Test
-    void deviceDeleted_loopsDie_reportedThenRestartedOnANewDevice_pingsAgain() {
-        ok(Shell.in(lab.a, 20, "ping", "-c", "1", "-W", "2", TUN_B));
-        Shell.ok("ip", "-n", lab.a, "link", "del", "crossnet0");
-        await().atMost(Duration.ofSeconds(30)).until(() -> lab.netA.fault() != null);
-        assertThat(lab.netA.fault()).contains("udp datapath down");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Netns.exec(lab.a, lab.netA::supervise); // the agent's loop does this every turn
-            return lab.netA.fault() == null;
-        });
-        await().atMost(Duration.ofSeconds(30)).until(() -> Shell.in(lab.a, 5, "ping", "-c", "1", "-W", "1", TUN_B).exit() == 0);
-        ok(Shell.in(lab.b, 20, "ping", "-c", "1", "-W", "2", TUN_A));
-        assertThat(Shell.run(10, "ip", "-n", lab.a, "route", "show", "10.5.0.0/16").output()).contains("dev crossnet0");
-        assertThat(lab.metricsA.render()).containsPattern("crossnet_reconcile_errors_total\\{kind=\"datapath\"} [1-9]");
-    }
-
-    @Test
-    void ping_dontFragment_1444PassesAnd1445Fails() {
-        awaitPing(lab.a, TUN_B, "-M", "do", "-s", "1444"); // 1444 + 8 ICMP + 20 IP = 1472
-        Shell.Result tooBig = Shell.in(lab.a, 20, "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1445", TUN_B);
-        assertThat(tooBig.exit()).as(tooBig.output()).isNotZero();
-        assertThat(tooBig.output()).containsIgnoringCase("message too long");
-    }
-
-    @Test
     void tcp_32MiB_arrivesIntact() throws Exception {
         int size = 32 << 20;
-        try (ServerSocket server = Netns.run(lab.b, () -> new ServerSocket(5001, 1, InetAddress.getByName(TUN_B)))) {
+        try (ServerSocket server = Netns.run(pair.b, () -> new ServerSocket(5001, 1, InetAddress.getByName(TUN_B)))) {
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
                     MessageDigest d = MessageDigest.getInstance("SHA-256");
@@ -157,7 +163,7 @@ class UdpBackendIT {
                 }
             });
             MessageDigest sent = MessageDigest.getInstance("SHA-256");
-            try (Socket c = Netns.run(lab.a, () -> {
+            try (Socket c = Netns.run(pair.a, () -> {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress(TUN_B, 5001), (int) PATIENCE.toMillis());
                 return s;
@@ -180,8 +186,8 @@ class UdpBackendIT {
         long stranger = Endpoints.of(Packets.ip("192.168.250.77"), PORT);
         long portB = Endpoints.of(Packets.ip(UNDERLAY_B), PORT);
         long target = Endpoints.of(Packets.ip(TUN_B), 7777);
-        try (DatagramSocket listener = Netns.run(lab.b, () -> new DatagramSocket(new InetSocketAddress(TUN_B, 7777)));
-             RawIpv4 raw = Netns.run(lab.a, RawIpv4::new)) {
+        try (DatagramSocket listener = Netns.run(pair.b, () -> new DatagramSocket(new InetSocketAddress(TUN_B, 7777)));
+             RawIpv4 raw = Netns.run(pair.a, RawIpv4::new)) {
             listener.setSoTimeout((int) PATIENCE.toMillis());
             byte[] badChecksum = RawIpv4.udpPacket(Endpoints.of(Packets.ip("10.5.1.9"), 1), target, bytes("malformed"));
             badChecksum[10] ^= 0x55;
@@ -195,8 +201,8 @@ class UdpBackendIT {
 
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
             listener.receive(p);
-            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).as(lab.dump()).isEqualTo("control");
-            MetricsRegistry m = lab.metricsB;
+            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).as(pair.dump()).isEqualTo("control");
+            MetricsRegistry m = pair.metricsB;
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(drops(m, "none", "unknown_source")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "inner_source_outside_peer")).isEqualTo(1);
@@ -210,22 +216,21 @@ class UdpBackendIT {
     @Test
     void register_twice_adoptsTheDevice_andForeignLinkIsRefusedWithoutLeftovers() {
         NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
-        String c = lab.a.substring(0, lab.a.length() - 1) + "c";
+        String c = pair.a.substring(0, pair.a.length() - 1) + "c";
         Shell.ok("ip", "netns", "add", c);
         try {
             Shell.ok("ip", "-n", c, "link", "set", "lo", "up");
             Shell.ok("ip", "-n", c, "link", "add", "crossnet0", "type", "bridge");
-            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(new MetricsRegistry())
-                    .register(lab.host(c, "127.0.0.1"), config)))
+            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config)))
                     .isInstanceOf(CrossnetException.class).hasMessageContaining("crossnet0");
             // the socket of the failed attempt is gone: the port binds again
             Netns.exec(c, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
 
             Shell.ok("ip", "-n", c, "link", "del", "crossnet0");
-            var first = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var first = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> first.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             first.close();
-            var second = Netns.run(c, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(c, "127.0.0.1"), config));
+            var second = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> second.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             second.close();
             assertThat(Shell.run(10, "ip", "-n", c, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.9.0/32");
@@ -238,11 +243,11 @@ class UdpBackendIT {
     @Test
     void register_withoutStart_leavesNoDeviceAndNoSocket() {
         NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
-        String d = lab.a.substring(0, lab.a.length() - 1) + "d";
+        String d = pair.a.substring(0, pair.a.length() - 1) + "d";
         Shell.ok("ip", "netns", "add", d);
         try {
             Shell.ok("ip", "-n", d, "link", "set", "lo", "up");
-            var net = Netns.run(d, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(d, "127.0.0.1"), config));
+            var net = Netns.run(d, () -> new UdpBackend(LinuxKernel.inNamespace(d), new MetricsRegistry()).register(pair.host(d, "127.0.0.1"), config));
             assertThat(net.mtu()).isEqualTo(1472);
             // the lease is refused here (a full pool): the agent closes the network without start
             net.close();
@@ -256,12 +261,12 @@ class UdpBackendIT {
     @Test
     void register_portTakenByAnotherProcess_refusedNamingTheEndpoint() throws Exception {
         NetworkConfig config = NetworkConfig.parse(TwoHostLab.CONFIG);
-        String e = lab.a.substring(0, lab.a.length() - 1) + "e";
+        String e = pair.a.substring(0, pair.a.length() - 1) + "e";
         Shell.ok("ip", "netns", "add", e);
         try {
             Shell.ok("ip", "-n", e, "link", "set", "lo", "up");
             try (DatagramSocket taken = Netns.run(e, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)))) {
-                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(new MetricsRegistry()).register(lab.host(e, "127.0.0.1"), config)))
+                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(LinuxKernel.inNamespace(e), new MetricsRegistry()).register(pair.host(e, "127.0.0.1"), config)))
                         .isInstanceOf(CrossnetException.class).hasMessageContaining("127.0.0.1:" + PORT);
             }
             assertThat(Shell.run(10, "ip", "-n", e, "link", "show", "crossnet0").exit()).isNotZero();
@@ -272,7 +277,7 @@ class UdpBackendIT {
 
     @Test
     void offloads_onThisKernel_allOnAndLogged() {
-        String mode = ((UdpNetwork) lab.netA).mode();
+        String mode = ((UdpNetwork) pair.netA).mode();
         assertThat(mode).contains("TUN offloads on").contains("UDP GSO on").contains("UDP GRO on");
         // Each host logged its mode once, at INFO, when its datapath started.
         assertThat(startLog).filteredOn(l -> l.startsWith("INFO udp backend: crossnet0 on "))

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.Link;
+import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.Lease;
@@ -31,15 +33,23 @@ class UdpNetworkSupervisionTest {
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final MetricsRegistry registry = new MetricsRegistry();
-    final FakeIo io = new FakeIo();
+    final RecordingKernel kernel = new RecordingKernel();
+    final FakeIo io = new FakeIo(kernel);
     UdpNetwork net;
 
-    /** Hands out a fresh pair of channel fakes per open and records the device configuration. */
+    /**
+     * Hands out a fresh pair of channel fakes per open; each open makes the device anew in {@code
+     * kernel} (down, MTU 1500, no address), as opening a deleted TUN device does.
+     */
     static final class FakeIo implements DatapathIo {
+        final RecordingKernel kernel;
         final List<ChannelTun> tuns = new CopyOnWriteArrayList<>();
         final List<ChannelBind> binds = new CopyOnWriteArrayList<>();
-        final List<String> configured = new CopyOnWriteArrayList<>();
         volatile RuntimeException openFails;
+
+        FakeIo(RecordingKernel kernel) {
+            this.kernel = kernel;
+        }
 
         @Override
         public Opened open() {
@@ -50,12 +60,10 @@ class UdpNetworkSupervisionTest {
             ChannelBind b = new ChannelBind(SELF);
             tuns.add(t);
             binds.add(b);
+            // A device made anew: the kernel dropped the old one's routes with it.
+            kernel.deviceRoutes.values().removeIf(r -> r.dev().equals(t.name()));
+            kernel.addLink(new Link(t.name(), 100 + tuns.size(), "tun", "", 1500, false, null, List.of()));
             return new Opened(t, b, "channels");
-        }
-
-        @Override
-        public void configure(String device, String address, int mtu, String network) {
-            configured.add(device + " " + address + "/32 mtu " + mtu + " route " + network);
         }
 
         ChannelTun tun() {
@@ -70,8 +78,8 @@ class UdpNetworkSupervisionTest {
     @BeforeEach
     void setUp() {
         NetworkConfig config = NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}");
-        net = new UdpNetwork(dev.crossnet.backend.TestPeers.host(java.nio.file.Path.of("/nonexistent")), config, 1472, 64, io,
-                new UdpMetrics(registry), clock);
+        net = new UdpNetwork(kernel, dev.crossnet.backend.TestPeers.host(java.nio.file.Path.of("/nonexistent")), config, 1472,
+                64, io, new UdpMetrics(registry), clock);
         net.reconcile(List.of(new Lease(Subnet.parse("10.5.2.0/24"), new LeaseAttrs("192.168.1.2", "udp", null), null, 1)));
         net.start(new Lease(Subnet.parse("10.5.1.0/24"), new LeaseAttrs("192.168.1.1", "udp", null), null, 1));
     }
@@ -99,9 +107,26 @@ class UdpNetworkSupervisionTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> net.fault() != null);
     }
 
+    /** What configuring a fresh device writes: address, then MTU and UP, then the route, through the kernel. */
+    static final List<String> CONFIGURE = List.of("setAddress chantun 10.5.1.0/32", "setLink chantun mtu 1472 up",
+            "replaceDeviceRoute 10.5.0.0/16 dev chantun src 10.5.1.0");
+
+    @Test
+    void start_configuresTheDeviceThroughTheKernel_andAgainWritesNothing() {
+        assertThat(kernel.calls).containsExactly(CONFIGURE.get(0), CONFIGURE.get(1), CONFIGURE.get(2),
+                "sysctl net/ipv4/ip_forward=1");
+        kernel.clearCalls();
+
+        net.start(new Lease(Subnet.parse("10.5.1.0/24"), new LeaseAttrs("192.168.1.1", "udp", null), null, 1));
+
+        assertThat(kernel.calls).as("a second start with nothing changed").isEmpty();
+        assertThat(io.tuns).hasSize(1);
+    }
+
     @Test
     void loopDies_reportedThenRestartedAfterBackoff_onAFreshDeviceAndSocket() throws Exception {
-        assertThat(io.configured).containsExactly("chantun 10.5.1.0/32 mtu 1472 route 10.5.0.0/16");
+        assertThat(kernel.calls).containsSubsequence(CONFIGURE);
+        kernel.clearCalls();
         assertForwards();
         net.supervise();
         assertThat(io.tuns).hasSize(1); // nothing failed: nothing restarted
@@ -121,7 +146,7 @@ class UdpNetworkSupervisionTest {
         assertThat(io.tuns).hasSize(2);
         assertThat(net.fault()).isNull();
         assertThat(io.binds.get(0).outbound).isEmpty();
-        assertThat(io.configured).hasSize(2).allMatch(c -> c.equals(io.configured.get(0)));
+        assertThat(kernel.calls).as("the fresh device configured again").containsExactlyElementsOf(CONFIGURE);
         assertForwards(); // same table, same subnet, new fds
 
         // It fails again at once: the next restart waits twice as long.
@@ -145,6 +170,26 @@ class UdpNetworkSupervisionTest {
         net.supervise();
         assertThat(io.tuns).hasSize(4);
         assertThat(net.fault()).isNull();
+    }
+
+    /** Regression: start() threw "cannot set the address of device …: it does not exist" on every resync until the restart. */
+    @Test
+    void deviceDeletedUnderTheDatapath_startLeavesItToSupervise_whichConfiguresTheNewOne() throws Exception {
+        Lease own = new Lease(Subnet.parse("10.5.1.0/24"), new LeaseAttrs("192.168.1.1", "udp", null), null, 1);
+        kernel.links.remove("chantun");
+        breakDevice();
+        kernel.clearCalls();
+
+        net.start(own);
+
+        assertThat(kernel.calls).isEmpty();
+        net.supervise();
+        clock.advance(UdpNetwork.RESTART_MIN);
+        net.supervise();
+        assertThat(net.fault()).isNull();
+        assertThat(kernel.calls).containsExactlyElementsOf(CONFIGURE);
+        net.start(own);
+        assertForwards();
     }
 
     @Test

@@ -9,6 +9,7 @@ import static dev.crossnet.backend.TestPeers.vxlanPeer;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Lease;
@@ -35,7 +36,8 @@ class UdpNetworkTest {
     Path dir;
 
     private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
-    private final UdpNetwork network = new UdpNetwork(host(Path.of("/nonexistent")), config("{\"Type\":\"udp\"}"), 1472,
+    private final UdpNetwork network = new UdpNetwork(new RecordingKernel(), host(Path.of("/nonexistent")),
+            config("{\"Type\":\"udp\"}"), 1472,
             Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics);
 
     private static String endpoint(String publicIp) {

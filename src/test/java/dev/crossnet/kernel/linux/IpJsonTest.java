@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.kernel.DeviceRoute;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
@@ -139,5 +140,19 @@ class IpJsonTest {
             b.append(alphabet.charAt(r.nextInt(alphabet.length())));
         }
         return b.toString();
+    }
+
+    @Test
+    void hasDeviceRoute_onlyTheExactDeviceSourceAndProtocol() {
+        DeviceRoute want = new DeviceRoute(Subnet.parse("10.5.0.0/16"), "crossnet0", ip("10.5.1.0"));
+        String ours = "[{\"dst\":\"10.5.0.0/16\",\"dev\":\"crossnet0\",\"protocol\":\"152\",\"scope\":\"link\","
+                + "\"prefsrc\":\"10.5.1.0\",\"flags\":[\"linkdown\"]}]";
+
+        assertThat(IpJson.hasDeviceRoute(ours, want)).isTrue();
+        assertThat(IpJson.hasDeviceRoute(ours.replace("10.5.1.0", "10.5.2.0"), want)).as("another source").isFalse();
+        assertThat(IpJson.hasDeviceRoute(ours.replace("\"152\"", "\"boot\""), want)).as("not crossnet's").isFalse();
+        assertThat(IpJson.hasDeviceRoute(ours.replace("\"dev\"", "\"gateway\":\"10.5.9.9\",\"dev\""), want))
+                .as("via a gateway").isFalse();
+        assertThat(IpJson.hasDeviceRoute("", want)).isFalse();
     }
 }

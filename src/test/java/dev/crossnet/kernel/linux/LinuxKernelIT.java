@@ -8,6 +8,7 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.reconcile.KernelWriter;
 import dev.crossnet.reconcile.KernelState;
 import dev.crossnet.kernel.Chain;
+import dev.crossnet.kernel.DeviceRoute;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
@@ -15,6 +16,7 @@ import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.testing.NetnsLab;
+import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +53,34 @@ class LinuxKernelIT {
         k.routes().deleteRoutesIfPresent(List.of(ours));
         assertThat(k.routes().listOwned()).isEmpty();
         assertThat(sh("ip route", h.ns())).contains("10.5.50.0/24 via 192.168.77.50");
+    }
+
+    /** The udp backend's device verbs: a TUN's MTU, UP flag and device route, written once, then never again. */
+    @Test
+    void tunDevice_ensureUpAndDeviceRoute_writeOnlyWhatDiffers_andReplaceAForeignRoute() {
+        NetnsLab.Host h = lab.host(1);
+        CommandLog log = new CommandLog();
+        Kernel k = log.kernelIn(h.ns());
+        sh("ip tuntap add dev cnt0 mode tun && ip route add 10.5.0.0/16 via 192.168.77.9 dev " + h.iface(), h.ns());
+        assertThat(k.links().find("cnt0")).hasValueSatisfying(l -> assertThat(l.kind()).isEqualTo("tun"));
+        IPAddress src = new IPAddressString("10.5.1.0").getAddress();
+        DeviceRoute route = new DeviceRoute(NETWORK, "cnt0", src);
+
+        k.links().ensureOnlyAddress("cnt0", new IPAddressString("10.5.1.0/32").getAddress());
+        k.links().ensureUp("cnt0", 1472);
+        k.routes().ensureDeviceRoute(route);
+        assertThat(log.batches()).extracting(CommandLog.Run::summary)
+                .containsExactly("address replace x1", "link set x1", "route replace x1");
+        log.clear();
+        k.links().ensureUp("cnt0", 1472);
+        k.routes().ensureDeviceRoute(route);
+
+        assertThat(log.batches()).as("nothing differs: nothing written").isEmpty();
+        assertThat(sh("ip -o link show cnt0", h.ns())).contains("mtu 1472").contains(",UP");
+        assertThat(sh("ip route show 10.5.0.0/16", h.ns()).strip())
+                .isEqualTo("10.5.0.0/16 dev cnt0 proto 152 scope link src 10.5.1.0 linkdown");
+        assertThatThrownBy(() -> k.links().ensureUp("cnt9", 1472)).isInstanceOf(CrossnetException.class)
+                .hasMessageContaining("cnt9").hasMessageContaining("does not exist");
     }
 
     @Test

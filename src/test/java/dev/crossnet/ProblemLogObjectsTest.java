@@ -1,4 +1,4 @@
-package dev.crossnet.kernel;
+package dev.crossnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,21 +7,21 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.crossnet.CrossnetException;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FailureLogTest {
+/** {@link ProblemLog} reporting per object, as the agent's loop does; the per-pass form is in {@link ProblemLogTest}. */
+class ProblemLogObjectsTest {
     final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    FailureLog failures;
+    ProblemLog failures;
 
     @BeforeEach
     void setUp() {
         Logger logger = new LoggerContext().getLogger("test");
         appender.start();
         logger.addAppender(appender);
-        failures = new FailureLog(logger);
+        failures = new ProblemLog(logger);
     }
 
     List<String> lines(Level level) {
@@ -85,5 +85,21 @@ class FailureLogTest {
         failures.forget("x");
         failures.attempt("x", failing("boom"));
         assertThat(lines(Level.ERROR)).hasSize(2);
+    }
+
+    @Test
+    void withPrefix_everyLineStartsWithIt() {
+        Logger logger = new LoggerContext().getLogger("prefixed");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        ProblemLog p = new ProblemLog(logger, "udp backend");
+
+        p.attempt("device", failing("boom"));
+        p.attempt("device", () -> { });
+
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "udp backend: device: boom (retried on every resync; logged again only when it changes)",
+                "udp backend: device: recovered");
     }
 }
