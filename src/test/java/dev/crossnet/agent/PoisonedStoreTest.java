@@ -76,8 +76,9 @@ class PoisonedStoreTest {
     @Test
     void poisonedStore_everyOtherPeerProgrammed_deadPeersDeleted_newJoinSucceeds() throws Exception {
         store = SqliteStore.open(dir.resolve("store.db"));
+        // The agent leases from 10.5.100-200 only, so its own subnet never collides with the leases written here.
         LeaseRegistry leases = new LeaseRegistry(store, PREFIX);
-        leases.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}"));
+        leases.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\",\"SubnetMin\":\"10.5.100.0\",\"SubnetMax\":\"10.5.200.0\",\"Backend\":{\"Type\":\"vxlan\"}}"));
         Duration ttl = Duration.ofHours(1);
         leases.create(Subnet.parse("10.5.2.0/24"), vxlan("172.30.0.12", "0a:00:00:00:00:02"), ttl).orElseThrow();
         leases.create(Subnet.parse("10.5.6.0/24"), vxlan("172.30.0.16", "0a:00:00:00:00:06"), ttl).orElseThrow();
