@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.",
         subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
-                PluginCommand.class, DnsCommand.class,
+                PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
                 BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
