@@ -11,7 +11,6 @@ import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.LeaseRenewer;
 import dev.crossnet.lease.LeaseWatcher;
 import dev.crossnet.lease.SubnetManager;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.ConfigException;
@@ -27,6 +26,7 @@ import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
 import inet.ipaddr.IPAddress;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -98,25 +98,25 @@ public final class Agent {
 
     /** An agent with a reconcile loop of its own. @param metrics where the agent's metrics go (see {@link AgentMetrics}) */
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-                 HostRules rules, Clock clock, MetricsRegistry metrics) {
+                 HostRules rules, Clock clock, PrometheusRegistry metrics) {
         this(opts, store, prefix, backends, rules, clock, metrics, new ReconcileLoop(clock));
     }
 
     /** An agent on {@code loop}, the reconcile loop it shares with the host's other control paths. */
     public Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-                 HostRules rules, Clock clock, MetricsRegistry metrics, ReconcileLoop loop) {
+                 HostRules rules, Clock clock, PrometheusRegistry metrics, ReconcileLoop loop) {
         this(opts, store, prefix, backends, rules, clock, metrics,
                 o -> Underlay.resolve(o.iface(), o.publicIp(), o.stateDir()), loop);
     }
 
     /** For tests: {@code hostResolver} replaces the lookup of the underlay interface. */
     Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-          HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver) {
+          HostRules rules, Clock clock, PrometheusRegistry metrics, Function<Options, HostContext> hostResolver) {
         this(opts, store, prefix, backends, rules, clock, metrics, hostResolver, new ReconcileLoop(clock));
     }
 
     private Agent(Options opts, Store store, String prefix, Function<BackendConfig.Type, Backend> backends,
-                  HostRules rules, Clock clock, MetricsRegistry metrics, Function<Options, HostContext> hostResolver,
+                  HostRules rules, Clock clock, PrometheusRegistry metrics, Function<Options, HostContext> hostResolver,
                   ReconcileLoop loop) {
         this.loop = loop;
         this.hostResolver = hostResolver;

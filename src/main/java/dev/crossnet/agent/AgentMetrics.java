@@ -1,8 +1,9 @@
 package dev.crossnet.agent;
 
-import dev.crossnet.metrics.CounterFamily;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.metrics.ReconcileErrors;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;
 
 /**
@@ -15,25 +16,25 @@ import java.time.Instant;
  * Thread-safe.
  */
 public final class AgentMetrics {
-    private final CounterFamily errors;
+    private final Counter errors;
     private volatile int peers;
     private volatile Instant lastResync;
 
-    public AgentMetrics(MetricsRegistry registry) {
+    public AgentMetrics(PrometheusRegistry registry) {
         errors = ReconcileErrors.in(registry);
-        registry.gauge("crossnet_peers_programmed", "Peers in the last reconcile the backend completed.", () -> peers);
-        registry.gauge("crossnet_last_resync_timestamp_seconds",
+        MetricFamilies.gauge(registry, "crossnet_peers_programmed", "Peers in the last reconcile the backend completed.", () -> peers);
+        MetricFamilies.gauge(registry, "crossnet_last_resync_timestamp_seconds",
                 "Unix time of the last reconcile the backend completed (0 before the first).",
                 () -> lastResync == null ? 0 : lastResync.toEpochMilli() / 1000.0);
     }
 
     /** Counts one failure of an object of {@code kind} (one of {@link ReconcileErrors}' kinds). */
     public void error(String kind) {
-        errors.labels(kind).inc();
+        errors.labelValues(kind).inc();
     }
 
     public long errors(String kind) {
-        return errors.labels(kind).get();
+        return errors.labelValues(kind).getLongValue();
     }
 
     /** Records a completed reconcile of {@code count} peers at {@code at}. */

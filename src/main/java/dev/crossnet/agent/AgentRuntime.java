@@ -4,9 +4,9 @@ import dev.crossnet.backend.Backends;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.store.Store;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class AgentRuntime {
      */
     public static void run(Settings s, Store store, String prefix) {
         LinuxKernel kernel = LinuxKernel.host();
-        MetricsRegistry metrics = new MetricsRegistry();
+        PrometheusRegistry metrics = new PrometheusRegistry();
         Clock clock = Clock.systemUTC();
         ReconcileLoop loop = new ReconcileLoop(clock);
         Agent agent = new Agent(s.agent(), store, prefix, type -> Backends.create(type, kernel, metrics),
@@ -58,7 +58,7 @@ public final class AgentRuntime {
         HealthServer health = null;
         DockerPlugins docker = null;
         if (s.healthzPort() != 0) {
-            health = new HealthServer(s.healthzIp(), s.healthzPort(), agent::isHealthy, agent::notReady, metrics::render);
+            health = new HealthServer(s.healthzIp(), s.healthzPort(), agent::isHealthy, agent::notReady, metrics);
         }
         try {
             if (s.dockerPlugin() != null) {

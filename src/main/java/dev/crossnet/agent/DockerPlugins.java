@@ -19,8 +19,6 @@ import dev.crossnet.docker.engine.UnixSocketEngine;
 import dev.crossnet.docker.plugin.PluginServer;
 import dev.crossnet.ipam.StoreIpam;
 import dev.crossnet.kernel.linux.LinuxKernel;
-import dev.crossnet.metrics.Counter;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.store.ListResult;
@@ -29,6 +27,8 @@ import dev.crossnet.store.Watch;
 import dev.crossnet.store.WatchEvent;
 import dev.crossnet.store.WatchListener;
 import inet.ipaddr.IPAddress;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,7 +87,7 @@ public final class DockerPlugins implements AutoCloseable {
     private final DockerStore docker;
     private final PluginDispatcher dispatcher;
     private final PluginServer server;
-    private final Counter errors;
+    private final CounterDataPoint errors;
     private final HostPresence presence;
     private final HostReaper.Timing liveness;
     private Watch watch;
@@ -97,7 +97,7 @@ public final class DockerPlugins implements AutoCloseable {
     private DockerDns dns;
 
     private DockerPlugins(Store store, String prefix, String hostName, DockerStore docker, PluginDispatcher dispatcher,
-                          PluginServer server, Counter errors, HostPresence presence, HostReaper.Timing liveness) {
+                          PluginServer server, CounterDataPoint errors, HostPresence presence, HostReaper.Timing liveness) {
         this.presence = presence;
         this.liveness = liveness;
         this.store = store;
@@ -120,7 +120,7 @@ public final class DockerPlugins implements AutoCloseable {
      * @param liveness this host's presence TTL and how long other hosts may be absent before reaping
      * @throws CrossnetException if the socket cannot be served or the presence record written
      */
-    public static DockerPlugins serve(Store store, String prefix, String hostName, Path socket, MetricsRegistry metrics,
+    public static DockerPlugins serve(Store store, String prefix, String hostName, Path socket, PrometheusRegistry metrics,
                                       HostReaper.Timing liveness) {
         DockerStore docker = new DockerStore(store, prefix);
         PluginDispatcher dispatcher = new PluginDispatcher()
@@ -140,7 +140,7 @@ public final class DockerPlugins implements AutoCloseable {
         }
         log.info("docker plugins for host {} on {}: authz and IPAM ready, network driver once the lease is held", hostName, socket);
         return new DockerPlugins(store, prefix, hostName, docker, dispatcher, server,
-                ReconcileErrors.in(metrics).labels(ReconcileErrors.DOCKER), presence, liveness);
+                ReconcileErrors.in(metrics).labelValues(ReconcileErrors.DOCKER), presence, liveness);
     }
 
     /**

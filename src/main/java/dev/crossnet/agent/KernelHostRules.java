@@ -3,12 +3,13 @@ package dev.crossnet.agent;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
-import dev.crossnet.metrics.CounterFamily;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -29,12 +30,12 @@ public final class KernelHostRules implements HostRules {
     private static final Pattern DROP = Pattern.compile("-p udp -m udp --dport (\\d+) -j DROP");
 
     private final Kernel kernel;
-    private final CounterFamily dropped;
+    private final Counter dropped;
     private final Map<String, Long> lastRead = new HashMap<>();
 
-    public KernelHostRules(Kernel kernel, MetricsRegistry metrics) {
+    public KernelHostRules(Kernel kernel, PrometheusRegistry metrics) {
         this.kernel = kernel;
-        this.dropped = metrics.counter(DROPPED, "UDP datagrams to an encapsulation port from an address that is no"
+        this.dropped = MetricFamilies.counter(metrics, DROPPED, "UDP datagrams to an encapsulation port from an address that is no"
                 + " peer's, dropped by the CROSSNET-INPUT and CROSSNET-DOCKER-IN iptables chains", "port");
     }
 
@@ -65,7 +66,7 @@ public final class KernelHostRules implements HostRules {
                 if (m.matches()) {
                     String key = c.chainName() + " " + m.group(1);
                     long last = lastRead.getOrDefault(key, 0L);
-                    dropped.labels(m.group(1)).add(packets >= last ? packets - last : packets);
+                    dropped.labelValues(m.group(1)).inc(packets >= last ? packets - last : packets);
                     lastRead.put(key, packets);
                 }
             });

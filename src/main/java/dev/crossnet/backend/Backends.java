@@ -2,11 +2,11 @@ package dev.crossnet.backend;
 
 import dev.crossnet.backend.hostgw.HostGwBackend;
 import dev.crossnet.backend.udp.UdpBackend;
-import dev.crossnet.metrics.MetricsRegistry;
-import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.backend.vxlan.VxlanBackend;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.BackendConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /** Chooses the {@link Backend} for a configured type. */
 public final class Backends {
@@ -19,7 +19,7 @@ public final class Backends {
      *
      * @param metrics where data-plane counters go (the udp backend's per-peer counters)
      */
-    public static Backend create(BackendConfig.Type type, Kernel kernel, MetricsRegistry metrics) {
+    public static Backend create(BackendConfig.Type type, Kernel kernel, PrometheusRegistry metrics) {
         return switch (type) {
             case VXLAN -> new VxlanBackend(kernel, peerError(metrics));
             case HOST_GW -> new HostGwBackend(kernel, peerError(metrics));
@@ -28,8 +28,8 @@ public final class Backends {
     }
 
     /** Counts one refused peer entry as {@code crossnet_reconcile_errors_total{kind="peers"}}. */
-    private static Runnable peerError(MetricsRegistry metrics) {
-        dev.crossnet.metrics.Counter c = ReconcileErrors.in(metrics).labels(ReconcileErrors.PEERS);
+    private static Runnable peerError(PrometheusRegistry metrics) {
+        io.prometheus.metrics.core.datapoints.CounterDataPoint c = ReconcileErrors.in(metrics).labelValues(ReconcileErrors.PEERS);
         return c::inc;
     }
 }

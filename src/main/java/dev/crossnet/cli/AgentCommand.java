@@ -4,6 +4,7 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.Agent;
 import dev.crossnet.agent.AgentRuntime;
 import dev.crossnet.store.Store;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;

@@ -1,5 +1,8 @@
 package dev.crossnet.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
 /**
  * {@code crossnet_reconcile_errors_total{kind}}: failed attempts to bring one kind of object in line
  * with the store, each retried. One family shared by the agent and the backends, so every kind is
@@ -20,11 +23,11 @@ public final class ReconcileErrors {
     }
 
     /** The family in {@code registry}, created on first use with every known kind at 0. Idempotent. */
-    public static CounterFamily in(MetricsRegistry registry) {
-        CounterFamily f = registry.counter(NAME,
+    public static Counter in(PrometheusRegistry registry) {
+        Counter f = MetricFamilies.counter(registry, NAME,
                 "Failed attempts to bring an object of this kind in line with the store (each is retried).", "kind");
         for (String kind : new String[] {LEASE, PEERS, DATAPATH, DOCKER}) {
-            f.labels(kind); // present at 0, so that rate() has a series from the start
+            f.labelValues(kind); // present at 0, so that rate() has a series from the start
         }
         return f;
     }

@@ -1,8 +1,9 @@
 package dev.crossnet.seal;
 
-import dev.crossnet.metrics.Counter;
-import dev.crossnet.metrics.CounterFamily;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
@@ -43,9 +44,9 @@ public final class Tunnels {
     private final IndexTable table = new IndexTable();
     private final Map<String, Tunnel> byKey = new ConcurrentHashMap<>();
     private final HandshakeRate rate;
-    private final Counter[] drops = new Counter[SealDrop.values().length];
-    private final Counter handshakesAnswered;
-    private final Counter handshakesCompleted;
+    private final CounterDataPoint[] drops = new CounterDataPoint[SealDrop.values().length];
+    private final CounterDataPoint handshakesAnswered;
+    private final CounterDataPoint handshakesCompleted;
     private final long rekeyAfter;
     private final long responderRekeyAfter;
     private final long rejectAfter;
@@ -59,7 +60,7 @@ public final class Tunnels {
      * @param metrics        where {@value #DROPS} (by reason) and {@value #HANDSHAKES} (by role) count
      */
     public Tunnels(byte[] staticPrivate, byte[] ownCertificate, Certificates certificates, Limits limits, SealClock clock,
-            Transmit transmit, MetricsRegistry metrics) {
+            Transmit transmit, PrometheusRegistry metrics) {
         this.staticPrivate = staticPrivate.clone();
         this.ownCertificate = ownCertificate.clone();
         this.certificates = certificates;
@@ -71,13 +72,13 @@ public final class Tunnels {
         this.rejectAfter = limits.rejectAfter().toNanos();
         this.responderRekeyAfter = rekeyAfter + (rejectAfter - rekeyAfter) / 2;
         this.retry = limits.handshakeRetry().toNanos();
-        CounterFamily dropFamily = metrics.counter(DROPS, "Packets the sealed datapath refused, by reason.", "reason");
+        Counter dropFamily = MetricFamilies.counter(metrics, DROPS, "Packets the sealed datapath refused, by reason.", "reason");
         for (SealDrop r : SealDrop.values()) {
-            drops[r.ordinal()] = dropFamily.labels(r.label());
+            drops[r.ordinal()] = dropFamily.labelValues(r.label());
         }
-        CounterFamily hs = metrics.counter(HANDSHAKES, "Noise IK handshakes completed, as responder or initiator.", "role");
-        handshakesAnswered = hs.labels("responder");
-        handshakesCompleted = hs.labels("initiator");
+        Counter hs = MetricFamilies.counter(metrics, HANDSHAKES, "Noise IK handshakes completed, as responder or initiator.", "role");
+        handshakesAnswered = hs.labelValues("responder");
+        handshakesCompleted = hs.labelValues("initiator");
     }
 
     /**
@@ -367,7 +368,7 @@ public final class Tunnels {
 
     /** Packets dropped for {@code reason} since start. */
     public long drops(SealDrop reason) {
-        return drops[reason.ordinal()].get();
+        return drops[reason.ordinal()].getLongValue();
     }
 
     private void checkCertificate(byte[] cert, byte[] handshakeKey) throws Dropped {

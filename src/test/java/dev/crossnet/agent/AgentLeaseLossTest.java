@@ -1,13 +1,10 @@
 package dev.crossnet.agent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
@@ -15,6 +12,7 @@ import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.testing.FlakyStore;
 import dev.crossnet.testing.MutableClock;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Losing the lease while things fail, on a fake clock: the loop is driven by {@link Agent#tick()},
@@ -41,7 +41,7 @@ class AgentLeaseLossTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final AgentTest.RecordingNetwork network = new AgentTest.RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
-    final MetricsRegistry metrics = new MetricsRegistry();
+    final PrometheusRegistry metrics = new PrometheusRegistry();
     SqliteStore real;
     FlakyStore store;
     LeaseRegistry others; // what other hosts and the operator do, straight to the store
@@ -82,9 +82,9 @@ class AgentLeaseLossTest {
     }
 
     long leaseErrors() {
-        String line = metrics.render().lines().filter(l -> l.startsWith("crossnet_reconcile_errors_total{kind=\"lease\"}"))
+        String line = MetricFamilies.text(metrics).lines().filter(l -> l.startsWith("crossnet_reconcile_errors_total{kind=\"lease\"}"))
                 .findFirst().orElseThrow();
-        return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     /** The scenario: store unreachable past expiry, then a full pool, then a freed subnet. */

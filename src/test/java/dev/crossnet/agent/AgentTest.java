@@ -1,21 +1,17 @@
 package dev.crossnet.agent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.Backend;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.lease.PoolExhaustedException;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -25,6 +21,7 @@ import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.testing.MutableClock;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,6 +36,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The agent's logic against a recording network: no kernel, no root. */
 class AgentTest {
@@ -48,7 +48,7 @@ class AgentTest {
     LeaseRegistry registry;
     final RecordingNetwork network = new RecordingNetwork();
     final List<String> rules = new CopyOnWriteArrayList<>();
-    final MetricsRegistry metrics = new MetricsRegistry();
+    final PrometheusRegistry metrics = new PrometheusRegistry();
     /** The peers of each {@link HostRules#ensure} call, in order. */
     final List<List<String>> filters = new CopyOnWriteArrayList<>();
     Clock clock = Clock.systemUTC();
@@ -128,9 +128,9 @@ class AgentTest {
         Subnet peer = Subnet.parse("10.5.200.0/24");
         registry.create(peer, new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1)).orElseThrow();
         await().atMost(Duration.ofSeconds(30)).until(() -> network.lastPeers().contains(peer));
-        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.render().contains("crossnet_peers_programmed 1\n"));
-        assertThat(metrics.render()).containsPattern("crossnet_last_resync_timestamp_seconds 1[0-9]{9}")
-                .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> MetricFamilies.text(metrics).contains("crossnet_peers_programmed 1.0\n"));
+        assertThat(MetricFamilies.text(metrics)).containsPattern("crossnet_last_resync_timestamp_seconds 1\\.[0-9]+E9\n")
+                .contains("crossnet_reconcile_errors_total{kind=\"peers\"} 0.0\n");
         registry.delete(peer);
         await().atMost(Duration.ofSeconds(30)).until(() -> !network.lastPeers().contains(peer));
     }

@@ -2,11 +2,11 @@ package dev.crossnet.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.docker.plugin.RawPluginClient;
 import dev.crossnet.docker.HostReaper;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.docker.plugin.RawPluginClient;
 import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.testing.FlakyStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,7 @@ class DockerPluginsTest {
         Path sock = tmp.resolve("plugins/crossnet.sock");
         try (SqliteStore real = SqliteStore.open(tmp.resolve("store.db"))) {
             FlakyStore store = new FlakyStore(real);
-            try (DockerPlugins p = DockerPlugins.serve(store, "/p", "h1", sock, new MetricsRegistry(),
+            try (DockerPlugins p = DockerPlugins.serve(store, "/p", "h1", sock, new PrometheusRegistry(),
                     HostReaper.Timing.DEFAULT);
                  RawPluginClient c = new RawPluginClient(sock)) {
                 assertThat(c.post("/Plugin.Activate", "null").body())

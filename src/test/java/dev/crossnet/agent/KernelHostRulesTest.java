@@ -1,24 +1,24 @@
 package dev.crossnet.agent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.RecordingKernel;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class KernelHostRulesTest {
     static final Subnet OWN = Subnet.parse("10.5.1.0/24");
     static final List<IPAddress> PEERS = List.of(new IPAddressString("172.30.0.12").getAddress());
     final RecordingKernel kernel = new RecordingKernel();
-    final MetricsRegistry metrics = new MetricsRegistry();
+    final PrometheusRegistry metrics = new PrometheusRegistry();
     final KernelHostRules rules = new KernelHostRules(kernel, metrics);
 
     static NetworkConfig config(String backend) {
@@ -56,15 +56,15 @@ class KernelHostRulesTest {
         kernel.packets.put(List.of(Chain.INPUT, "-p udp -m udp --dport 8472 -j DROP"), 5L);
         kernel.packets.put(List.of(Chain.DOCKER_INPUT, "-p udp -m udp --dport 4789 -j DROP"), 2L);
         rules.ensure(config("vxlan"), OWN, false, List.of());
-        assertThat(metrics.render()).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 5",
+        assertThat(MetricFamilies.text(metrics)).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 5",
                 "crossnet_encap_dropped_packets_total{port=\"4789\"} 2");
 
         kernel.packets.put(List.of(Chain.INPUT, "-p udp -m udp --dport 8472 -j DROP"), 7L);
         rules.ensure(config("vxlan"), OWN, false, List.of());
-        assertThat(metrics.render()).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 7");
+        assertThat(MetricFamilies.text(metrics)).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 7");
 
         kernel.packets.put(List.of(Chain.INPUT, "-p udp -m udp --dport 8472 -j DROP"), 1L); // iptables -Z, or -F and rewritten
         rules.ensure(config("vxlan"), OWN, false, List.of());
-        assertThat(metrics.render()).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 8");
+        assertThat(MetricFamilies.text(metrics)).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 8");
     }
 }

@@ -14,8 +14,8 @@ import dev.crossnet.docker.DockerStore;
 import dev.crossnet.docker.EndpointRecord;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.NetworkRecord;
-import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
+import dev.crossnet.docker.api.NetworkDriverApi;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
@@ -151,7 +151,7 @@ class PoisonedStoreTest {
         HostContext host = new HostContext("eth0", 2, new IPAddressString("172.30.0.11").getAddress(),
                 Subnet.parse("172.30.0.0/24"), 1500, dir.resolve("state"));
         agent = new Agent(o, store, PREFIX, t -> new VxlanBackend(kernel), (c, own, masq, peers) -> { }, Clock.systemUTC(),
-                new dev.crossnet.metrics.MetricsRegistry(),
+                new io.prometheus.metrics.model.registry.PrometheusRegistry(),
                 opts -> host);
         agent.start();
         loop = new Thread(agent::run, "agent-loop");

@@ -1,7 +1,7 @@
 package dev.crossnet.seal;
 
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -28,8 +28,8 @@ final class SealedHosts {
     final Tunnels b;
     final Tunnel aToB;
     final Tunnel bToA;
-    final MetricsRegistry aMetrics = new MetricsRegistry();
-    final MetricsRegistry bMetrics = new MetricsRegistry();
+    final PrometheusRegistry aMetrics = new PrometheusRegistry();
+    final PrometheusRegistry bMetrics = new PrometheusRegistry();
     final PacketCipher aCipher = new PacketCipher();
     final PacketCipher bCipher = new PacketCipher();
     /** Handshake datagrams in flight: {from endpoint, to endpoint, bytes}. */

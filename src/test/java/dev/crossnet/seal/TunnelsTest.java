@@ -1,8 +1,9 @@
 package dev.crossnet.seal;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class TunnelsTest {
         assertThat((int) h.open(h.b, shortTransport)[0]).isEqualTo(SealDrop.MALFORMED.code());
         assertThat(h.b.drops(SealDrop.REPLAY)).isEqualTo(1);
         assertThat(h.b.drops(SealDrop.NOT_SEALED)).isEqualTo(2);
-        assertThat(h.bMetrics.render())
+        assertThat(MetricFamilies.text(h.bMetrics))
                 .contains(Tunnels.DROPS + "{reason=\"replay\"} 1")
                 .contains(Tunnels.DROPS + "{reason=\"not_sealed\"} 2")
                 .contains(Tunnels.HANDSHAKES + "{role=\"responder\"} 1");
@@ -114,7 +115,7 @@ class TunnelsTest {
         // A impostor holding A's static key but a certificate from the foreign CA.
         byte[] fake = foreign.issue("a", X25519.publicKey(h.aKey), "10.5.0.0/16");
         List<byte[]> sent = new ArrayList<>();
-        Tunnels impostor = new Tunnels(h.aKey, fake, h.ca.verifier(), Limits.DEFAULT, h.clock, (to, d) -> sent.add(d), new MetricsRegistry());
+        Tunnels impostor = new Tunnels(h.aKey, fake, h.ca.verifier(), Limits.DEFAULT, h.clock, (to, d) -> sent.add(d), new PrometheusRegistry());
         impostor.initiate(impostor.addPeer(h.bCert, SealedHosts.B_ENDPOINT));
         assertThat(sent).hasSize(1);
         assertThat(h.b.handshake(h.bCipher, sent.get(0), SealedHosts.A_ENDPOINT)).isNull();
@@ -123,7 +124,7 @@ class TunnelsTest {
         // And a whole host under the foreign CA is refused the same way.
         byte[] mKey = X25519.generatePrivate();
         Tunnels m = new Tunnels(mKey, foreign.issue("m", X25519.publicKey(mKey), "10.5.7.0/24"), h.ca.verifier(),
-                Limits.DEFAULT, h.clock, (to, d) -> sent.add(d), new MetricsRegistry());
+                Limits.DEFAULT, h.clock, (to, d) -> sent.add(d), new PrometheusRegistry());
         m.initiate(m.addPeer(h.bCert, SealedHosts.B_ENDPOINT));
         assertThat(h.b.handshake(h.bCipher, sent.get(sent.size() - 1), 99)).isNull();
         assertThat(h.b.drops(SealDrop.CERTIFICATE)).isEqualTo(2);

@@ -62,7 +62,7 @@ final class OffloadRx {
                 if (verdict == PacketValidator.ACCEPT) {
                     Peer p = t.byEndpoint(sources[i]);
                     p.rxPackets.inc();
-                    p.rxBytes.add(len);
+                    p.rxBytes.inc(len);
                     coalescer.add(b, addresses[i], off, len);
                     continue;
                 }

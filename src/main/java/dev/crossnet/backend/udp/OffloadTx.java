@@ -93,7 +93,7 @@ final class OffloadTx {
             out.begin(p.endpoint, 0);
             out.add(b, inAddresses[i], pkt, len);
             p.txPackets.inc();
-            p.txBytes.add(len);
+            p.txBytes.inc(len);
         }
         flush();
     }
@@ -128,8 +128,8 @@ final class OffloadTx {
             bytes += written;
         }
         close(s, fill, segmentSize, p);
-        p.txPackets.add(segments);
-        p.txBytes.add(bytes);
+        p.txPackets.inc(segments);
+        p.txBytes.inc(bytes);
     }
 
     private void close(int s, int fill, int segmentSize, Peer p) {

@@ -1,8 +1,8 @@
 package dev.crossnet.backend.udp;
 
-import dev.crossnet.metrics.Counter;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 /**
  * One forwarding-table entry: a peer's subnet, the UDP endpoint that serves it, and its counters.
@@ -13,11 +13,11 @@ final class Peer {
     final int network;
     final int prefixLength;
     final long endpoint;
-    final Counter rxPackets;
-    final Counter rxBytes;
-    final Counter txPackets;
-    final Counter txBytes;
-    private final Counter[] drops;
+    final CounterDataPoint rxPackets;
+    final CounterDataPoint rxBytes;
+    final CounterDataPoint txPackets;
+    final CounterDataPoint txBytes;
+    private final CounterDataPoint[] drops;
 
     Peer(Subnet subnet, long endpoint, UdpMetrics metrics) {
         this.subnet = subnet;
@@ -25,14 +25,14 @@ final class Peer {
         this.prefixLength = subnet.prefixLength();
         this.endpoint = endpoint;
         String label = subnet.toString();
-        this.rxPackets = metrics.rxPackets.labels(label);
-        this.rxBytes = metrics.rxBytes.labels(label);
-        this.txPackets = metrics.txPackets.labels(label);
-        this.txBytes = metrics.txBytes.labels(label);
+        this.rxPackets = metrics.rxPackets.labelValues(label);
+        this.rxBytes = metrics.rxBytes.labelValues(label);
+        this.txPackets = metrics.txPackets.labelValues(label);
+        this.txBytes = metrics.txBytes.labelValues(label);
         this.drops = metrics.dropCounters(label);
     }
 
-    Counter drops(DropReason reason) {
+    CounterDataPoint drops(DropReason reason) {
         return drops[reason.ordinal()];
     }
 

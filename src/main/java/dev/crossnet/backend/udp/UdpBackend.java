@@ -6,11 +6,11 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Link;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Optional;
 
 /**
@@ -67,12 +67,12 @@ public final class UdpBackend implements Backend {
     }
 
     private final Kernel kernel;
-    private final MetricsRegistry metrics;
+    private final PrometheusRegistry metrics;
     private final int batch;
     private final Offload offload;
 
     /** A backend programming {@code kernel}, with the default batch size and all offloads, counting into {@code metrics}. */
-    public UdpBackend(Kernel kernel, MetricsRegistry metrics) {
+    public UdpBackend(Kernel kernel, PrometheusRegistry metrics) {
         this(kernel, metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
     }
 
@@ -84,7 +84,7 @@ public final class UdpBackend implements Backend {
      * @param batch   packets per batch; 1 selects the plain per-packet path
      * @param offload the offloads to try
      */
-    public UdpBackend(Kernel kernel, MetricsRegistry metrics, int batch, Offload offload) {
+    public UdpBackend(Kernel kernel, PrometheusRegistry metrics, int batch, Offload offload) {
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("batch must be 1-1024, got " + batch);
         }

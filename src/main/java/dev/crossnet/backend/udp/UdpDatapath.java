@@ -156,7 +156,7 @@ final class UdpDatapath implements AutoCloseable {
                     }
                     dests[i] = p.endpoint;
                     p.txPackets.inc();
-                    p.txBytes.add(len);
+                    p.txBytes.inc(len);
                 }
                 bind.send(bufs, sizes, dests, n, 0);
             }
@@ -185,7 +185,7 @@ final class UdpDatapath implements AutoCloseable {
                     if (verdict == PacketValidator.ACCEPT) {
                         Peer p = t.byEndpoint(sources[i]); // never null: the validator found it
                         p.rxPackets.inc();
-                        p.rxBytes.add(sizes[i]);
+                        p.rxBytes.inc(sizes[i]);
                         continue;
                     }
                     DropReason reason = DropReason.of(verdict);

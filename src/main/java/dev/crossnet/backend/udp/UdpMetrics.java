@@ -1,9 +1,10 @@
 package dev.crossnet.backend.udp;
 
-import dev.crossnet.metrics.Counter;
-import dev.crossnet.metrics.CounterFamily;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.metrics.ReconcileErrors;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The udp backend's counter families, labelled by peer subnet. Drops that belong to no peer (an
@@ -12,22 +13,22 @@ import dev.crossnet.metrics.ReconcileErrors;
 final class UdpMetrics {
     static final String NO_PEER = "none";
 
-    final CounterFamily rxPackets;
-    final CounterFamily rxBytes;
-    final CounterFamily txPackets;
-    final CounterFamily txBytes;
-    final CounterFamily drops;
-    private final Counter[] noPeerDrops;
-    private final Counter datapathFailures;
+    final Counter rxPackets;
+    final Counter rxBytes;
+    final Counter txPackets;
+    final Counter txBytes;
+    final Counter drops;
+    private final CounterDataPoint[] noPeerDrops;
+    private final CounterDataPoint datapathFailures;
 
-    UdpMetrics(MetricsRegistry registry) {
-        rxPackets = registry.counter("crossnet_udp_rx_packets_total", "Packets received from a peer and written to the TUN device.", "peer");
-        rxBytes = registry.counter("crossnet_udp_rx_bytes_total", "Bytes of inner IP packets received from a peer and written to the TUN device.", "peer");
-        txPackets = registry.counter("crossnet_udp_tx_packets_total", "Packets read from the TUN device and sent to a peer.", "peer");
-        txBytes = registry.counter("crossnet_udp_tx_bytes_total", "Bytes of inner IP packets read from the TUN device and sent to a peer.", "peer");
-        drops = registry.counter("crossnet_udp_drops_total", "Packets dropped by the udp datapath, by peer and reason.", "peer", "reason");
+    UdpMetrics(PrometheusRegistry registry) {
+        rxPackets = MetricFamilies.counter(registry, "crossnet_udp_rx_packets_total", "Packets received from a peer and written to the TUN device.", "peer");
+        rxBytes = MetricFamilies.counter(registry, "crossnet_udp_rx_bytes_total", "Bytes of inner IP packets received from a peer and written to the TUN device.", "peer");
+        txPackets = MetricFamilies.counter(registry, "crossnet_udp_tx_packets_total", "Packets read from the TUN device and sent to a peer.", "peer");
+        txBytes = MetricFamilies.counter(registry, "crossnet_udp_tx_bytes_total", "Bytes of inner IP packets read from the TUN device and sent to a peer.", "peer");
+        drops = MetricFamilies.counter(registry, "crossnet_udp_drops_total", "Packets dropped by the udp datapath, by peer and reason.", "peer", "reason");
         noPeerDrops = dropCounters(NO_PEER);
-        datapathFailures = ReconcileErrors.in(registry).labels(ReconcileErrors.DATAPATH);
+        datapathFailures = ReconcileErrors.in(registry).labelValues(ReconcileErrors.DATAPATH);
     }
 
     /** Counts a datapath loop that died or a restart that failed. */
@@ -35,16 +36,16 @@ final class UdpMetrics {
         datapathFailures.inc();
     }
 
-    Counter[] dropCounters(String peer) {
+    CounterDataPoint[] dropCounters(String peer) {
         DropReason[] reasons = DropReason.values();
-        Counter[] c = new Counter[reasons.length];
+        CounterDataPoint[] c = new CounterDataPoint[reasons.length];
         for (DropReason r : reasons) {
-            c[r.ordinal()] = drops.labels(peer, r.label());
+            c[r.ordinal()] = drops.labelValues(peer, r.label());
         }
         return c;
     }
 
-    Counter noPeerDrops(DropReason reason) {
+    CounterDataPoint noPeerDrops(DropReason reason) {
         return noPeerDrops[reason.ordinal()];
     }
 

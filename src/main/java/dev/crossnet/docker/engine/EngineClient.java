@@ -2,38 +2,57 @@ package dev.crossnet.docker.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.io.InterruptedIOException;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Transport;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * The Docker Engine API over the daemon's unix socket ({@code unix:///var/run/docker.sock}): plain
- * HTTP/1.1, one connection per request ({@code Connection: close}), which on a unix socket costs
- * microseconds. Only what crossnet needs: a request with a JSON body, GET a JSON document, and
- * follow {@code /events}.
+ * The Docker Engine API over the daemon's unix socket ({@code unix:///var/run/docker.sock}),
+ * through Jetty's {@link HttpClient}: one client per process, shared by every {@code EngineClient}
+ * (connections are pooled per socket and kept alive), on a few daemon threads. Only what crossnet
+ * needs: a request with a JSON body, GET a JSON document, and follow {@code /events}.
  *
- * <p>Thread-safe (no shared connection). Every call blocks; an unreachable daemon or a malformed
- * answer is an {@link IOException} naming the socket.
+ * <p>Thread-safe. Every call blocks; an unreachable daemon or a malformed answer is an
+ * {@link IOException} naming the socket.
  */
 public final class EngineClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A whole answer is held in memory; Docker's largest (a network with many containers) is far below. */
+    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+    /** A plain request's limit; generous, as dockerd calls back into our plugin while it creates a network. */
+    private static final long REQUEST_TIMEOUT_S = 120;
+    private static final HttpClient HTTP = startClient();
+
     private final Path socket;
+    private final Transport transport;
 
     public EngineClient(Path socket) {
         this.socket = socket;
+        this.transport = new Transport.TCPUnix(socket);
     }
 
     /** Accepts {@code unix:///path} (Docker's {@code -H} form) or a bare path. */
@@ -43,6 +62,24 @@ public final class EngineClient {
             throw new IllegalArgumentException("--docker-host: only unix sockets are supported, not " + host);
         }
         return new EngineClient(Path.of(path));
+    }
+
+    private static HttpClient startClient() {
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        threads.setName("docker-client");
+        threads.setDaemon(true);
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setScheduler(new ScheduledExecutorScheduler("docker-client-scheduler", true));
+        client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "crossnet"));
+        client.setFollowRedirects(false);
+        client.setConnectTimeout(10_000);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the Docker API client: " + e.getMessage(), e);
+        }
+        return client;
     }
 
     public Path socket() {
@@ -62,17 +99,25 @@ public final class EngineClient {
     }
 
     /**
-     * One request with an optional JSON body; the answer whatever its status (a chunked body is
-     * decoded). Blocking.
+     * One request with an optional JSON body; the answer whatever its status. Blocking.
      *
+     * @param path the path with its query, already encoded
      * @throws IOException on a transport failure or an answer that is not HTTP
      */
     public Reply request(String method, String path, String jsonBody) throws IOException {
-        try (SocketChannel ch = connect()) {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
-            send(ch, method, path, jsonBody);
-            HttpResponse head = HttpResponse.readHead(in);
-            return new Reply(head.status(), head.readBody(in));
+        Request req = newRequest(path).method(method).timeout(REQUEST_TIMEOUT_S, TimeUnit.SECONDS);
+        if (jsonBody != null) {
+            req.body(new StringRequestContent("application/json", jsonBody, StandardCharsets.UTF_8));
+        }
+        try {
+            ContentResponse r = new CompletableResponseListener(req, MAX_BODY_BYTES).send().get();
+            return new Reply(r.getStatus(), r.getContent());
+        } catch (ExecutionException e) {
+            throw failure(method + " " + path, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            req.abort(e);
+            throw new InterruptedIOException("docker " + socket + ": " + method + " " + path + " interrupted");
         }
     }
 
@@ -98,29 +143,42 @@ public final class EngineClient {
      */
     public Events events(Map<String, List<String>> filters) throws IOException {
         String query = filters.isEmpty() ? "" : "?filters=" + URLEncoder.encode(JSON.writeValueAsString(filters), StandardCharsets.UTF_8);
-        SocketChannel ch = connect();
+        // No idle timeout: a quiet daemon sends nothing for hours, and that is no failure.
+        Request req = newRequest("/events" + query).idleTimeout(0, TimeUnit.MILLISECONDS);
+        InputStreamResponseListener listener = new InputStreamResponseListener();
+        req.send(listener);
         try {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
-            send(ch, "GET", "/events" + query, null);
-            HttpResponse head = HttpResponse.readHead(in);
-            if (head.status() != 200) {
-                throw new IOException("docker " + socket + ": GET /events -> " + head.status() + " " + message(head.readBody(in)));
+            Response head = listener.get(REQUEST_TIMEOUT_S, TimeUnit.SECONDS);
+            InputStream body = listener.getInputStream();
+            if (head.getStatus() != 200) {
+                try (body) {
+                    throw new IOException("docker " + socket + ": GET /events -> " + head.getStatus() + " "
+                            + message(body.readNBytes(64 * 1024)));
+                }
             }
-            InputStream body = head.chunked() ? new ChunkedInputStream(in) : in;
-            return new Events(ch, new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
+            return new Events(req, new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
+        } catch (ExecutionException e) {
+            throw failure("GET /events", e.getCause());
+        } catch (TimeoutException e) {
+            req.abort(e);
+            throw new IOException("docker " + socket + ": GET /events: no answer within " + REQUEST_TIMEOUT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            req.abort(e);
+            throw new InterruptedIOException("docker " + socket + ": GET /events interrupted");
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            req.abort(e);
             throw e;
         }
     }
 
     /** A followed event stream. {@link #close} from any thread ends a blocked {@link #next}. */
     public static final class Events implements Closeable {
-        private final SocketChannel channel;
+        private final Request request;
         private final BufferedReader reader;
 
-        private Events(SocketChannel channel, BufferedReader reader) {
-            this.channel = channel;
+        private Events(Request request, BufferedReader reader) {
+            this.request = request;
             this.reader = reader;
         }
 
@@ -141,29 +199,29 @@ public final class EngineClient {
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            request.abort(new IOException("event stream closed"));
+            reader.close();
         }
     }
 
-    private SocketChannel connect() throws IOException {
-        try {
-            return SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            throw new IOException("cannot connect to docker at " + socket + ": " + e.getMessage(), e);
+    private Request newRequest(String pathAndQuery) {
+        // The host names nothing on a unix socket; dockerd wants one all the same, as HTTP/1.1 does.
+        return HTTP.newRequest("http://docker" + pathAndQuery).transport(transport);
+    }
+
+    private IOException failure(String what, Throwable cause) {
+        String detail = cause == null ? "unknown failure" : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        if (detail.length() > 160) { // Jetty's messages may carry a dump of the connection's state
+            detail = cause.getClass().getSimpleName() + ": " + detail.substring(0, 160) + "...";
         }
+        if (cause instanceof java.net.ConnectException || cause instanceof java.nio.file.NoSuchFileException
+                || cause instanceof java.net.SocketException) {
+            return new IOException("cannot connect to docker at " + socket + ": " + detail, cause);
+        }
+        return new IOException("docker " + socket + ": " + what + ": " + detail, cause);
     }
 
-    private static void send(SocketChannel ch, String method, String path, String jsonBody) throws IOException {
-        byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = Channels.newOutputStream(ch);
-        out.write((method + " " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: crossnet\r\nConnection: close\r\n"
-                + (jsonBody == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
-                + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body);
-        out.flush();
-    }
-
-    private static String message(byte[] body) {
+    static String message(byte[] body) {
         try {
             return JSON.readTree(body).path("message").asText(new String(body, StandardCharsets.UTF_8).strip());
         } catch (IOException e) {

@@ -15,12 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link Engine} over dockerd's unix socket, through {@link EngineClient}'s transport. Thread-safe
- * (no shared connection).
+ * {@link Engine} over dockerd's unix socket, through {@link EngineClient} (Jetty's HTTP client).
+ * Thread-safe.
  */
 public final class UnixSocketEngine implements Engine {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int SO_TIMEOUT_MS = 10_000;
 
     private final Path socket;
     private final EngineClient client;

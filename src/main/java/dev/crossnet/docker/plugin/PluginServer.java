@@ -3,33 +3,30 @@ package dev.crossnet.docker.plugin;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.docker.api.PluginDispatcher;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Docker plugin endpoint: HTTP/1.1 on a unix socket, one thread per connection (Docker keeps a
- * few alive), at most {@value #MAX_CONNECTIONS} at a time.
+ * A Docker plugin endpoint: HTTP/1.1 on a unix socket, served by Jetty ({@link PluginHandler}) on a
+ * small pool of daemon threads, at most {@value #MAX_CONNECTIONS} connections at a time (Docker
+ * keeps a few alive).
  *
  * <p>The socket file is created with mode 0600 (root-only, as the server runs as root) with no
- * window in which it is wider: it is bound inside a fresh 0700 directory next to its final path,
- * narrowed, then renamed into place. A stale socket left by a dead server is replaced; one that a
- * live server answers on is not.
+ * window in which it is wider: Jetty binds it inside a fresh 0700 directory next to its final path,
+ * where it is narrowed, then renamed into place. A stale socket left by a dead server is replaced;
+ * one that a live server answers on is not.
  *
  * <p>Thread-safe. {@link #close} is idempotent, stops accepting, closes open connections and
  * removes the socket file if it is still the one this server created.
@@ -37,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class PluginServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginServer.class);
     static final int MAX_CONNECTIONS = 64;
+    private static final int MAX_THREADS = 16; // 1 acceptor + 1 selector + calls in flight; dockerd makes few at once
+    private static final long IDLE_TIMEOUT_MS = 10 * 60 * 1000;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int MAX_SOCKET_PATH = 107; // sun_path is 108 bytes, NUL-terminated
@@ -45,27 +44,14 @@ public final class PluginServer implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/docker/plugins/crossnet.sock");
 
     private final Path socket;
-    private final ServerSocketChannel server;
+    private final Server server;
     private final Object fileKey;
-    private final PluginDispatcher dispatcher;
-    private final ExecutorService workers;
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
     private volatile boolean closed;
 
-    private PluginServer(Path socket, ServerSocketChannel server, Object fileKey, PluginDispatcher dispatcher) {
+    private PluginServer(Path socket, Server server, Object fileKey) {
         this.socket = socket;
         this.server = server;
         this.fileKey = fileKey;
-        this.dispatcher = dispatcher;
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "plugin-conn-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.acceptor = new Thread(this::acceptLoop, "plugin-accept " + socket.getFileName());
-        this.acceptor.setDaemon(true);
     }
 
     /**
@@ -79,27 +65,25 @@ public final class PluginServer implements AutoCloseable {
             throw new CrossnetException("--socket: " + path + " is longer than the " + MAX_SOCKET_PATH + " bytes a unix socket path may have");
         }
         Path tmpDir = null;
+        Server server = null;
         try {
             Files.createDirectories(path.getParent());
             removeStale(path);
             tmpDir = Files.createTempDirectory(path.getParent(), ".crossnet-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path tmp = tmpDir.resolve("s");
-            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.bind(UnixDomainSocketAddress.of(tmp), 64);
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-                Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-                PluginServer s = new PluginServer(path, ch, key, dispatcher);
-                s.acceptor.start();
-                log.info("plugin socket {} ready", path);
-                return s;
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
+            server = jetty(tmp, dispatcher);
+            server.start();
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            log.info("plugin socket {} ready", path);
+            return new PluginServer(path, server, key);
+        } catch (Exception e) {
+            stopQuietly(server);
+            if (e instanceof CrossnetException c) {
+                throw c;
             }
-        } catch (IOException e) {
             throw new CrossnetException("--socket: cannot listen on " + path + ": " + e.getMessage(), e);
         } finally {
             if (tmpDir != null) {
@@ -111,6 +95,28 @@ public final class PluginServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static Server jetty(Path bindAt, PluginDispatcher dispatcher) {
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+        threads.setName("plugin");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, new BlankHostConnectionFactory(http));
+        connector.setUnixDomainPath(bindAt);
+        connector.setAcceptQueueSize(64);
+        // dockerd keeps plugin connections open without a limit of its own; a server-side close can
+        // race a POST it is sending (retried, but logged), so idle connections are kept long.
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setErrorHandler(new PluginHandler.ErrBodies());
+        server.setHandler(new PluginHandler(dispatcher));
+        server.setStopTimeout(5_000);
+        return server;
     }
 
     public Path socket() {
@@ -132,51 +138,13 @@ public final class PluginServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel conn;
-            try {
-                conn = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("accept on {} failed: {}", socket, e.getMessage());
-                }
-                continue;
-            }
-            if (open.size() >= MAX_CONNECTIONS) {
-                log.warn("refusing a connection on {}: {} already open", socket, MAX_CONNECTIONS);
-                closeQuietly(conn);
-                continue;
-            }
-            open.add(conn);
-            workers.execute(() -> {
-                try {
-                    new HttpConnection(conn, dispatcher).serve();
-                } finally {
-                    open.remove(conn);
-                    closeQuietly(conn);
-                }
-            });
-        }
-    }
-
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        closeQuietly(server);
-        open.forEach(PluginServer::closeQuietly);
-        workers.shutdownNow();
-        try {
-            acceptor.join(TimeUnit.SECONDS.toMillis(5));
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopQuietly(server);
         try {
             if (Files.exists(socket) && fileKey != null
                     && fileKey.equals(Files.readAttributes(socket, BasicFileAttributes.class).fileKey())) {
@@ -187,11 +155,14 @@ public final class PluginServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void stopQuietly(Server server) {
+        if (server == null) {
+            return;
+        }
         try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            server.stop();
+        } catch (Exception e) {
+            log.warn("stopping the plugin server: {}", e.getMessage());
         }
     }
 }

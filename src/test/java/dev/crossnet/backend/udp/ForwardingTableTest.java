@@ -3,17 +3,17 @@ package dev.crossnet.backend.udp;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ForwardingTableTest {
-    private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
+    private final UdpMetrics metrics = new UdpMetrics(new PrometheusRegistry());
 
     private Peer peer(String cidr, String publicIp) {
         return new Peer(Subnet.parse(cidr), Endpoints.of(new IPAddressString(publicIp).getAddress(), 8285), metrics);

@@ -3,7 +3,6 @@ package dev.crossnet.backend.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.testing.Shell;
@@ -12,6 +11,7 @@ import dev.crossnet.tun.TunDevice;
 import dev.crossnet.udp.Bind;
 import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,7 +103,7 @@ class OffloadCaptureIT {
         assertThat(tun.vnetHdr()).isTrue();
         assertThat(udp.gso()).isTrue();
         assertThat(udp.gro()).isTrue();
-        UdpMetrics m = new UdpMetrics(new MetricsRegistry());
+        UdpMetrics m = new UdpMetrics(new PrometheusRegistry());
         UdpDatapath dp = new UdpDatapath(new RecordingTun(tun), new RecordingBind(udp), 64, m);
         dp.ownSubnet(Subnet.parse(own));
         dp.table(ForwardingTable.of(List.of(new Peer(Subnet.parse(peer), Endpoints.of(Packets.ip(peerIp), 8285), m))));

@@ -3,12 +3,12 @@ package dev.crossnet.backend.udp;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.ChannelTun;
-import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.ChannelBind.Datagram;
+import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * datagrams, and those datagrams, received, reach the TUN as one coalesced GSO packet.
  */
 class OffloadDatapathTest {
-    private final MetricsRegistry registry = new MetricsRegistry();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final UdpMetrics metrics = new UdpMetrics(registry);
     private final List<UdpDatapath> running = new ArrayList<>();
 

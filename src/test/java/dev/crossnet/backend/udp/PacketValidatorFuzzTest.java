@@ -4,9 +4,9 @@ import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
@@ -30,7 +30,7 @@ class PacketValidatorFuzzTest {
     private final ForwardingTable table;
 
     PacketValidatorFuzzTest() {
-        UdpMetrics m = new UdpMetrics(new MetricsRegistry());
+        UdpMetrics m = new UdpMetrics(new PrometheusRegistry());
         table = ForwardingTable.of(List.of(new Peer(Subnet.parse("10.5.2.0/24"), SOURCES[0], m),
                 new Peer(Subnet.parse("10.5.3.0/24"), SOURCES[1], m)));
     }

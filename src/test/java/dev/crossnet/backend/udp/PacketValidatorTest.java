@@ -3,9 +3,9 @@ package dev.crossnet.backend.udp;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ class PacketValidatorTest {
     static final int OWN = ip("10.5.9.0");
     static final int OWN_PREFIX = 24;
 
-    private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
+    private final UdpMetrics metrics = new UdpMetrics(new PrometheusRegistry());
     private final ForwardingTable table = ForwardingTable.of(List.of(
             new Peer(Subnet.parse("10.5.2.0/24"), PEER_A, metrics),
             new Peer(Subnet.parse("10.5.3.0/24"), PEER_B, metrics)));

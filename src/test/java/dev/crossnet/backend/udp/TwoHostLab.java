@@ -4,13 +4,14 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.backend.Network;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.testing.Shell;
 import inet.ipaddr.IPAddressString;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,8 +31,8 @@ final class TwoHostLab implements AutoCloseable {
 
     final String a;
     final String b;
-    final MetricsRegistry metricsA = new MetricsRegistry();
-    final MetricsRegistry metricsB = new MetricsRegistry();
+    final PrometheusRegistry metricsA = new PrometheusRegistry();
+    final PrometheusRegistry metricsB = new PrometheusRegistry();
     final Lease leaseA = lease("10.5.1.0/24", UNDERLAY_A);
     final Lease leaseB = lease("10.5.2.0/24", UNDERLAY_B);
     Network netA;
@@ -108,7 +109,7 @@ final class TwoHostLab implements AutoCloseable {
             s.append(Shell.run(10, "ip", "-n", ns, "addr").output());
             s.append(Shell.run(10, "ip", "-n", ns, "route").output());
         }
-        s.append("== metrics A\n").append(metricsA.render()).append("== metrics B\n").append(metricsB.render());
+        s.append("== metrics A\n").append(MetricFamilies.text(metricsA)).append("== metrics B\n").append(MetricFamilies.text(metricsB));
         return s.toString();
     }
 

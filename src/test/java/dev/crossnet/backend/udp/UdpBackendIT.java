@@ -1,5 +1,6 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.metrics.MetricFamilies;
 import static dev.crossnet.backend.udp.TwoHostLab.TUN_A;
 import static dev.crossnet.backend.udp.TwoHostLab.TUN_B;
 import static dev.crossnet.backend.udp.TwoHostLab.UNDERLAY_A;
@@ -18,7 +19,7 @@ import dev.crossnet.backend.BackendContract;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.metrics.MetricsRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.testing.RawIpv4;
 import dev.crossnet.testing.Shell;
@@ -95,7 +96,7 @@ class UdpBackendIT extends BackendContract {
 
     @Override
     protected Backend backend(Kernel kernel) {
-        return new UdpBackend(kernel, new MetricsRegistry());
+        return new UdpBackend(kernel, new PrometheusRegistry());
     }
 
     @Override
@@ -202,14 +203,14 @@ class UdpBackendIT extends BackendContract {
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
             listener.receive(p);
             assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).as(pair.dump()).isEqualTo("control");
-            MetricsRegistry m = pair.metricsB;
+            PrometheusRegistry m = pair.metricsB;
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(drops(m, "none", "unknown_source")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "inner_source_outside_peer")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "inner_destination_outside_host")).isEqualTo(1);
                 assertThat(drops(m, "10.5.1.0/24", "malformed")).isEqualTo(1);
             });
-            assertThat(m.render()).contains("crossnet_udp_drops_total{peer=\"none\",reason=\"unknown_source\"} 1");
+            assertThat(MetricFamilies.text(m)).contains("crossnet_udp_drops_total{peer=\"none\",reason=\"unknown_source\"} 1");
         }
     }
 
@@ -221,16 +222,16 @@ class UdpBackendIT extends BackendContract {
         try {
             Shell.ok("ip", "-n", c, "link", "set", "lo", "up");
             Shell.ok("ip", "-n", c, "link", "add", "crossnet0", "type", "bridge");
-            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config)))
+            assertThatThrownBy(() -> Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new PrometheusRegistry()).register(pair.host(c, "127.0.0.1"), config)))
                     .isInstanceOf(CrossnetException.class).hasMessageContaining("crossnet0");
             // the socket of the failed attempt is gone: the port binds again
             Netns.exec(c, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)).close());
 
             Shell.ok("ip", "-n", c, "link", "del", "crossnet0");
-            var first = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config));
+            var first = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new PrometheusRegistry()).register(pair.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> first.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             first.close();
-            var second = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new MetricsRegistry()).register(pair.host(c, "127.0.0.1"), config));
+            var second = Netns.run(c, () -> new UdpBackend(LinuxKernel.inNamespace(c), new PrometheusRegistry()).register(pair.host(c, "127.0.0.1"), config));
             Netns.exec(c, () -> second.start(TwoHostLab.lease("10.5.9.0/24", "127.0.0.1")));
             second.close();
             assertThat(Shell.run(10, "ip", "-n", c, "-4", "addr", "show", "dev", "crossnet0").output()).contains("inet 10.5.9.0/32");
@@ -247,7 +248,7 @@ class UdpBackendIT extends BackendContract {
         Shell.ok("ip", "netns", "add", d);
         try {
             Shell.ok("ip", "-n", d, "link", "set", "lo", "up");
-            var net = Netns.run(d, () -> new UdpBackend(LinuxKernel.inNamespace(d), new MetricsRegistry()).register(pair.host(d, "127.0.0.1"), config));
+            var net = Netns.run(d, () -> new UdpBackend(LinuxKernel.inNamespace(d), new PrometheusRegistry()).register(pair.host(d, "127.0.0.1"), config));
             assertThat(net.mtu()).isEqualTo(1472);
             // the lease is refused here (a full pool): the agent closes the network without start
             net.close();
@@ -266,7 +267,7 @@ class UdpBackendIT extends BackendContract {
         try {
             Shell.ok("ip", "-n", e, "link", "set", "lo", "up");
             try (DatagramSocket taken = Netns.run(e, () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", PORT)))) {
-                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(LinuxKernel.inNamespace(e), new MetricsRegistry()).register(pair.host(e, "127.0.0.1"), config)))
+                assertThatThrownBy(() -> Netns.run(e, () -> new UdpBackend(LinuxKernel.inNamespace(e), new PrometheusRegistry()).register(pair.host(e, "127.0.0.1"), config)))
                         .isInstanceOf(CrossnetException.class).hasMessageContaining("127.0.0.1:" + PORT);
             }
             assertThat(Shell.run(10, "ip", "-n", e, "link", "show", "crossnet0").exit()).isNotZero();
@@ -295,8 +296,8 @@ class UdpBackendIT extends BackendContract {
         }
     }
 
-    private static long drops(MetricsRegistry m, String peer, String reason) {
-        return m.counter("crossnet_udp_drops_total", "", "peer", "reason").labels(peer, reason).get();
+    private static long drops(PrometheusRegistry m, String peer, String reason) {
+        return MetricFamilies.counter(m, "crossnet_udp_drops_total", "", "peer", "reason").labelValues(peer, reason).getLongValue();
     }
 
     private static byte[] bytes(String s) {

@@ -1,15 +1,12 @@
 package dev.crossnet.backend.udp;
 
-import static dev.crossnet.backend.udp.Packets.ip;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import dev.crossnet.metrics.MetricsRegistry;
+import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.tun.ChannelTun;
-import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.ChannelBind.Datagram;
+import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +14,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static dev.crossnet.backend.udp.Packets.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class UdpDatapathTest {
     static final long SELF = Endpoints.of(ip("192.168.1.1"), 8285);
     static final long PEER_A = Endpoints.of(ip("192.168.1.2"), 8285);
     static final long PEER_B = Endpoints.of(ip("192.168.1.3"), 8285);
 
-    private final MetricsRegistry registry = new MetricsRegistry();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final UdpMetrics metrics = new UdpMetrics(registry);
     private final ChannelTun tun = new ChannelTun();
     private final ChannelBind bind = new ChannelBind(SELF);
@@ -45,8 +45,8 @@ class UdpDatapathTest {
     }
 
     private long count(String family, String... labels) {
-        return registry.counter(family, "", labels.length == 1 ? new String[] {"peer"} : new String[] {"peer", "reason"})
-                .labels(labels).get();
+        return MetricFamilies.counter(registry, family, "", labels.length == 1 ? new String[] {"peer"} : new String[] {"peer", "reason"})
+                .labelValues(labels).getLongValue();
     }
 
     @ParameterizedTest

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.RecordingKernel;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.metrics.ReconcileErrors;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
@@ -17,6 +16,7 @@ import dev.crossnet.testing.MutableClock;
 import dev.crossnet.tun.ChannelTun;
 import dev.crossnet.udp.ChannelBind;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +32,7 @@ class UdpNetworkSupervisionTest {
     static final long PEER = Endpoints.of(ip("192.168.1.2"), 8285);
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    final MetricsRegistry registry = new MetricsRegistry();
+    final PrometheusRegistry registry = new PrometheusRegistry();
     final RecordingKernel kernel = new RecordingKernel();
     final FakeIo io = new FakeIo(kernel);
     UdpNetwork net;
@@ -90,7 +90,7 @@ class UdpNetworkSupervisionTest {
     }
 
     long datapathErrors() {
-        return ReconcileErrors.in(registry).labels(ReconcileErrors.DATAPATH).get();
+        return ReconcileErrors.in(registry).labelValues(ReconcileErrors.DATAPATH).getLongValue();
     }
 
     /** Traffic from the current device reaches the peer through the current socket. */

@@ -11,11 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.lease.LeaseRegistry;
-import dev.crossnet.metrics.MetricsRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.sqlite.SqliteStore;
 import dev.crossnet.udp.Endpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class UdpNetworkTest {
     @TempDir
     Path dir;
 
-    private final UdpMetrics metrics = new UdpMetrics(new MetricsRegistry());
+    private final UdpMetrics metrics = new UdpMetrics(new PrometheusRegistry());
     private final UdpNetwork network = new UdpNetwork(new RecordingKernel(), host(Path.of("/nonexistent")),
             config("{\"Type\":\"udp\"}"), 1472,
             Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics);
