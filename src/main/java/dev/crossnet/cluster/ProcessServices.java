@@ -128,6 +128,13 @@ public final class ProcessServices implements Services {
                 argv.addAll(List.of("join-endpoint", "--config-dir", files.dir().toString()));
                 return argv;
             }
+            case AUTHZ: {
+                List<String> argv = new ArrayList<>(SelfCommand.argv());
+                argv.addAll(List.of("plugin", "serve", "--plugins", "authz", "--socket", "/run/docker/plugins/crossnet-authz.sock",
+                        "--config-dir", files.dir().toString()));
+                return argv;
+            }
+            case AGENT:
             default: {
                 List<String> argv = new ArrayList<>(SelfCommand.argv());
                 argv.addAll(List.of("agent", "--config-dir", files.dir().toString()));

@@ -18,7 +18,9 @@ public interface Services {
     enum Service {
         ETCD("crossnet-etcd.service"),
         JOIN_ENDPOINT("crossnet-join.service"),
-        AGENT("crossnet-agent.service");
+        AGENT("crossnet-agent.service"),
+        /** The Docker authorization plugin (crossnet-authz); started by hand or by docker-setup's advice, never by init. */
+        AUTHZ("crossnet-authz.service");
 
         private final String unit;
 
@@ -43,12 +45,20 @@ public interface Services {
     String logHint(Service s);
 
     /**
-     * The mechanism for config directory {@code dir}. Plain processes for now: systemd units come
-     * with the Debian package, which also provides their implementation of this interface.
+     * The mechanism for config directory {@code dir}: the Debian package's systemd units when systemd
+     * runs, the units are installed and {@code dir} is the one they read ({@link #SYSTEM_CONFIG_DIR});
+     * plain processes otherwise (the lab, other config directories, hosts without systemd).
      */
     static Services forHost(Path dir) {
+        boolean unitsInstalled = Files.exists(Path.of("/lib/systemd/system", Service.AGENT.unit()));
+        if (SystemdServices.running() && unitsInstalled && dir.toAbsolutePath().normalize().equals(SYSTEM_CONFIG_DIR)) {
+            return new SystemdServices();
+        }
         return new ProcessServices(dir);
     }
+
+    /** The config directory the packaged units read. */
+    Path SYSTEM_CONFIG_DIR = Path.of("/etc/crossnet");
 
     /** Whether systemd runs this machine (its runtime directory exists). */
     static boolean systemdRunning() {

@@ -1,5 +1,8 @@
 package dev.crossnet.host;
 
+import dev.crossnet.cluster.Services;
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.testing.Shell;
@@ -24,7 +27,7 @@ class DebianPackagingTest {
     void theUnitsShippedAreExactlyTheOnesServicesNames() throws IOException {
         try (Stream<Path> s = Files.list(DEB.resolve("systemd"))) {
             assertThat(s.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder(Services.ETCD, Services.AGENT, Services.AUTHZ);
+                    .containsExactlyInAnyOrder(Arrays.stream(Services.Service.values()).map(Services.Service::unit).toArray(String[]::new));
         }
     }
 
@@ -53,7 +56,7 @@ class DebianPackagingTest {
     void controlDependsOnWhatTheUnitsRun() throws IOException {
         String control = Files.readString(DEB.resolve("control/control"));
         assertThat(control).containsPattern("(?m)^Depends: openjdk-17-jre-headless, etcd-server, iproute2, iptables$");
-        assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.ETCD))).contains("ExecStart=/usr/bin/etcd\n");
-        assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.AGENT))).contains("ExecStart=/usr/bin/crossnet agent ");
+        assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.Service.ETCD.unit()))).contains("ExecStart=/usr/bin/etcd\n");
+        assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.Service.AGENT.unit()))).contains("ExecStart=/usr/bin/crossnet agent ");
     }
 }

@@ -1,4 +1,4 @@
-package dev.crossnet.host;
+package dev.crossnet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,14 +24,14 @@ class SystemdServicesTest {
 
     @Test
     void enableAndStart_isOneEnableNow() {
-        answering(0, "").enableAndStart(Services.ETCD);
+        answering(0, "").enableAndStart(Services.Service.ETCD.unit());
         assertThat(calls).containsExactly(List.of("enable", "--now", "crossnet-etcd.service"));
     }
 
     @Test
     void aFailedStart_namesTheUnit_systemdsWords_andWhereToLook() {
         SystemdServices s = answering(1, "Job for crossnet-etcd.service failed because the control process exited.\n");
-        assertThatThrownBy(() -> s.enableAndStart(Services.ETCD))
+        assertThatThrownBy(() -> s.enableAndStart(Services.Service.ETCD.unit()))
                 .isInstanceOf(CrossnetException.class)
                 .hasMessageContaining("crossnet-etcd.service")
                 .hasMessageContaining("control process exited")
@@ -40,20 +40,20 @@ class SystemdServicesTest {
 
     @Test
     void stopAndDisable_ofAUnitThatIsNotInstalled_isNoError() {
-        answering(1, "Failed to disable unit: Unit file crossnet-agent.service does not exist.").stopAndDisable(Services.AGENT);
+        answering(1, "Failed to disable unit: Unit file crossnet-agent.service does not exist.").stopAndDisable(Services.Service.AGENT.unit());
         assertThat(calls).containsExactly(List.of("disable", "--now", "crossnet-agent.service"));
     }
 
     @Test
     void stopAndDisable_otherFailures_areErrors() {
         SystemdServices s = answering(1, "Access denied");
-        assertThatThrownBy(() -> s.stopAndDisable(Services.AGENT)).hasMessageContaining("Access denied");
+        assertThatThrownBy(() -> s.stopAndDisable(Services.Service.AGENT.unit())).hasMessageContaining("Access denied");
     }
 
     @Test
     void isActive_isTheExitCode() {
-        assertThat(answering(0, "").isActive(Services.AUTHZ)).isTrue();
-        assertThat(answering(3, "").isActive(Services.AUTHZ)).isFalse();
+        assertThat(answering(0, "").isActive(Services.Service.AUTHZ.unit())).isTrue();
+        assertThat(answering(3, "").isActive(Services.Service.AUTHZ.unit())).isFalse();
         assertThat(calls.get(0)).containsExactly("is-active", "--quiet", "crossnet-authz.service");
     }
 

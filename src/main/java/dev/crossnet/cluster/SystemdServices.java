@@ -1,4 +1,4 @@
-package dev.crossnet.host;
+package dev.crossnet.cluster;
 
 import dev.crossnet.CrossnetException;
 import java.io.IOException;
@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Services} through {@code systemctl}. Only for a host where systemd runs: check
- * {@link #running()} first (a container or chroot has systemctl but no systemd to talk to).
+ * {@link Services} as the units the Debian package installs, through {@code systemctl}. Only for a
+ * host where systemd runs: check {@link #running()} first (a container or chroot has systemctl but
+ * no systemd to talk to). Each unit reads its settings from {@code /etc/crossnet}.
  */
 public final class SystemdServices implements Services {
     /** Runs one {@code systemctl} command line; tests pass a fake. */
@@ -43,16 +44,36 @@ public final class SystemdServices implements Services {
     }
 
     @Override
+    public void start(Service s) {
+        enableAndStart(s.unit());
+    }
+
+    @Override
+    public void stop(Service s) {
+        stopAndDisable(s.unit());
+    }
+
+    @Override
+    public boolean running(Service s) {
+        return isActive(s.unit());
+    }
+
+    @Override
+    public String logHint(Service s) {
+        return "journalctl -u " + s.unit();
+    }
+
+    /** Starts {@code unit} now and at every boot. Idempotent: an enabled, running unit keeps running. */
     public void enableAndStart(String unit) {
         check(unit, "enable --now", systemctl.run(List.of("enable", "--now", unit)));
     }
 
-    @Override
+    /** Restarts {@code unit} (starting it if stopped), so that it reads changed settings. */
     public void restart(String unit) {
         check(unit, "restart", systemctl.run(List.of("restart", unit)));
     }
 
-    @Override
+    /** Stops {@code unit} and keeps it from starting at boot. Idempotent: a stopped, disabled or uninstalled unit is no error. */
     public void stopAndDisable(String unit) {
         Result r = systemctl.run(List.of("disable", "--now", unit));
         if (r.exitCode() != 0 && !notInstalled(r.output())) {
@@ -60,7 +81,7 @@ public final class SystemdServices implements Services {
         }
     }
 
-    @Override
+    /** Whether {@code unit} is running now. */
     public boolean isActive(String unit) {
         return systemctl.run(List.of("is-active", "--quiet", unit)).exitCode() == 0;
     }
