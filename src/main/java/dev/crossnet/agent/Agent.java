@@ -19,6 +19,7 @@ import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.LeaseEvent;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.Memo;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.store.ListResult;
 import dev.crossnet.store.Store;
@@ -33,6 +34,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -71,6 +74,8 @@ public final class Agent {
     private final SubnetManager manager;
     private final Function<BackendConfig.Type, Backend> backends;
     private final HostRules rules;
+    /** {@link #peerAddresses} of the last leases: recomputed only when the store changed. */
+    private final Memo<Set<IPAddress>> addresses = new Memo<>();
     private final Clock clock;
     private final Function<Options, HostContext> hostResolver;
     private final AgentMetrics metrics;
@@ -421,14 +426,17 @@ public final class Agent {
      * thread (or before it runs).
      */
     public Set<IPAddress> peerAddresses() {
-        Set<IPAddress> ips = new TreeSet<>();
-        for (Lease l : watcher.current().values()) {
-            IPAddress ip = Peers.publicIp(l);
-            if (ip != null && !ip.equals(host.publicIp().withoutPrefixLength())) {
-                ips.add(ip);
+        Collection<Lease> leases = watcher.current().values();
+        return addresses.get(leases, null, () -> {
+            Set<IPAddress> ips = new TreeSet<>();
+            for (Lease l : leases) {
+                IPAddress ip = Peers.publicIp(l);
+                if (ip != null && !ip.equals(host.publicIp().withoutPrefixLength())) {
+                    ips.add(ip);
+                }
             }
-        }
-        return ips;
+            return Collections.unmodifiableSet(ips);
+        });
     }
 
     /** Ready: set up, holding a live lease, and the backend's machinery runs. */

@@ -43,6 +43,8 @@ public final class KernelWriter {
     private final Runnable onFailure;
     /** Objects whose last write failed, by (verb, entry), with the kernel's sentences and when to retry. */
     private final Map<List<Object>, Failure> failing = new LinkedHashMap<>();
+    /** The last diff: a resync where neither the desired nor the read state is a new object diffs nothing. */
+    private final Memo<KernelDiff> diffs = new Memo<>();
 
     /**
      * @param log       where failures and skipped records go (once per change)
@@ -73,7 +75,7 @@ public final class KernelWriter {
             problems.report(skipped, List.of(e.getMessage()));
             return 1;
         }
-        KernelDiff diff = KernelDiff.between(desired, now);
+        KernelDiff diff = diffs.get(List.of(desired, now), null, () -> KernelDiff.between(desired, now));
         Set<List<Object>> wanted = new HashSet<>();
         List<String> unattributed = new ArrayList<>();
         // The order of the package documentation: replaces (neighbour, FDB, route), then deletes (route, neighbour, FDB).

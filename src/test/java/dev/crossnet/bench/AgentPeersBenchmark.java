@@ -7,6 +7,7 @@ import dev.crossnet.lab.LabNames;
 import dev.crossnet.lab.LabOptions;
 import dev.crossnet.lab.LabState.HostState;
 import dev.crossnet.lease.LeaseRegistry;
+import dev.crossnet.model.Lease;
 import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.store.Store;
@@ -23,11 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 /**
  * Issue 10's scale benchmark: one agent (vxlan backend, a 1-host lab) and {@code N} (default 1000)
@@ -141,32 +144,47 @@ public final class AgentPeersBenchmark {
         return new LabNames(lab.name()).underlayNs();
     }
 
-    /** The child: writes {@code n} vxlan leases with distinct PublicIPs and VtepMACs. */
+    /**
+     * The child: writes {@code n} vxlan leases with distinct PublicIPs and VtepMACs, on subnets no
+     * lease holds yet (the agent's own lease lies anywhere in the Network, so the candidates that
+     * collide with an existing lease are skipped, not tried and failed).
+     */
     private static void write(String storeSpec, int n) throws Exception {
         try (Store store = Stores.open(StoreSpec.parse("--store", storeSpec, Duration.ofSeconds(30)))) {
             LeaseRegistry reg = new LeaseRegistry(store, Lab.PREFIX);
+            Set<Subnet> taken = reg.leases().leases().stream().map(Lease::subnet).collect(Collectors.toSet());
+            List<Subnet> subnets = new ArrayList<>();
+            for (int k = 1; subnets.size() < n; k++) {
+                Subnet s = Subnet.parse("10." + (100 + k / 256) + "." + (k % 256) + ".0/24");
+                if (!taken.contains(s)) {
+                    subnets.add(s);
+                }
+            }
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<?>> futures = new ArrayList<>();
-            Instant first = Instant.now();
-            for (int i = 0; i < n; i++) {
-                int k = i + 1;
-                futures.add(pool.submit(() -> {
-                    Subnet s = Subnet.parse("10." + (100 + k / 256) + "." + (k % 256) + ".0/24");
-                    ObjectNode data = JsonNodeFactory.instance.objectNode();
-                    data.put("VNI", 1);
-                    data.put("VtepMAC", String.format("0a:cb:00:00:%02x:%02x", k / 256, k % 256));
-                    String ip = "100.64." + (k / 256) + "." + (k % 256 == 0 ? 250 : k % 256);
-                    reg.create(s, new LeaseAttrs(ip, "vxlan", data), Duration.ofHours(1))
-                            .orElseThrow(() -> new IllegalStateException(s + " was taken"));
-                }));
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                Instant first = Instant.now();
+                for (int i = 0; i < n; i++) {
+                    int k = i + 1;
+                    Subnet s = subnets.get(i);
+                    futures.add(pool.submit(() -> {
+                        ObjectNode data = JsonNodeFactory.instance.objectNode();
+                        data.put("VNI", 1);
+                        data.put("VtepMAC", String.format("0a:cb:00:00:%02x:%02x", k / 256, k % 256));
+                        String ip = "100.64." + (k / 256) + "." + (k % 256 == 0 ? 250 : k % 256);
+                        reg.create(s, new LeaseAttrs(ip, "vxlan", data), Duration.ofHours(1))
+                                .orElseThrow(() -> new IllegalStateException(s + " was taken"));
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+                Instant last = Instant.now();
+                System.out.println("first " + first);
+                System.out.println("last " + last);
+            } finally {
+                pool.shutdownNow(); // also on failure: its non-daemon threads would keep this JVM (and the benchmark) waiting
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            Instant last = Instant.now();
-            pool.shutdown();
-            System.out.println("first " + first);
-            System.out.println("last " + last);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.reconcile.KernelState;
 import dev.crossnet.reconcile.KernelWriter;
+import dev.crossnet.reconcile.Memo;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +35,8 @@ final class HostGwNetwork implements Network {
     private final int mtu;
     private Subnet own;
     private final KernelWriter writer;
+    /** The routes of the last peers: a resync with an unchanged store only reads and compares the kernel. */
+    private final Memo<PeerPlan> plans = new Memo<>();
 
     HostGwNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, Runnable onPeerError) {
         this.writer = new KernelWriter(kernel, LOG, "host-gw", java.time.Clock.systemUTC(), onPeerError);
@@ -62,7 +65,8 @@ final class HostGwNetwork implements Network {
 
     @Override
     public void reconcile(Collection<Lease> peers) {
-        PeerPlan plan = plan(host, config, own, peers);
+        Subnet forOwn = own;
+        PeerPlan plan = plans.get(peers, forOwn, () -> plan(host, config, forOwn, peers));
         writer.program(plan.desired(), () -> new KernelState(kernel.routes().listOwned().stream()
                 .filter(r -> config.network().contains(r.dst()))
                 .collect(Collectors.toSet()), Set.of(), Set.of()), plan.skipped());

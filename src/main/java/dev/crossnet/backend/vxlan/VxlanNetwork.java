@@ -19,6 +19,7 @@ import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.reconcile.KernelState;
 import dev.crossnet.reconcile.KernelWriter;
+import dev.crossnet.reconcile.Memo;
 import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,6 +47,10 @@ final class VxlanNetwork implements Network {
     private final int mtu;
     private Subnet own;
     private final KernelWriter writer;
+    /** The desired state of the last peers: a resync with an unchanged store only reads and compares the kernel. */
+    private final Memo<PeerPlan> plans = new Memo<>();
+    /** The kernel state of the last listings read. */
+    private final Memo<KernelState> reads = new Memo<>();
     /** The device's ifindex when last seen, 0 before: another one means it was made again. */
     private int deviceIndex;
 
@@ -104,17 +109,20 @@ final class VxlanNetwork implements Network {
 
     @Override
     public void reconcile(Collection<Lease> peers) {
-        PeerPlan plan = plan(device, host, config, own, peers);
+        Subnet forOwn = own;
+        PeerPlan plan = plans.get(peers, forOwn, () -> plan(device, host, config, forOwn, peers));
         writer.program(plan.desired(), this::actual, plan.skipped());
     }
 
     /** The crossnet-owned state this network manages: proto-152 routes into the Network, and the device's entries. */
     KernelState actual() {
-        Set<Route> routes = kernel.routes().listOwned().stream()
-                .filter(r -> config.network().contains(r.dst()))
-                .collect(Collectors.toSet());
-        return new KernelState(routes, new HashSet<>(kernel.neighbours().listPermanent(device)),
-                new HashSet<>(kernel.fdb().listPermanent(device)));
+        List<Route> routes = kernel.routes().listOwned();
+        List<Neighbour> neighbours = kernel.neighbours().listPermanent(device);
+        List<FdbEntry> fdb = kernel.fdb().listPermanent(device);
+        // An unchanged listing is the same object (the kernel package's parse cache): no new state to build.
+        return reads.get(List.of(routes, neighbours, fdb), null, () -> new KernelState(routes.stream()
+                .filter(r -> config.network().contains(r.dst())).collect(Collectors.toSet()),
+                new HashSet<>(neighbours), new HashSet<>(fdb)));
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 final class BridgeFdb implements Fdb {
 
     private final Commands commands;
+    private final ParseCache<List<FdbEntry>> parsed = new ParseCache<>();
 
     BridgeFdb(Commands commands) {
         this.commands = commands;
@@ -24,7 +25,7 @@ final class BridgeFdb implements Fdb {
             }
             throw new CrossnetException("cannot list the fdb of " + dev + ": " + r.stderr().trim());
         }
-        return IpJson.fdb(r.stdout(), dev);
+        return parsed.parse(dev, r.stdout(), out -> List.copyOf(IpJson.fdb(out, dev)));
     }
 
     @Override

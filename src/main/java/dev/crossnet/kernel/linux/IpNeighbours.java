@@ -10,6 +10,7 @@ import java.util.List;
 final class IpNeighbours implements Neighbours {
 
     private final Commands commands;
+    private final ParseCache<List<Neighbour>> parsed = new ParseCache<>();
 
     IpNeighbours(Commands commands) {
         this.commands = commands;
@@ -24,7 +25,7 @@ final class IpNeighbours implements Neighbours {
             }
             throw new CrossnetException("cannot list neighbours of " + dev + ": " + r.stderr().trim());
         }
-        return IpJson.neighbours(r.stdout(), dev);
+        return parsed.parse(dev, r.stdout(), out -> List.copyOf(IpJson.neighbours(out, dev)));
     }
 
     @Override

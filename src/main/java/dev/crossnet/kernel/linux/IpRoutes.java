@@ -12,6 +12,7 @@ import java.util.List;
 final class IpRoutes implements Routes {
 
     private final Commands commands;
+    private final ParseCache<List<Route>> parsed = new ParseCache<>();
 
     IpRoutes(Commands commands) {
         this.commands = commands;
@@ -24,7 +25,7 @@ final class IpRoutes implements Routes {
         if (r.exitCode() != 0) {
             throw new CrossnetException("cannot list routes: " + r.stderr().trim());
         }
-        return IpJson.routes(r.stdout());
+        return parsed.parse("main", r.stdout(), out -> List.copyOf(IpJson.routes(out)));
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.Map;
 final class IptablesFirewall implements Firewall {
 
     private final Commands commands;
+    private final ParseCache<IptablesSave> parsed = new ParseCache<>();
 
     IptablesFirewall(Commands commands) {
         this.commands = commands;
@@ -123,7 +124,7 @@ final class IptablesFirewall implements Firewall {
         if (r.exitCode() != 0) {
             throw new CrossnetException("cannot read iptables table " + table + where() + ": " + r.stderr().trim());
         }
-        return IptablesSave.parse(r.stdout());
+        return parsed.parse(table, r.stdout(), IptablesSave::parse);
     }
 
     private String where() {
