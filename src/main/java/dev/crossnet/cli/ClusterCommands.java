@@ -58,6 +58,9 @@ final class ClusterCommands {
         Duration tokenTtl;
         @Option(names = "--no-agent", description = "Do not start the agent (start it yourself: crossnet agent --config-dir DIR).")
         boolean noAgent;
+        @Option(names = "--no-docker-setup", description = "Do not run docker-setup (by default it runs when dockerd is installed and "
+                + "the config directory is /etc/crossnet).")
+        boolean noDockerSetup;
 
         @Override
         public Integer call() {
@@ -68,6 +71,8 @@ final class ClusterCommands {
             System.out.println("to add a host, run on it:");
             System.out.println();
             System.out.println("    " + r.joinCommand());
+            System.out.println();
+            DockerSetupStep.forThisMachine().run(dir, r.advertiseAddr(), noDockerSetup, System.out);
             return 0;
         }
     }
@@ -92,6 +97,9 @@ final class ClusterCommands {
         int etcdMembers;
         @Option(names = "--no-agent", description = "Do not start the agent (start it yourself: crossnet agent --config-dir DIR).")
         boolean noAgent;
+        @Option(names = "--no-docker-setup", description = "Do not run docker-setup (by default it runs when dockerd is installed and "
+                + "the config directory is /etc/crossnet).")
+        boolean noDockerSetup;
 
         @Override
         public Integer call() {
@@ -101,6 +109,7 @@ final class ClusterCommands {
                     Services.forHost(dir), Clock.systemUTC());
             System.out.println("joined: host " + r.host() + " (" + r.advertiseAddr() + ") is an etcd "
                     + (r.learner() ? "member (a learner until the next member joins)" : r.etcdRole()));
+            DockerSetupStep.forThisMachine().run(dir, r.advertiseAddr(), noDockerSetup, System.out);
             return 0;
         }
 

@@ -5,6 +5,7 @@ import dev.crossnet.agent.Underlay;
 import dev.crossnet.host.DockerDaemonConfig;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -39,24 +40,29 @@ final class DockerSetupCommand implements Callable<Integer> {
         String address = address();
         List<String> upstream = DockerDaemonConfig.upstreamResolvers(resolvConfs);
         DockerDaemonConfig.Outcome o = new DockerDaemonConfig(daemonJson, Clock.systemUTC()).apply(address, upstream);
+        report(o, address, resolvConfs, System.out);
+        return 0;
+    }
+
+    /** Prints what {@code o} changed and whether dockerd must be restarted or reloaded; also used by init and join. */
+    static void report(DockerDaemonConfig.Outcome o, String address, List<Path> resolvConfs, PrintStream out) {
         String settings = "dns " + o.dns() + ", authorization-plugins includes " + DockerDaemonConfig.AUTHZ_PLUGIN;
         if (!o.changed()) {
-            System.out.println(o.file() + " is already set up for crossnet (" + settings + "); dockerd needs no restart.");
-            return 0;
+            out.println(o.file() + " is already set up for crossnet (" + settings + "); dockerd needs no restart.");
+            return;
         }
-        System.out.println("updated " + o.file() + " (" + settings + ")"
+        out.println("updated " + o.file() + " (" + settings + ")"
                 + (o.backup() == null ? "" : "; the previous file is in " + o.backup()));
         if (o.dnsChanged() && o.dns().size() == 1) {
-            System.out.println("note: no upstream resolver was found in " + resolvConfs + ": containers will resolve only "
+            out.println("note: no upstream resolver was found in " + resolvConfs + ": containers will resolve only "
                     + "crossnet names; add your resolvers after " + address + " in \"dns\".");
         }
-        System.out.println("The authz plugin must run before dockerd starts: systemctl enable --now crossnet-authz");
+        out.println("The authz plugin must run before dockerd starts: systemctl enable --now crossnet-authz");
         if (o.restartNeeded()) {
-            System.out.println("dockerd must be restarted to use it: systemctl restart docker");
+            out.println("dockerd must be restarted to use it: systemctl restart docker");
         } else {
-            System.out.println("dockerd must reload it (no restart needed): systemctl reload docker");
+            out.println("dockerd must reload it (no restart needed): systemctl reload docker");
         }
-        return 0;
     }
 
     private String address() {

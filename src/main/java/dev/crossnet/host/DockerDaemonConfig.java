@@ -73,11 +73,6 @@ public final class DockerDaemonConfig {
     private final Path file;
     private final Clock clock;
 
-    /** What {@code init} and {@code join} run when dockerd is present: the default file and resolvers. */
-    public static Outcome setUpThisHost(String dnsAddress) {
-        return new DockerDaemonConfig(DEFAULT_PATH, Clock.systemUTC()).apply(dnsAddress, upstreamResolvers(DEFAULT_RESOLV_CONFS));
-    }
-
     public DockerDaemonConfig(Path file, Clock clock) {
         this.file = file;
         this.clock = clock;
