@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,6 @@ public final class NodeList {
                      files.hostCert(), files.hostKey(), Duration.ofSeconds(10))) {
             List<Lease> leases = new LeaseRegistry(store, cfg.prefix()).leases(false).leases();
             List<AgentPresence.Status> agents = AgentPresence.list(store);
-            Instant now = Instant.now();
             List<EtcdCluster.Member> members = etcd.members();
             ClusterConfig.refreshEndpoints(dir, cfg, members);
             for (NodeRegistry.Node n : new NodeRegistry(store).list()) {
@@ -53,21 +51,21 @@ public final class NodeList {
                         || x.peerUrls().contains(URI.create(EtcdMemberEnv.peerUrl(n.address())))).findFirst().orElse(null);
                 String role = m == null ? "client" : m.learner() ? "learner" : "voter";
                 String reach = m == null ? "-" : reachable(n.address()) ? "yes" : "no";
-                rows.add(new Row(n.host(), n.address(), subnet, agent(agents, n, now), role, reach, n.joined()));
+                rows.add(new Row(n.host(), n.address(), subnet, agent(agents, n), role, reach, n.joined()));
             }
         }
         return rows;
     }
 
     /**
-     * The agent column for {@code n}: its agent's record by host name, else the latest seen by
-     * underlay address (an agent run with another --host-name than the cluster's).
+     * The agent column for {@code n}: its agent's record by host name, else one by underlay address
+     * (an agent run with another --host-name than the cluster's), a live one first.
      */
-    static String agent(List<AgentPresence.Status> agents, NodeRegistry.Node n, Instant now) {
+    static String agent(List<AgentPresence.Status> agents, NodeRegistry.Node n) {
         AgentPresence.Status s = agents.stream().filter(a -> a.host().equals(n.host())).findFirst()
-                .or(() -> agents.stream().filter(a -> n.address().equals(a.address())).max(Comparator.comparing(AgentPresence.Status::seen)))
+                .or(() -> agents.stream().filter(a -> n.address().equals(a.address())).max(Comparator.comparing(AgentPresence.Status::alive)))
                 .orElse(null);
-        return s == null ? "-" : s.describe(now);
+        return s == null ? "-" : s.describe();
     }
 
     private static boolean reachable(String ip) {

@@ -43,21 +43,23 @@ class AgentPresenceTest {
     }
 
     @Test
-    void readySinceTheFirstBeatWhileTheBeatsGoOn() {
+    void readySinceTheFirstBeatWhileTheBeatsGoOnWithoutRewritingTheRecord() {
         AgentPresence p = presence("h1", "10.0.0.1");
         p.beat();
+        long rev = store.get(AgentPresence.PREFIX + "h1").orElseThrow().modRevision();
         for (int i = 0; i < 10; i++) {
             clock.advance(AgentPresence.BEAT);
             p.beat();
         }
         AgentPresence.Status s = status("h1");
         assertThat(s.address()).isEqualTo("10.0.0.1");
-        assertThat(s.seen()).isEqualTo(T0.plus(AgentPresence.BEAT.multipliedBy(10)));
-        assertThat(s.describe(clock.instant())).isEqualTo("ready since " + T0);
+        assertThat(s.alive()).isTrue();
+        assertThat(s.describe()).isEqualTo("ready since " + T0);
+        assertThat(store.get(AgentPresence.PREFIX + "h1").orElseThrow().modRevision()).as("kept alive, not rewritten").isEqualTo(rev);
     }
 
     @Test
-    void readinessChangesMoveSince() {
+    void readinessChangesMoveSinceAndAChangedReasonDoesNot() {
         AgentPresence p = presence("h1", "10.0.0.1");
         p.beat();
         clock.advance(AgentPresence.BEAT);
@@ -67,35 +69,60 @@ class AgentPresenceTest {
         clock.advance(AgentPresence.BEAT);
         why.set("lease 10.5.1.0/24 expired (renewing it failed)");
         p.beat();
-        assertThat(status("h1").describe(clock.instant()))
-                .isEqualTo("not ready since " + t1 + ": lease 10.5.1.0/24 expired (renewing it failed)");
+        assertThat(status("h1").describe()).isEqualTo("not ready since " + t1 + ": lease 10.5.1.0/24 expired (renewing it failed)");
         clock.advance(AgentPresence.BEAT);
         why.set(null);
         p.beat();
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("ready since " + clock.instant());
+        assertThat(status("h1").describe()).isEqualTo("ready since " + clock.instant());
     }
 
     @Test
-    void anAgentThatStopsBeatingIsDownSinceItWasLastSeen() {
-        AgentPresence p = presence("h1", "10.0.0.1");
-        p.beat();
+    void aKilledAgentIsMarkedDownByAnotherOnceItsAliveKeyLapses() {
+        AgentPresence h1 = presence("h1", "10.0.0.1");
+        AgentPresence h2 = presence("h2", "10.0.0.2");
+        h1.beat();
+        h2.beat();
+        // h1 killed: no more beats, no close. h2 goes on.
+        for (int i = 0; i < 2; i++) {
+            clock.advance(AgentPresence.BEAT);
+            h2.beat();
+        }
+        assertThat(status("h1").describe()).as("within the TTL").isEqualTo("ready since " + T0);
+        clock.advance(AgentPresence.TTL.minus(AgentPresence.BEAT.multipliedBy(2)).plusSeconds(1));
+        assertThat(status("h1").describe()).as("lapsed, not noted yet").isEqualTo("down (was ready since " + T0 + ")");
+        h2.beat();
+        Instant noted = clock.instant();
         clock.advance(AgentPresence.BEAT);
-        p.beat();
-        Instant last = clock.instant();
-        // Killed: no more beats, no close.
-        clock.advance(AgentPresence.STALE);
-        assertThat(status("h1").describe(clock.instant())).as("within the grace").isEqualTo("ready since " + T0);
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("down since " + last);
-        // Started again: ready since its new start.
+        h2.beat();
+        assertThat(status("h1").describe()).isEqualTo("down since " + noted);
+        assertThat(status("h2").describe()).isEqualTo("ready since " + T0);
+        // Started again: ready since its new start, and not marked down again.
         AgentPresence again = presence("h1", "10.0.0.1");
         again.beat();
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("ready since " + clock.instant());
+        Instant restarted = clock.instant();
+        clock.advance(AgentPresence.BEAT);
+        h2.beat();
+        assertThat(status("h1").describe()).isEqualTo("ready since " + restarted);
+    }
+
+    @Test
+    void anAgentWhoseAliveKeyLapsedWhileItRanIsRunningAgainSinceItsNextBeat() {
+        AgentPresence h1 = presence("h1", "10.0.0.1");
+        AgentPresence h2 = presence("h2", "10.0.0.2");
+        h1.beat();
+        h2.beat();
+        clock.advance(AgentPresence.TTL.plusSeconds(1)); // h1 stalled, or cut off from the store
+        h2.beat();
+        assertThat(status("h1").describe()).startsWith("down since ");
+        h1.beat();
+        assertThat(status("h1").describe()).isEqualTo("ready since " + clock.instant());
+        assertThat(status("h1").alive()).isTrue();
     }
 
     @Test
     void aCleanStopSaysStoppedAtOnceAndBeatsNoMore() {
         AgentPresence p = presence("h1", "10.0.0.1");
+        AgentPresence other = presence("h2", "10.0.0.2");
         p.beat();
         clock.advance(AgentPresence.BEAT);
         p.close();
@@ -104,19 +131,21 @@ class AgentPresenceTest {
         p.beat();
         p.close();
         clock.advance(Duration.ofHours(1));
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("stopped since " + stopped);
+        other.beat();
+        assertThat(status("h1").describe()).isEqualTo("stopped since " + stopped);
+        assertThat(store.get(AgentPresence.ALIVE + "h1")).isEmpty();
     }
 
     @Test
     void aStoreOutageIsRiddenOutAndTheNextBeatWrites() {
-        AgentPresence p = presence("h1", "10.0.0.1");
         why.set("starting");
         store.close();
+        AgentPresence p = presence("h1", "10.0.0.1");
         p.beat(); // logged, not thrown
         store = new SqliteStore(tmp.resolve("store.db"), clock, Duration.ofMillis(20));
         AgentPresence q = presence("h1", "10.0.0.1");
         q.beat();
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("not ready since " + T0 + ": starting");
+        assertThat(status("h1").describe()).isEqualTo("not ready since " + T0 + ": starting");
     }
 
     @Test
@@ -125,7 +154,7 @@ class AgentPresenceTest {
             throw new IllegalStateException("boom");
         }, clock);
         p.beat();
-        assertThat(status("h1").describe(clock.instant())).isEqualTo("not ready since " + T0 + ": readiness unknown: boom");
+        assertThat(status("h1").describe()).isEqualTo("not ready since " + T0 + ": readiness unknown: boom");
     }
 
     @Test
@@ -133,7 +162,8 @@ class AgentPresenceTest {
         presence("h2", "10.0.0.2").beat();
         presence("h1", "10.0.0.1").beat();
         assertThat(AgentPresence.list(store)).extracting(AgentPresence.Status::host).isEqualTo(List.of("h1", "h2"));
-        assertThat(AgentPresence.delete(store, "h1")).isTrue();
+        AgentPresence.delete(store, "h1");
         assertThat(AgentPresence.list(store)).extracting(AgentPresence.Status::host).containsExactly("h2");
+        assertThat(store.get(AgentPresence.ALIVE + "h1")).isEmpty();
     }
 }
