@@ -177,7 +177,7 @@ public final class AgentPresence implements AutoCloseable {
 
     private static Set<String> aliveHosts(Store store) {
         Set<String> out = new HashSet<>();
-        for (KeyValue kv : store.list(ALIVE).items()) {
+        for (KeyValue kv : store.list(ALIVE, false).items()) {
             out.add(kv.key().substring(ALIVE.length()));
         }
         return out;
