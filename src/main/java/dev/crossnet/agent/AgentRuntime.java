@@ -66,6 +66,7 @@ public final class AgentRuntime {
                 docker = DockerPlugins.serve(store, prefix, s.hostName(), s.dockerPlugin(), metrics, s.liveness());
             }
             agent.start();
+            AgentPresence status = AgentPresence.start(store, s.hostName(), agent.lease().attrs().publicIp(), agent::notReady, clock);
             CountDownLatch done = new CountDownLatch(1);
             Thread reconcile = new Thread(() -> {
                 try {
@@ -89,6 +90,7 @@ public final class AgentRuntime {
             // SIGTERM: stop the loop, keep the kernel state and the lease, so containers keep talking.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("stopping; kernel state and lease {} stay in place", agent.lease() == null ? "-" : agent.lease().subnet());
+                status.close(); // "stopped" in node ls at once
                 agent.stop();
                 try {
                     done.await();

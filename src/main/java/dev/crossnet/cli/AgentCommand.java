@@ -87,7 +87,8 @@ final class AgentCommand implements Runnable {
     Duration reapAfter;
 
     @Option(names = "--host-name", paramLabel = "NAME",
-            description = "This host's name in the store, for its Docker endpoints and IPAM claims (default: the hostname).")
+            description = "This host's name in the store, for its Docker endpoints, IPAM claims and status record"
+                    + " (default: its name in the cluster after init/join, else the hostname).")
     String hostName;
 
     @Override
@@ -115,9 +116,10 @@ final class AgentCommand implements Runnable {
         }
         Agent.Options opts = new Agent.Options(iface, publicIp, subnetFile, dockerOptsFile, stateDir, ipMasq,
                 leaseTtl, renewMargin, resync);
+        String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
-                    noDockerDns, liveness, hostName != null ? hostName : hostname()), store, storeOptions.prefix());
+                    noDockerDns, liveness, host), store, storeOptions.prefix());
         }
     }
 

@@ -20,7 +20,7 @@ final class NodeCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "node: a subcommand is required (ls, rm)");
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Every host: address, subnet, etcd role, whether its etcd member answers.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Every host: address, subnet, whether its agent is ready and since when, etcd role, whether its etcd member answers.")
     static final class Ls implements Callable<Integer> {
         @Mixin
         ClusterCommands.ConfigDirOption config;

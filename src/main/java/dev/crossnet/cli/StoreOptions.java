@@ -87,6 +87,11 @@ public final class StoreOptions {
         return c;
     }
 
+    /** This host's name in the cluster config, when the store comes from one. */
+    public java.util.Optional<String> clusterHost() {
+        return cluster().map(ClusterConfig::host);
+    }
+
     public String prefix() {
         String fallback = prefix == null && !env.containsKey("CROSSNET_PREFIX")
                 ? cluster().map(ClusterConfig::prefix).orElse(DEFAULT_PREFIX) : DEFAULT_PREFIX;

@@ -1,5 +1,6 @@
 package dev.crossnet.cluster;
 
+import dev.crossnet.agent.AgentPresence;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.store.Store;
@@ -9,10 +10,14 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code crossnet node ls}: the node records joined with the leases and the etcd member list. */
+/**
+ * {@code crossnet node ls}: the node records joined with the leases, the agents' status records
+ * ({@link AgentPresence}) and the etcd member list.
+ */
 public final class NodeList {
     private NodeList() {
     }
@@ -21,10 +26,11 @@ public final class NodeList {
      * One row.
      *
      * @param subnet    the host's lease ({@code -} if none: its agent has not leased one yet)
+     * @param agent     {@link AgentPresence.Status#describe}, or {@code -} if no agent on the host has reported
      * @param etcd      voter, learner or client
      * @param reachable for a member: whether its client port accepts a TCP connection from here; "-" for a client
      */
-    public record Row(String host, String address, String subnet, String etcd, String reachable, String joined) {
+    public record Row(String host, String address, String subnet, String agent, String etcd, String reachable, String joined) {
     }
 
     public static List<Row> collect(Path dir) {
@@ -35,6 +41,7 @@ public final class NodeList {
              EtcdCluster etcd = new JetcdCluster(cfg.etcdEndpoints().stream().map(URI::create).toList(), files.caCert(),
                      files.hostCert(), files.hostKey(), Duration.ofSeconds(10))) {
             List<Lease> leases = new LeaseRegistry(store, cfg.prefix()).leases(false).leases();
+            List<AgentPresence.Status> agents = AgentPresence.list(store);
             List<EtcdCluster.Member> members = etcd.members();
             ClusterConfig.refreshEndpoints(dir, cfg, members);
             for (NodeRegistry.Node n : new NodeRegistry(store).list()) {
@@ -44,10 +51,21 @@ public final class NodeList {
                         || x.peerUrls().contains(URI.create(EtcdMemberEnv.peerUrl(n.address())))).findFirst().orElse(null);
                 String role = m == null ? "client" : m.learner() ? "learner" : "voter";
                 String reach = m == null ? "-" : reachable(n.address()) ? "yes" : "no";
-                rows.add(new Row(n.host(), n.address(), subnet, role, reach, n.joined()));
+                rows.add(new Row(n.host(), n.address(), subnet, agent(agents, n), role, reach, n.joined()));
             }
         }
         return rows;
+    }
+
+    /**
+     * The agent column for {@code n}: its agent's record by host name, else one by underlay address
+     * (an agent run with another --host-name than the cluster's), a live one first.
+     */
+    static String agent(List<AgentPresence.Status> agents, NodeRegistry.Node n) {
+        AgentPresence.Status s = agents.stream().filter(a -> a.host().equals(n.host())).findFirst()
+                .or(() -> agents.stream().filter(a -> n.address().equals(a.address())).max(Comparator.comparing(AgentPresence.Status::alive)))
+                .orElse(null);
+        return s == null ? "-" : s.describe();
     }
 
     private static boolean reachable(String ip) {
@@ -60,11 +78,10 @@ public final class NodeList {
     }
 
     public static String render(List<Row> rows) {
-        StringBuilder b = new StringBuilder(String.format("%-16s %-16s %-18s %-8s %-10s %s%n", "HOST", "ADDRESS", "SUBNET", "ETCD",
-                "ETCD-UP", "JOINED"));
+        String f = "%-16s %-16s %-18s %-44s %-8s %-8s %s%n";
+        StringBuilder b = new StringBuilder(String.format(f, "HOST", "ADDRESS", "SUBNET", "AGENT", "ETCD", "ETCD-UP", "JOINED"));
         for (Row r : rows) {
-            b.append(String.format("%-16s %-16s %-18s %-8s %-10s %s%n", r.host(), r.address(), r.subnet(), r.etcd(), r.reachable(),
-                    r.joined()));
+            b.append(String.format(f, r.host(), r.address(), r.subnet(), r.agent(), r.etcd(), r.reachable(), r.joined()));
         }
         return b.toString();
     }

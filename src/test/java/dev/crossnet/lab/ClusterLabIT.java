@@ -105,7 +105,7 @@ class ClusterLabIT {
             assertThat(ls.exit()).as(ls.err()).isZero();
             for (String peer : List.of("h1", "h2", "h3")) {
                 assertThat(ls.out()).as("node ls on %s", h).containsPattern(peer + "\\s+" + lab.host(peer).underlayIp().replace(".", "\\.")
-                        + "\\s+" + lab.host(peer).subnet().replace(".", "\\.") + "\\s+voter\\s+yes");
+                        + "\\s+" + lab.host(peer).subnet().replace(".", "\\.") + "\\s+ready since \\S+\\s+voter\\s+yes");
             }
         }
         Lab.ExecResult members = etcdctl("h2", "https://" + lab.host("h2").underlayIp() + ":2379", hostTls("h2"), "member", "list");
