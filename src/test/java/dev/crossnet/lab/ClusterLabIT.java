@@ -211,7 +211,8 @@ class ClusterLabIT {
         assertThat(net.exit()).as(net.err()).isZero();
         assertThat(crossnet("h4", "network", "ls").out()).contains("while-h1-down");
         Lab.ExecResult ls = crossnet("h2", "node", "ls");
-        assertThat(ls.out()).containsPattern("h1\\s+\\S+\\s+\\S+\\s+voter\\s+no").containsPattern("h4\\s+\\S+\\s+\\S+\\s+client");
+        assertThat(ls.out()).containsPattern("h1\\s+\\S+\\s+\\S+\\s+ready since \\S+\\s+voter\\s+no")
+                .containsPattern("h4\\s+\\S+\\s+\\S+\\s+ready since \\S+\\s+client");
 
         Lab.ExecResult start = crossnet("h1", "service", "start", "etcd");
         assertThat(start.exit()).as(start.err()).isZero();
