@@ -42,8 +42,12 @@ class LabMembershipIT {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("everyBackendAndStore")
     void hostJoinsThenLeaves_peersReachIt_thenForgetItOnEveryPeer(Type backend, StoreKind store) throws Exception {
+        boolean expire = (backend == Type.VXLAN) == (store == StoreKind.EMBEDDED);
+        // Only the runs that leave by expiry get the short TTL: with it, a lease released on a loaded
+        // machine could lapse first (and the release then fail), and the peers might forget the
+        // host by expiry rather than by the release under test.
         Lab lab = labs.track(Lab.up(labs.options().withHosts(2).withContainersPerHost(1).withBackend(backend).withStore(store)
-                .withLeaseTtl(LEASE_TTL)));
+                .withLeaseTtl(expire ? LEASE_TTL : null)));
         awaitPing(lab, "h1-c1", "h2-c1");
 
         assertThat(lab.addHost()).isEqualTo("h3");
@@ -68,7 +72,6 @@ class LabMembershipIT {
         for (String peer : List.of("h1", "h2")) {
             assertThat(traces(lab, peer, subnet, mac)).as("%s knows h3 before it leaves", peer).allSatisfy(t -> assertThat(t).isNotBlank());
         }
-        boolean expire = (backend == Type.VXLAN) == (store == StoreKind.EMBEDDED);
         lab.stopAgent("h3");
         if (!expire) {
             lab.releaseLease("h3");
