@@ -35,7 +35,7 @@ public final class DelegateConf {
     public static ObjectNode build(NetConf conf, SubnetEnv lease) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode d = f.objectNode();
-        d.put("cniVersion", conf.cniVersion());
+        d.put("cniVersion", conf.delegateVersion());
         d.put("name", conf.name());
         d.put("type", "bridge");
         d.put("bridge", DEFAULT_BRIDGE);
