@@ -3,6 +3,7 @@ package dev.crossnet.cni;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.backend.udp.UdpBackend;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  *  "subnetFile": "/run/crossnet/subnet.env",      // optional: the agent's --subnet-file
  *  "dataDir": "/var/lib/cni/crossnet",            // optional: where each container's delegate config is kept
  *  "ipam": {"dataDir": "/var/lib/cni/networks"},  // optional: more host-local settings
- *  "delegate": {"bridge": "crossnet0", "hairpinMode": true},  // optional: more bridge settings
+ *  "delegate": {"bridge": "crossnetbr0", "hairpinMode": true},  // optional: more bridge settings
  *  "agentHealthz": "127.0.0.1:8471"}              // optional: the agent's --healthz-ip:--healthz-port for STATUS, "" for none
  * </pre>
  * GC's config (CNI 1.1.0) also carries {@code "cni.dev/valid-attachments": [{"containerID", "ifname"}, …]}.
@@ -113,6 +114,10 @@ public record NetConf(String cniVersion, String name, Path subnetFile, Path data
         }
         if (delegate.has("type") && !delegate.get("type").isTextual()) {
             throw new CniError(CniError.INVALID_CONFIG, "delegate.type must be a string");
+        }
+        if (delegate.path("bridge").asText("").equals(UdpBackend.DEVICE)) {
+            throw new CniError(CniError.INVALID_CONFIG, "delegate.bridge \"" + UdpBackend.DEVICE
+                    + "\" is the name of the udp backend's TUN device; choose another (default " + DelegateConf.DEFAULT_BRIDGE + ")");
         }
         if (delegate.has("mtu")) {
             throw new CniError(CniError.UNSUPPORTED_FIELD, "delegate.mtu is set by crossnet from FLANNEL_MTU in " + subnetFile

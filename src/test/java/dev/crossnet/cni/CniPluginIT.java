@@ -83,7 +83,7 @@ class CniPluginIT {
         assertThat(sh("ip -o link show dev eth0", c1)).contains("mtu 1400");
         assertThat(sh("ip route", c1)).contains("10.5.0.0/16 via 10.5.34.1").contains("default via 10.5.34.1");
         // On the host: the bridge holds the lease's gateway; no masquerade (FLANNEL_IPMASQ=false).
-        assertThat(sh("ip -o addr show dev crossnet0", host)).contains("inet 10.5.34.1/24");
+        assertThat(sh("ip -o addr show dev crossnetbr0", host)).contains("inet 10.5.34.1/24");
         assertThat(sh("iptables -t nat -S POSTROUTING", host)).doesNotContain("MASQUERADE");
 
         CniHarness.Call add2 = cni.call("ADD", "ctr2", netns(c2), "eth0", conf());
@@ -177,7 +177,7 @@ class CniPluginIT {
             assertThat(e.get("msg").asText()).as(call.toString()).contains(c.msg());
             assertThat(e.has("cniVersion")).isTrue();
         }
-        assertThat(sh("ip -o link", host)).doesNotContain("crossnet0");
+        assertThat(sh("ip -o link", host)).doesNotContain("crossnetbr0");
         assertThat(sh("ip -o link", c1)).doesNotContain("eth0");
         assertThat(dir.resolve("ipam")).doesNotExist();
         assertThat(files(dir.resolve("data"))).isEmpty();
@@ -253,7 +253,7 @@ class CniPluginIT {
         CniHarness.Call stopped = cni.call(vars, conf);
         assertThat(stopped.json().get("code").asInt()).as(stopped.toString()).isEqualTo(CniError.NOT_AVAILABLE);
         assertThat(stopped.json().get("msg").asText()).contains("does not answer");
-        assertThat(sh("ip -o link", host)).doesNotContain("crossnet0");
+        assertThat(sh("ip -o link", host)).doesNotContain("crossnetbr0");
     }
 
     private static List<String> files(Path root) throws IOException {

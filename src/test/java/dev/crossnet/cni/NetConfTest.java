@@ -79,6 +79,7 @@ class NetConfTest {
         "{'cniVersion':'1.0.0','name':'n','delegate':'x'}         | 7 | delegate must be an object",
         "{'cniVersion':'1.0.0','name':'n','delegate':{'ipam':{}}} | 2 | delegate.ipam is set by crossnet; put host-local settings",
         "{'cniVersion':'1.0.0','name':'n','delegate':{'mtu':9000}} | 2 | delegate.mtu is set by crossnet from FLANNEL_MTU",
+        "{'cniVersion':'1.0.0','name':'n','delegate':{'bridge':'crossnet0'}} | 7 | delegate.bridge \"crossnet0\" is the name of the udp backend's TUN",
         "{'cniVersion':'1.0.0','name':'n','prevResult':3}          | 7 | prevResult must be an object",
         "{'cniVersion':'1.1.0','name':'n','agentHealthz':'http://x/readyz'} | 7 | agentHealthz \"http://x/readyz\" must be HOST:PORT",
         "{'cniVersion':'1.1.0','name':'n','cni.dev/valid-attachments':{}}   | 7 | cni.dev/valid-attachments must be an array",
