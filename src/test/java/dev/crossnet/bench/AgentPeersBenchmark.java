@@ -106,7 +106,8 @@ public final class AgentPeersBenchmark {
                 }
             }
             long pid = lab.state().hosts().get(0).agentPid();
-            Thread.sleep(5000); // settle: the first resync after the burst
+            // Settle: the first resync after the burst (-Dbench.settle=SECONDS: also the collections that follow it).
+            Thread.sleep(Long.getLong("bench.settle", 5) * 1000);
             long rssKb = status(pid, "VmRSS:");
             long threads = status(pid, "Threads:");
             long t0 = cpuTicks(pid);
