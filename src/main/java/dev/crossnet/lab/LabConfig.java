@@ -11,6 +11,13 @@ import java.util.List;
 
 /** Puts the lab's network config at {@code <prefix>/config}, through the store API. Blocking. */
 public final class LabConfig {
+    /**
+     * The per-attempt limit of the child processes' store calls: generous (not the CLI's 5 s), so
+     * that a lab on a busy machine, whose etcd answers slowly, still comes up; both attempts fit
+     * in the 60 s the child is given.
+     */
+    static final String CHILD_STORE_TIMEOUT = "20s";
+
     private LabConfig() {
     }
 
@@ -37,7 +44,8 @@ public final class LabConfig {
      */
     static void writeFromNs(String ns, String storeSpec, String prefix, String json) {
         List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
-        cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json));
+        cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json,
+                "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
         if (r.exit() != 0) {
             throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip().replaceFirst("^crossnet: error: ", ""));
@@ -50,7 +58,8 @@ public final class LabConfig {
      */
     static void releaseFromNs(String ns, String storeSpec, String prefix, String subnet) {
         List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
-        cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix));
+        cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix,
+                "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
         if (r.exit() != 0) {
             throw new CrossnetException("cannot release " + subnet + " in " + storeSpec + ": "
