@@ -4,6 +4,7 @@ import static dev.crossnet.lab.LabAgentIT.awaitPing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crossnet.SelfCommand;
 import dev.crossnet.lab.LabOptions.StoreKind;
 import dev.crossnet.pki.ClusterCa;
 import dev.crossnet.pki.HostCertificateRequest;
@@ -66,7 +67,7 @@ class ClusterLabIT {
     }
 
     static Lab.ExecResult crossnet(String host, String... args) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of(args));
         return lab.exec(host, LIMIT, cmd.toArray(new String[0]));
     }
