@@ -228,6 +228,18 @@ class ClusterLabIT {
 
     @Test
     @Order(5)
+    void nodeRmOfAVoter_wouldLeaveTwoVoters_refusedWithOneClearError_nothingRemoved() {
+        Lab.ExecResult rm = crossnet("h2", "node", "rm", "h3");
+        assertThat(rm.exit()).as(rm.out()).isEqualTo(1);
+        assertThat(rm.err().strip().lines().count()).as("one line: " + rm.err()).isEqualTo(1);
+        assertThat(rm.err()).contains("h3's etcd member is one of 3 etcd voters").contains("--etcd-members 5").contains("--force");
+        assertThat(crossnet("h2", "node", "ls").out()).containsPattern("h3\\s+\\S+\\s+\\S+\\s+ready since \\S+\\s+voter");
+        Lab.ExecResult members = etcdctl("h2", "https://" + lab.host("h2").underlayIp() + ":2379", hostTls("h2"), "member", "list");
+        assertThat(members.out().lines().filter(l -> l.contains("started")).toList()).hasSize(3);
+    }
+
+    @Test
+    @Order(6)
     void clientHostLeaves_itsRecordAndFilesAreGone_andNodeRmRefusesUnknownHosts() {
         lab.stopAgent("h4");
         Lab.ExecResult leave = crossnet("h4", "leave");
