@@ -42,6 +42,8 @@ final class EtcdConnection implements AutoCloseable {
     private volatile Client client;
     private volatile List<URI> endpointList;
     private volatile String endpoints;
+    /** Completes when the client last replaced by {@link #replaceEndpoints} has been closed (tests wait on it). */
+    volatile CompletableFuture<Void> retired = CompletableFuture.completedFuture(null);
     private final String user;
     private final Duration timeout;
     /** All attempts of one call end by this much after it started: 2.5 timeouts (12.5 s at the default 5 s). */
@@ -91,7 +93,7 @@ final class EtcdConnection implements AutoCloseable {
     /**
      * Points every later call at {@code urls} (same TLS files and credentials), if that set differs
      * from the current one. The old client serves the calls already in flight for one call's time
-     * budget, then closes; a watch on it then fails and recovers on the new one (see {@link EtcdWatch}).
+     * budget, then closes; the caller moves the watches ({@link EtcdWatch#moveToCurrentClient}).
      *
      * @return whether the endpoints changed
      */
@@ -103,7 +105,7 @@ final class EtcdConnection implements AutoCloseable {
         client = build(urls);
         endpointList = List.copyOf(urls);
         endpoints = describe(endpointList);
-        CompletableFuture.delayedExecutor(budget.toMillis(), TimeUnit.MILLISECONDS).execute(old::close);
+        retired = CompletableFuture.runAsync(old::close, CompletableFuture.delayedExecutor(budget.toMillis(), TimeUnit.MILLISECONDS));
         return true;
     }
 

@@ -111,6 +111,11 @@ public final class EtcdStore implements Store {
         }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** Completes once the client the last sync replaced is closed. */
+    CompletableFuture<Void> retiredClient() {
+        return conn.retired;
+    }
+
     /** One sync: the new endpoint list if it changed, else null. Blocks for one member-list call. */
     List<java.net.URI> syncEndpointsOnce() {
         List<java.net.URI> voters = new ArrayList<>();
@@ -122,6 +127,9 @@ public final class EtcdStore implements Store {
         List<java.net.URI> before = conn.endpointList();
         if (!conn.replaceEndpoints(voters)) {
             return null;
+        }
+        for (EtcdWatch w : watches) {
+            w.moveToCurrentClient();
         }
         log.info("etcd endpoints now {} (the cluster's voters; were {})", conn.endpoints(),
                 before.stream().map(java.net.URI::toString).collect(java.util.stream.Collectors.joining(",")));
