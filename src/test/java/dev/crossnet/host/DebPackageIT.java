@@ -37,11 +37,7 @@ class DebPackageIT {
 
     @BeforeAll
     static void findPackage_andSetAsideThisMachinesState() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            deb = s.filter(p -> p.getFileName().toString().matches("crossnet_.+_all\\.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no target/crossnet_*_all.deb: `mvn package` builds it"))
-                    .toAbsolutePath();
-        }
+        deb = builtPackage();
         assumeFalse(installed(), "a crossnet package is installed on this machine; not replacing it");
         for (Path p : OWNED_STATE) {
             if (Files.exists(p)) {
@@ -49,6 +45,15 @@ class DebPackageIT {
                 Files.move(p, aside);
                 movedAside.add(new Path[] {p, aside});
             }
+        }
+    }
+
+    /** The .deb {@code mvn package} built, as an absolute path. */
+    static Path builtPackage() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("crossnet_.+_all\\.deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no target/crossnet_*_all.deb: `mvn package` builds it"))
+                    .toAbsolutePath();
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -120,16 +119,9 @@ class SystemdHostIT {
         return r.output();
     }
 
-    static Path deb() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            return s.filter(p -> p.getFileName().toString().matches("crossnet_.+_all\\.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no target/crossnet_*_all.deb: `mvn package` builds it")).toAbsolutePath();
-        }
-    }
-
     @Test
     void debInstalled_initStartsAndEnablesTheUnits_agentReady_leaveStopsAndDisablesThem() throws IOException {
-        assertThat(podman(120, "cp", deb().toString(), container + ":/root/crossnet.deb").exit()).isZero();
+        assertThat(podman(120, "cp", DebPackageIT.builtPackage().toString(), container + ":/root/crossnet.deb").exit()).isZero();
         // A fresh host: none of this machine's crossnet state shows through the overlay.
         ok("rm", "-rf", "/etc/crossnet", "/var/lib/crossnet");
         ok("dpkg", "--install", "/root/crossnet.deb");
