@@ -72,7 +72,9 @@ public final class JoinAuthority {
         InetAddress addr = ipLiteral(req.advertiseAddr());
         MemberPlan.checkTarget("--etcd-members", req.etcdMembers());
         PublicKey key = publicKey(req.publicKey());
-        ClusterConfig cfg = ClusterConfig.load(dir).orElseThrow(() -> new CrossnetException("this host has no cluster config in " + dir));
+        // Refreshed per join: the endpoint runs for months, while members come and go.
+        ClusterConfig cfg = ClusterConfig.load(dir).orElseThrow(() -> new CrossnetException("this host has no cluster config in " + dir))
+                .refreshed(dir);
         try (Store store = Stores.open(cfg.storeSpec(dir, Duration.ofSeconds(10)));
              EtcdCluster etcd = new JetcdCluster(uris(cfg.etcdEndpoints()), files.caCert(), files.hostCert(), files.hostKey(),
                      Duration.ofSeconds(10))) {

@@ -1,6 +1,7 @@
 package dev.crossnet.cluster;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ final class LabCluster {
 
     /** Runs crossnet with {@code args} in {@code host}'s namespace; returns stdout. */
     private static String run(LabState.HostState host, List<String> args) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(args);
         Cmd.Result r = Cmd.run(Plumbing.inNs(host.netns(), cmd), null, COMMAND_TIMEOUT);
         if (r.exit() != 0) {

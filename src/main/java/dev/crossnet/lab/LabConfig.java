@@ -1,6 +1,7 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.StoreSpec;
@@ -43,7 +44,7 @@ public final class LabConfig {
      * {@code crossnet lab put-config}, which calls {@link #write}.
      */
     static void writeFromNs(String ns, String storeSpec, String prefix, String json) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json,
                 "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
@@ -57,7 +58,7 @@ public final class LabConfig {
      * {@code ns} for the same reason as {@link #writeFromNs}.
      */
     static void releaseFromNs(String ns, String storeSpec, String prefix, String subnet) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix,
                 "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
