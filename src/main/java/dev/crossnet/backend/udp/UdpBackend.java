@@ -42,6 +42,14 @@ import dev.crossnet.seal.X509Certificates;
  * Kernel} the backend is given (route with protocol {@link Kernel#ROUTE_PROTOCOL}). {@link #register} only checks; the device and socket are made in
  * {@link Network#start}, once the lease is held, so a failed lease leaves nothing behind.
  *
+ * <p>Encrypted ({@code Backend.Encrypt}): the same objects, an MTU {@value #SEAL_OVERHEAD} bytes smaller
+ * (1440 on a 1500 underlay), and each datagram a sealed transport message of {@link
+ * dev.crossnet.seal} instead of the bare packet; handshake messages share the port. The lease
+ * carries the host's seal certificate ({@code BackendData.Certificate}); per peer, one {@link
+ * dev.crossnet.seal.Tunnel} made from its published certificate once it verifies, none (and no
+ * traffic) otherwise. Packets are sealed after the lookup and TSO split and opened before the
+ * receive checks and TCP coalescing, so GSO and GRO still apply.
+ *
  * <p>Modes ({@link Offload}): with {@code TUN} offloads the device runs with {@code IFF_VNET_HDR}
  * and TSO, so local TCP arrives as 64 KiB super-packets that are split in userspace, and received
  * segments are coalesced back (each segment's TCP checksum verified first) and written with one
