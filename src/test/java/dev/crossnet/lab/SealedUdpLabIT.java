@@ -115,12 +115,20 @@ class SealedUdpLabIT {
              DatagramSocket sender = Netns.run(lab.nsOf("h1-c1"), () -> new DatagramSocket(new InetSocketAddress(lab.ip("h1-c1"), 4000)));
              DatagramSocket clear = Netns.run(lab.nsOf("h1"), () -> new DatagramSocket(new InetSocketAddress(h1, 4001)))) {
             awaitListening(dump);
-            listener.setSoTimeout((int) CONVERGE.toMillis());
+            listener.setSoTimeout(1000);
             byte[] payload = new byte[400];
             System.arraycopy(PATTERN, 0, payload, 100, PATTERN.length);
-            sender.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(lab.ip("h2-c1"), 7777)));
             DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
-            listener.receive(got);
+            // UDP may lose one (e.g. across a rekey): send until one arrives.
+            await("a datagram h1-c1 -> h2-c1 through the sealed datapath").atMost(CONVERGE).until(() -> {
+                sender.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(lab.ip("h2-c1"), 7777)));
+                try {
+                    listener.receive(got);
+                    return true;
+                } catch (java.net.SocketTimeoutException e) {
+                    return false;
+                }
+            });
             assertThat(got.getLength()).as("delivered through the sealed datapath").isEqualTo(payload.length);
             // The control: the same pattern, in clear, host to host on the same wire (to a port nobody reads).
             clear.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(h2, 9)));
