@@ -80,6 +80,7 @@ class SealedUdpLabIT {
         if (lab != null) {
             System.out.println(Lab.down(lab.name(), stateRoot));
         }
+        Files.deleteIfExists(stateRoot.resolve("h2.pcap")); // the capture's file, beside the lab
         Files.deleteIfExists(stateRoot);
         System.out.printf("SealedUdpLabIT took %.1f s (information only)%n", (System.nanoTime() - started) / 1e9);
     }
