@@ -5,7 +5,9 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
+import dev.crossnet.seal.SealIdentity;
 import dev.crossnet.store.Store;
+import java.util.function.Supplier;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,9 +37,11 @@ public final class AgentRuntime {
      * @param dockerPlugin the plugin socket, or null for no Docker plugins
      * @param dnsListen    the name service's address, or null for the public IP
      * @param hostName     this host's name in the store
+     * @param seal         this host's seal key and certificates, asked for only by an encrypted udp network
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
-                           InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName) {
+                           InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
+                           Supplier<SealIdentity> seal) {
     }
 
     private AgentRuntime() {
@@ -53,7 +57,7 @@ public final class AgentRuntime {
         PrometheusRegistry metrics = new PrometheusRegistry();
         Clock clock = Clock.systemUTC();
         ReconcileLoop loop = new ReconcileLoop(clock);
-        Agent agent = new Agent(s.agent(), store, prefix, type -> Backends.create(type, kernel, metrics),
+        Agent agent = new Agent(s.agent(), store, prefix, type -> Backends.create(type, kernel, metrics, s.seal()),
                 new KernelHostRules(kernel, metrics), clock, metrics, loop);
         HealthServer health = null;
         DockerPlugins docker = null;

@@ -187,6 +187,9 @@ public final class Lab implements AutoCloseable {
         HostState h = host(host);
         if (h.index() == 1) {
             LabCluster.init(dir, h, state().network(), state().backend());
+            if (options.encrypt()) {
+                LabCluster.setConfig(dir, h, options.configJson());
+            }
             progress(host + ": crossnet init: CA, etcd member on " + h.underlayIp() + ":2379, join endpoint on :2377");
         } else {
             LabCluster.join(dir, host("h1"), h);
