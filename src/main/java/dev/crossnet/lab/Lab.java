@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 
 /**
@@ -150,13 +151,27 @@ public final class Lab implements AutoCloseable {
             // init and join one host at a time (the join endpoint admits one at a time anyway), each host's agent started
             // right after, as init and join start it on a real host: h2's agent then starts knowing h1's etcd only, and
             // has to follow the membership as it grows.
+            // Each host's agent and containers come up while the next host joins.
             Parallel.forEach(hosts, 16, this::createHost, "creating the lab's hosts");
+            List<CountDownLatch> joined = new ArrayList<>();
             for (int i : hosts) {
+                joined.add(new CountDownLatch(1));
+            }
+            Parallel.forEach(hosts, 16, i -> {
+                if (i > 1) {
+                    try {
+                        joined.get(i - 2).await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CrossnetException("interrupted while h" + i + " waited for the join before it");
+                    }
+                }
                 joinCluster(LabNames.hostName(i));
+                joined.get(i - 1).countDown();
                 if (state().agents()) {
                     startAgentAndWire(LabNames.hostName(i));
                 }
-            }
+            }, "bringing the lab up");
             return;
         }
         progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
