@@ -103,7 +103,8 @@ public final class StatusTable {
         return a.state() + (a.since() == null ? "" : " since " + a.since()) + (a.why() == null ? "" : ": " + a.why());
     }
 
-    static String rtt(ClusterStatus.Peer p) {
+    /** {@code 0.21ms}, with {@code (last)} for a peer no longer reachable, or {@code -} before any answer. */
+    public static String rtt(ClusterStatus.Peer p) {
         if (p.rttMs() == null) {
             return "-";
         }
