@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code crossnet status} on a 3-host vxlan lab (one lab for the class, tests in order): every host sees every other
@@ -135,5 +137,46 @@ class StatusLabIT {
         });
         Lab.ExecResult table = status("h1");
         assertThat(table.out()).containsPattern("h3\\s+\\S+\\s+\\S+\\s+vxlan\\s+(stopped|down) since \\S+\\s+no");
+    }
+
+    /** host-gw and udp give the probe other overlay addresses (a dummy device, the TUN): two hosts each, no containers. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Type.class, names = {"HOST_GW", "UDP"})
+    @Order(3)
+    void otherBackends_probeOverTheirOwnOverlayAddress(Type backend) throws IOException {
+        String name = "cns" + UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+        Lab two = null;
+        try {
+            two = Lab.up(LabOptions.defaults().withName(name).withStateRoot(stateRoot).withHosts(2).withContainersPerHost(0)
+                    .withBackend(backend).withStore(StoreKind.EMBEDDED).withProgress(l -> System.out.println("  " + l)));
+            Lab l = two;
+            await(backend + ": h1 reaches h2").atMost(LIMIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+                cmd.addAll(List.of("status", "--json", "--store", l.state().store(), "--prefix", l.state().prefix(), "--host-name", "h1"));
+                Lab.ExecResult r = l.exec("h1", LIMIT, cmd.toArray(new String[0]));
+                assertThat(r.exit()).as(r.err()).isZero();
+                ClusterStatus s = ClusterStatus.fromJson(r.out());
+                assertThat(s.host("h1").backend()).isEqualTo(backend.wire());
+                assertThat(s.host("h1").peers()).singleElement().satisfies(p -> {
+                    assertThat(p.name()).isEqualTo("h2");
+                    assertThat(p.reachable()).isTrue();
+                    assertThat(p.rttMs()).isNotNull().isPositive();
+                });
+                if (backend == Type.UDP) {
+                    assertThat(s.host("h1").mode()).containsKeys("offloads", "udpGso", "udpGro", "batch");
+                }
+            });
+            if (backend == Type.HOST_GW) {
+                assertThat(two.exec("h1", "ip", "-o", "addr", "show", "dev", "crossnet-gw").out()).contains(
+                        "inet " + two.host("h1").subnet().replace("/24", "/32"));
+            }
+        } catch (AssertionError | RuntimeException e) {
+            if (two != null) {
+                System.out.println(two.diagnostics());
+            }
+            throw e;
+        } finally {
+            System.out.println(Lab.down(name, stateRoot));
+        }
     }
 }
