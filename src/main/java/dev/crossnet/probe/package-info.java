@@ -15,7 +15,7 @@
  *
  * <h2>Bounds</h2>
  * Nothing listens on 0.0.0.0: only the overlay address. An echo is answered only when it comes from inside the flannel
- * Network and is well formed, and at most {@link dev.crossnet.probe.OverlayProbe#MAX_ANSWERS} per interval. One echo
+ * Network and is well formed, and at most {@link dev.crossnet.probe.OverlayProbe#MAX_ANSWERS} (or two per peer) per interval. One echo
  * per peer per interval; answers are matched by sequence number, so a stray or replayed answer gives no RTT. Nothing
  * here touches the kernel or the store: the agent gives the lease and the peers and reads the results.
  */
