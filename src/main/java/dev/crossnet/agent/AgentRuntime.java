@@ -6,6 +6,7 @@ import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.seal.SealIdentity;
+import dev.crossnet.status.AgentPresence;
 import dev.crossnet.store.Store;
 import java.util.function.Supplier;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -71,6 +72,7 @@ public final class AgentRuntime {
             }
             agent.start();
             AgentPresence status = AgentPresence.start(store, s.hostName(), agent.lease().attrs().publicIp(), agent::notReady, clock);
+            StatusFeed feed = StatusFeed.start(agent, store, s.hostName(), clock);
             CountDownLatch done = new CountDownLatch(1);
             Thread reconcile = new Thread(() -> {
                 try {
@@ -95,6 +97,7 @@ public final class AgentRuntime {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("stopping; kernel state and lease {} stay in place", agent.lease() == null ? "-" : agent.lease().subnet());
                 status.close(); // "stopped" in node ls at once
+                feed.close();
                 agent.stop();
                 try {
                     done.await();

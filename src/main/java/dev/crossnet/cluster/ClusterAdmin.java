@@ -41,7 +41,7 @@ public final class ClusterAdmin {
             }
             membership(etcd).removeByRule(host, force, "node rm: " + host + "'s etcd member", () -> {
                 nodes.delete(host);
-                dev.crossnet.agent.AgentPresence.delete(store, host);
+                dev.crossnet.status.AgentPresence.delete(store, host);
             });
         }
     }
