@@ -5,6 +5,7 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
+import dev.crossnet.status.AgentPresence;
 import dev.crossnet.store.Store;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;

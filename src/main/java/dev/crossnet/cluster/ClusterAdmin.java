@@ -43,7 +43,7 @@ public final class ClusterAdmin {
                 etcd.remove(m.get().id());
             }
             nodes.delete(host);
-            dev.crossnet.agent.AgentPresence.delete(store, host);
+            dev.crossnet.status.AgentPresence.delete(store, host);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.crossnet.cluster;
 
-import dev.crossnet.agent.AgentPresence;
+import dev.crossnet.status.AgentPresence;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.store.Store;

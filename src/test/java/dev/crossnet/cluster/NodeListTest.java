@@ -2,7 +2,7 @@ package dev.crossnet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossnet.agent.AgentPresence;
+import dev.crossnet.status.AgentPresence;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

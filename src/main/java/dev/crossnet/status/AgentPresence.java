@@ -1,4 +1,4 @@
-package dev.crossnet.agent;
+package dev.crossnet.status;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.crossnet.CrossnetException;
@@ -42,10 +42,10 @@ public final class AgentPresence implements AutoCloseable {
     public static final String ALIVE = "/crossnet/cluster/alive/";
     public static final Duration BEAT = Duration.ofSeconds(10);
     public static final Duration TTL = BEAT.multipliedBy(3);
-    static final String READY = "ready";
-    static final String NOT_READY = "not ready";
-    static final String STOPPED = "stopped";
-    static final String DOWN = "down";
+    public static final String READY = "ready";
+    public static final String NOT_READY = "not ready";
+    public static final String STOPPED = "stopped";
+    public static final String DOWN = "down";
 
     /** The stored record; {@code why} is null unless not ready. */
     record Value(@JsonProperty("Address") String address, @JsonProperty("State") String state, @JsonProperty("Why") String why,
@@ -79,7 +79,7 @@ public final class AgentPresence implements AutoCloseable {
     private boolean closed; // guarded by this
     private boolean failing; // guarded by this
 
-    /** @param notReady why the agent is not ready, or null when it is ({@link Agent#notReady}) */
+    /** @param notReady why the agent is not ready, or null when it is (the agent's readiness) */
     AgentPresence(Store store, String host, String address, Supplier<String> notReady, Clock clock) {
         this.store = store;
         this.host = host;

@@ -1,4 +1,4 @@
-package dev.crossnet.agent;
+package dev.crossnet.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

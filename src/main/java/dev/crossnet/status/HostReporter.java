@@ -1,0 +1,106 @@
+package dev.crossnet.status;
+
+import dev.crossnet.store.Store;
+import dev.crossnet.store.StoreJson;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this host's {@link HostReport} in the store, beside {@link AgentPresence}'s records, under {@link
+ * HostReport#PREFIX}{@code <host>} with a {@link #TTL}: it exists while the agent runs and lapses when it stops.
+ * Every {@link #TICK} it takes the current report and writes it if what it says changed (a peer's reachability,
+ * an error, the lease, the mode) or if the last write is older than {@link #RTT_REFRESH} (so RTTs stay fresh
+ * without a store revision per probe); otherwise it only keeps the key alive, which writes no revision.
+ * Never throws from its thread: a failure is logged once and retried next tick. Thread-safe.
+ */
+public final class HostReporter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostReporter.class);
+    /** How often the report is looked at: a reachability change reaches the store within one tick. */
+    public static final Duration TICK = Duration.ofSeconds(2);
+    /** The longest a written report goes unrewritten while only its RTTs change. */
+    public static final Duration RTT_REFRESH = Duration.ofSeconds(15);
+    /** The report's TTL: well over a tick, so a slow store does not make a running host's report lapse. */
+    public static final Duration TTL = Duration.ofSeconds(30);
+
+    private final Store store;
+    private final String key;
+    private final Supplier<HostReport> current;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private HostReport written; // guarded by this
+    private Instant writtenAt = Instant.EPOCH; // guarded by this
+    private boolean failing; // guarded by this
+    private boolean closed; // guarded by this
+
+    /** @param current this host's report now (its {@code at} is ignored); called on the reporter's thread */
+    HostReporter(Store store, String host, Supplier<HostReport> current, Clock clock) {
+        this.store = store;
+        this.key = HostReport.PREFIX + host;
+        this.current = current;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "host-reporter");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Reports now, then every {@link #TICK} on a thread of its own. Never throws. */
+    public static HostReporter start(Store store, String host, Supplier<HostReport> current, Clock clock) {
+        HostReporter r = new HostReporter(store, host, current, clock);
+        r.tick();
+        r.timer.scheduleWithFixedDelay(r::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return r;
+    }
+
+    /** One look at the report: writes it or keeps it alive, as the class says. Never throws. */
+    synchronized void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            HostReport now = current.get();
+            Instant t = clock.instant();
+            boolean changed = written == null || !now.sketch().equals(written.sketch());
+            boolean stale = !t.isBefore(writtenAt.plus(RTT_REFRESH));
+            // A keep-alive only when nothing is written; a key that lapsed (a store outage) is written again.
+            if (changed || stale || !store.keepAlive(key)) {
+                HostReport r = now.at(t.toString());
+                store.put(key, StoreJson.write(r), TTL);
+                written = r;
+                writtenAt = t;
+            }
+            if (failing) {
+                log.info("host report {} written again", key);
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                log.warn("host report {}: {}; retrying every {}", key, e.getMessage(), TICK);
+                failing = true;
+            }
+        }
+    }
+
+    /** Stops reporting and deletes the report (best effort). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        try {
+            store.delete(key);
+        } catch (RuntimeException e) {
+            log.warn("host report {}: {}; it lapses within {}", key, e.getMessage(), TTL);
+        }
+    }
+}
