@@ -1,11 +1,15 @@
 package dev.crossnet.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossnet.backend.Backends;
+import dev.crossnet.dashboard.DashboardServer;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.status.AgentPresence;
+import dev.crossnet.status.ClusterStatus;
+import dev.crossnet.status.ClusterStatusReader;
 import dev.crossnet.store.Store;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
@@ -36,9 +40,12 @@ public final class AgentRuntime {
      * @param dockerPlugin the plugin socket, or null for no Docker plugins
      * @param dnsListen    the name service's address, or null for the public IP
      * @param hostName     this host's name in the store
+     * @param dashboard    the dashboard's address, or null for none
+     * @param storeKind    the store's kind and endpoints, as the status document names them
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
-                           InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName) {
+                           InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
+                           InetSocketAddress dashboard, ClusterStatus.StoreHealth storeKind) {
     }
 
     private AgentRuntime() {
@@ -58,10 +65,17 @@ public final class AgentRuntime {
                 new KernelHostRules(kernel, metrics), clock, metrics, loop);
         HealthServer health = null;
         DockerPlugins docker = null;
+        DashboardServer dashboard = null;
         if (s.healthzPort() != 0) {
             health = new HealthServer(s.healthzIp(), s.healthzPort(), agent::isHealthy, agent::notReady, metrics);
         }
         try {
+            if (s.dashboard() != null) {
+                // Up before the lease, so a host that cannot get one can be seen failing.
+                ClusterStatusReader reader = new ClusterStatusReader(store, prefix, s.storeKind(), clock);
+                ObjectMapper json = ClusterStatus.mapper();
+                dashboard = new DashboardServer(s.dashboard(), () -> json.valueToTree(reader.read(s.hostName())));
+            }
             if (s.dockerPlugin() != null) {
                 // Served before the lease: dockerd's authorization calls must be answered from now on.
                 docker = DockerPlugins.serve(store, prefix, s.hostName(), s.dockerPlugin(), metrics, s.liveness());
@@ -103,6 +117,9 @@ public final class AgentRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (dashboard != null) {
+                dashboard.close();
+            }
             if (docker != null) {
                 docker.close();
             }

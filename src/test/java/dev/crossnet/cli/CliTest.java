@@ -137,6 +137,16 @@ class CliTest {
     }
 
     @Test
+    void agentDashboardListen_bad_exits1_namingTheFlag_beforeOpeningTheStore() {
+        for (String bad : new String[] {"8473", "localhost:8473", "127.0.0.1:0", "::1:8473", ""}) {
+            Result r = run("agent", "--store", store(), "--dashboard-listen", bad);
+            assertThat(r.code()).as(bad).isEqualTo(1);
+            assertThat(r.err()).as(bad).startsWith("crossnet: error: --dashboard-listen:").hasLineCount(1);
+            assertThat(dir.resolve("store.db")).doesNotExist();
+        }
+    }
+
+    @Test
     void pluginServe_unknownPlugin_exits1_namingTheFlag_beforeOpeningAnything() {
         Result r = run("plugin", "serve", "--store", store(), "--socket", dir.resolve("p.sock").toString(), "--plugins", "authz,nope");
         assertThat(r.code()).isEqualTo(1);
