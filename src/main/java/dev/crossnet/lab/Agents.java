@@ -69,6 +69,7 @@ final class Agents {
                 "--docker-opts-file", dir.resolve("docker.env").toString(),
                 "--state-dir", dir.resolve("state").toString(),
                 "--healthz-port", Integer.toString(HEALTHZ_PORT)));
+        cmd.addAll(LabDashboard.agentArgs(lab.agentArgs()));
         cmd.addAll(lab.agentArgs());
         if (LabDocker.enabled(labDir, host)) {
             cmd.addAll(LabDocker.agentArgs(labDir, host));
