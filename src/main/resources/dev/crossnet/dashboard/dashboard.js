@@ -122,7 +122,8 @@
     var errors = h.errors || [];
     return el('section', { 'class': 'card host ' + (up ? 'up' : 'down'), 'data-host': h.name, 'data-state': up ? 'up' : 'down' }, [
       el('h3', {}, [el('span', { 'class': 'dot' + (up ? '' : ' down') }), h.name,
-        el('span', { 'class': 'badge' + (up ? '' : ' bad') }, [up ? 'ready' : 'agent not ready'])]),
+        el('span', { 'class': 'badge' + (up ? '' : ' bad'), title: (h.agent && h.agent.why) || null },
+          [up ? 'ready' : 'agent ' + ((h.agent && h.agent.state) || 'not ready')])]),
       el('dl', {}, [
         el('dt', {}, ['subnet']), el('dd', {}, [h.subnet || '-']),
         el('dt', {}, ['public IP']), el('dd', {}, [h.publicIp || '-']),
@@ -133,6 +134,7 @@
       peers.length ? el('table', {}, [el('tr', {}, [el('th', {}, ['peer']), el('th', {}, ['probe']),
         el('th', {}, ['rtt']), el('th', {}, ['when'])])].concat(peers)) : el('p', { 'class': 'muted' }, ['no peer probes']),
       cs.length ? el('div', { 'class': 'chips' }, cs.map(function (x) { return chip(x.c, x.net + ' / ' + x.c.name); })) : null,
+      !up && h.agent && h.agent.why ? el('p', { 'class': 'bad' }, [h.agent.why]) : null,
       errors.length ? el('ul', { 'class': 'errors' }, errors.map(function (e) {
         return el('li', {}, [el('span', { 'class': 'kind' }, [e.kind + (e.object ? ' ' + e.object : '')]), ': ' + e.message,
           el('span', { 'class': 'muted' }, [' (since ' + ago(e.since) + ')'])]);
