@@ -2,11 +2,13 @@ package dev.crossnet;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.slf4j.Logger;
 
 /**
@@ -22,11 +24,26 @@ import org.slf4j.Logger;
  *       batch (one per refused line or skipped record): only the sentences that were not in the
  *       previous pass are logged, and one line says so when the list empties.
  * </ul>
- * The two are independent. Thread-safe.
+ * The two are independent. Every open log of the process can be read at once ({@link #everyProblem()}), for the
+ * agent's status report: a process runs one agent, so these are that agent's problems; an owner that drops a log
+ * closes it ({@link #close()}) so its problems stop being reported. Thread-safe.
  */
-public final class ProblemLog {
+public final class ProblemLog implements AutoCloseable {
+    /** The open logs of this process, weakly held: one dropped without {@link #close()} leaves at its collection. */
+    private static final Set<ProblemLog> OPEN = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    /**
+     * One current problem.
+     *
+     * @param kind    the log's prefix (e.g. {@code vxlan}), or {@code agent} for a log without one
+     * @param object  the failing object (per object), or {@code ""} (per pass: the sentence names it)
+     * @param message the error or the skipped record's sentence
+     */
+    public record Problem(String kind, String object, String message) {
+    }
 
     private final Logger log;
+    private final String kind;
     private final String prefix;
     private final Map<String, String> failing = new HashMap<>();
     private Set<String> last = Set.of();
@@ -34,13 +51,17 @@ public final class ProblemLog {
     /** @param what a short prefix for every line, e.g. {@code vxlan crossnet.1} */
     public ProblemLog(Logger log, String what) {
         this.log = log;
+        this.kind = what;
         this.prefix = what + ": ";
+        OPEN.add(this);
     }
 
     /** A log whose lines start with the object's name (per object) or the sentence (per pass). */
     public ProblemLog(Logger log) {
         this.log = log;
+        this.kind = "agent";
         this.prefix = "";
+        OPEN.add(this);
     }
 
     /**
@@ -109,5 +130,34 @@ public final class ProblemLog {
     /** The sentences of the last pass, for health and tests. */
     public synchronized List<String> current() {
         return new ArrayList<>(last);
+    }
+
+    /** What fails now: each failing object with its last message, then each sentence of the last pass. */
+    public synchronized List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
+        failing.forEach((object, message) -> out.add(new Problem(kind, object, message)));
+        for (String sentence : last) {
+            out.add(new Problem(kind, "", sentence));
+        }
+        return out;
+    }
+
+    /** The current problems of every open log of this process (see the class comment). */
+    public static List<Problem> everyProblem() {
+        List<ProblemLog> logs;
+        synchronized (OPEN) {
+            logs = new ArrayList<>(OPEN);
+        }
+        List<Problem> out = new ArrayList<>();
+        for (ProblemLog l : logs) {
+            out.addAll(l.problems());
+        }
+        return out;
+    }
+
+    /** Stops reporting this log's problems in {@link #everyProblem()}; it still logs. Idempotent. */
+    @Override
+    public void close() {
+        OPEN.remove(this);
     }
 }

@@ -88,6 +88,8 @@ public final class Agent {
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile Instant lastLoop = Instant.EPOCH;
+    /** This host's lease and its peers as last reconciled, for other threads (the overlay probe, the status report). */
+    private volatile Overlay overlay;
     /** Why we hold no working lease (lost, not yet taken again or set up), or null. */
     private volatile String leaseDown;
     /** Whether {@link #recover} must acquire a lease before setting it up. */
@@ -401,6 +403,7 @@ public final class Agent {
 
     /** The backend's entries for {@code peers}; fails on its own, logged once per change and counted. */
     private void reconcilePeers(List<Lease> peers) {
+        overlay = new Overlay(renewer.lease(), List.copyOf(peers));
         if (failures.attempt(attrs.backendType() + " peers", () -> network.reconcile(peers))) {
             metrics.resynced(peers.size(), clock.instant());
         } else {
@@ -474,6 +477,31 @@ public final class Agent {
 
     public HostContext host() {
         return host;
+    }
+
+    /**
+     * This host's lease and its peers as last reconciled, or null before {@link #start()}. Thread-safe.
+     *
+     * @param own   this host's lease
+     * @param peers every other lease in the network
+     */
+    public record Overlay(Lease own, List<Lease> peers) {
+    }
+
+    /** {@link Overlay} now. Thread-safe. */
+    public Overlay overlay() {
+        return overlay;
+    }
+
+    /** The network config in use (set by {@link #start()}). */
+    public NetworkConfig config() {
+        return config;
+    }
+
+    /** The backend's settings in force ({@link Network#settings()}), empty before {@link #start()}. Thread-safe. */
+    public java.util.Map<String, String> backendSettings() {
+        Network n = network;
+        return n == null ? java.util.Map.of() : n.settings();
     }
 
     /** Ends the loop. Leaves the kernel state and the lease in place. Idempotent. */

@@ -82,6 +82,7 @@ public final class AgentRuntime {
             }
             agent.start();
             AgentPresence status = AgentPresence.start(store, s.hostName(), agent.lease().attrs().publicIp(), agent::notReady, clock);
+            StatusFeed feed = StatusFeed.start(agent, store, s.hostName(), clock);
             CountDownLatch done = new CountDownLatch(1);
             Thread reconcile = new Thread(() -> {
                 try {
@@ -106,6 +107,7 @@ public final class AgentRuntime {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("stopping; kernel state and lease {} stay in place", agent.lease() == null ? "-" : agent.lease().subnet());
                 status.close(); // "stopped" in node ls at once
+                feed.close();
                 agent.stop();
                 try {
                     done.await();

@@ -43,6 +43,14 @@ public interface Network extends AutoCloseable {
     }
 
     /**
+     * The backend-specific settings in force, as strings, for {@code crossnet status} (e.g. the udp
+     * backend's {@code {"offloads":"on","batch":"64"}}). Thread-safe. Default: none.
+     */
+    default java.util.Map<String, String> settings() {
+        return java.util.Map.of();
+    }
+
+    /**
      * What of this network's own machinery is down and why (e.g. {@code "udp datapath down: …"}),
      * or null while everything runs. Thread-safe; for {@code /readyz}.
      */

@@ -147,7 +147,10 @@ public final class Datapath {
     }
 
     public void deleteSegment(NetworkRecord n) {
-        writers.remove(n.vni());
+        KernelWriter gone = writers.remove(n.vni());
+        if (gone != null) {
+            gone.close(); // its failures are no longer current
+        }
         segments.deleteSegmentIfPresent(spec(n));
     }
 

@@ -22,6 +22,14 @@ public interface Links {
     Link ensureVxlan(VxlanSpec spec);
 
     /**
+     * Creates a dummy device named {@code name} when it is absent and sets it up; an existing device of that
+     * name is adopted (set up) if it is a dummy. Idempotent.
+     *
+     * @throws dev.crossnet.CrossnetException when a device of that name exists and is not a dummy
+     */
+    void ensureDummy(String name);
+
+    /**
      * Makes {@code address} (with prefix, e.g. {@code 10.5.1.0/32}) the only IPv4 address of
      * {@code dev}: adds it when missing and removes other IPv4 addresses. Idempotent.
      */

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
  * #RETRY_MAX}) is over; the other objects of its batch and every later batch are written. An object
  * that is no longer wanted, or that changed, starts afresh. Not thread-safe: one loop thread owns it.
  */
-public final class KernelWriter {
+public final class KernelWriter implements AutoCloseable {
     /** The first retry of a refused object. */
     public static final Duration RETRY_MIN = Duration.ofSeconds(1);
     /** The longest wait between two tries of a refused object: the agent's default resync interval. */
@@ -186,5 +186,11 @@ public final class KernelWriter {
         Failure(Backoff backoff) {
             this.backoff = backoff;
         }
+    }
+
+    /** For an owner that is gone: its failures are no longer reported as current ({@link ProblemLog#close}). Idempotent. */
+    @Override
+    public void close() {
+        problems.close();
     }
 }

@@ -136,6 +136,19 @@ public final class RecordingKernel implements Kernel {
             }
 
             @Override
+            public void ensureDummy(String name) {
+                Link l = links.get(name);
+                if (l != null && !"dummy".equals(l.kind())) {
+                    throw new CrossnetException("device " + name + " already exists and is a " + l.kind() + " device, not a dummy");
+                }
+                if (l == null || !l.up()) {
+                    calls.add("ensureDummy " + name);
+                    links.put(name, new Link(name, l == null ? nextIndex++ : l.index(), "dummy", "02:00:00:00:00:01", 1500, true, null,
+                            l == null ? List.of() : l.addresses()));
+                }
+            }
+
+            @Override
             public void ensureUp(String dev, int mtu) {
                 Link l = links.get(dev);
                 if (l == null) {

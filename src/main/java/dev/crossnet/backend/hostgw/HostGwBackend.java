@@ -11,7 +11,9 @@ import dev.crossnet.model.NetworkConfig;
  * The host-gw backend (type {@code host-gw}), compatible with flannel's.
  *
  * <h2>How it works</h2>
- * Nothing per host but IP forwarding. Per peer, for a peer with subnet {@code 10.5.2.0/24} and
+ * Per host: IP forwarding, and a dummy device {@code crossnet-gw} carrying the subnet's network address as /32
+ * (e.g. {@code 10.5.1.0/32}), this host's address on the overlay: nothing routes through it, the overlay probe
+ * answers there (vxlan and udp give the same address to their own device). Per peer, for a peer with subnet {@code 10.5.2.0/24} and
  * PublicIP {@code 192.168.1.3} reached over {@code eth0}:
  * <pre>
  *   route  10.5.2.0/24 via 192.168.1.3 dev eth0 proto 152
@@ -22,6 +24,9 @@ import dev.crossnet.model.NetworkConfig;
  * {@code Backend.MTU} is set.
  */
 public final class HostGwBackend implements Backend {
+
+    /** The dummy device that carries this host's overlay address. */
+    public static final String DEVICE = "crossnet-gw";
 
     private final Kernel kernel;
     private final Runnable onPeerError;

@@ -64,6 +64,8 @@ final class UdpNetwork implements Network {
     private Instant startedAt;
     private boolean noticed; // the current datapath's failure was counted and logged
     private volatile String fault;
+    /** {@link #settings()} of the device and socket in use; empty until opened. */
+    private volatile java.util.Map<String, String> settings = java.util.Map.of();
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
 
@@ -133,6 +135,7 @@ final class UdpNetwork implements Network {
         }
         dp.start();
         opened = o;
+        settings = settingsOf(o);
         datapath = dp;
         startedAt = clock.instant();
         noticed = false;
@@ -148,6 +151,17 @@ final class UdpNetwork implements Network {
         kernel.links().ensureUp(dev, mtu);
         kernel.routes().ensureDeviceRoute(new DeviceRoute(config.network(), dev, address));
         kernel.sysctl().ensureIpForwarding();
+    }
+
+    /** Offloads on or off (TUN {@code IFF_VNET_HDR}), UDP GSO and GRO, and the batch size in force. */
+    @Override
+    public java.util.Map<String, String> settings() {
+        return settings;
+    }
+
+    private java.util.Map<String, String> settingsOf(DatapathIo.Opened o) {
+        return java.util.Map.of("offloads", o.tun().vnetHdr() ? "on" : "off", "udpGso", o.bind().gso() && o.tun().vnetHdr() ? "on" : "off",
+                "udpGro", o.bind() instanceof dev.crossnet.udp.LinuxUdp u && u.gro() ? "on" : "off", "batch", String.valueOf(batch));
     }
 
     /** The mode in force, for the log and for benchmarks. */

@@ -85,6 +85,13 @@ final class VxlanNetwork implements Network {
         return mtu;
     }
 
+    /** VNI, UDP port, device and whether DirectRouting is on. */
+    @Override
+    public java.util.Map<String, String> settings() {
+        return java.util.Map.of("vni", String.valueOf(spec.vni()), "port", String.valueOf(spec.port()), "device", device,
+                "directRouting", config.backend().directRouting() ? "on" : "off");
+    }
+
     /** The vxlan device's name, e.g. {@code crossnet.1}. */
     String device() {
         return device;

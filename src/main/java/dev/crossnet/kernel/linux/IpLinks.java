@@ -61,6 +61,23 @@ final class IpLinks implements Links {
     }
 
     @Override
+    public void ensureDummy(String name) {
+        Optional<Link> existing = find(name);
+        if (existing.isEmpty()) {
+            Batch.applySteps(commands, "ip", "create dummy device " + name, List.of("link add " + name + " type dummy",
+                    "link set " + name + " up"));
+            return;
+        }
+        if (!"dummy".equals(existing.get().kind())) {
+            throw new CrossnetException("device " + name + " already exists and is a " + existing.get().kind()
+                    + " device, not a dummy; delete it (ip link del " + name + ")");
+        }
+        if (!existing.get().up()) {
+            Batch.applySteps(commands, "ip", "set up dummy device " + name, List.of("link set " + name + " up"));
+        }
+    }
+
+    @Override
     public void ensureOnlyAddress(String dev, IPAddress address) {
         if (!address.isPrefixed()) {
             throw new IllegalArgumentException("address " + address + " needs a prefix length, e.g. /32");

@@ -1,0 +1,256 @@
+package dev.crossnet.probe;
+
+import dev.crossnet.ProblemLog;
+import dev.crossnet.model.Subnet;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.ipv4.IPv4Address;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's overlay probe (see the package comment): one thread, {@code overlay-probe}, with one UDP socket bound
+ * to this host's overlay address. Each {@link #INTERVAL} it sends one echo to every peer, then until the next round
+ * answers the echoes that reach it and counts the answers. When this host's lease changes it binds again; a socket
+ * that cannot be bound (the address not there yet) is retried each round and reported as a current problem.
+ * {@link #results()} is thread-safe.
+ */
+public final class OverlayProbe implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlayProbe.class);
+    /** The probe's UDP port, on the overlay addresses only (8472 is vxlan's, 8285 udp's). */
+    public static final int PORT = 8474;
+    /** One echo per peer per interval. */
+    public static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** Three intervals and a second: two echoes lost in a row do not make a peer unreachable, three do. */
+    public static final Duration LOSS_WINDOW = INTERVAL.multipliedBy(3).plusSeconds(1);
+    /** The most echoes answered per interval: a flood from inside the network costs at most this many datagrams. */
+    public static final int MAX_ANSWERS = 1024;
+
+    private final Supplier<ProbeTarget> self;
+    private final Supplier<List<ProbeTarget>> peers;
+    private final Subnet network;
+    private final int port;
+    private final Clock clock;
+    private final LongSupplier nanos;
+    private final PeerProbes probes;
+    private final ProblemLog problems = new ProblemLog(log, "overlay probe");
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile DatagramSocket socket;
+    private InetAddress bound; // probe thread only
+    private String socketProblem; // probe thread only: the socket problems' object name now
+    private final java.util.Set<String> echoProblems = new java.util.HashSet<>(); // probe thread only
+
+    /**
+     * @param self    this host's lease as a target (null while it holds none); called on the probe thread
+     * @param peers   the peers now; called on the probe thread
+     * @param network the flannel Network: only echoes from inside it are answered
+     * @param port    {@link #PORT}, or another for tests
+     * @param nanos   a monotonic ticker ({@code System::nanoTime}) for RTTs
+     */
+    public OverlayProbe(Supplier<ProbeTarget> self, Supplier<List<ProbeTarget>> peers, Subnet network, int port, Clock clock,
+                        LongSupplier nanos) {
+        this.self = self;
+        this.peers = peers;
+        this.network = network;
+        this.port = port;
+        this.clock = clock;
+        this.nanos = nanos;
+        this.probes = new PeerProbes(LOSS_WINDOW, new SecureRandom().nextLong());
+        this.thread = new Thread(this::run, "overlay-probe");
+        thread.setDaemon(true);
+    }
+
+    /** A probe on {@link #PORT} with the system clock, started. */
+    public static OverlayProbe start(Supplier<ProbeTarget> self, Supplier<List<ProbeTarget>> peers, Subnet network) {
+        OverlayProbe p = new OverlayProbe(self, peers, network, PORT, Clock.systemUTC(), System::nanoTime);
+        p.start();
+        return p;
+    }
+
+    /** Starts the thread. Call once. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Every peer probed so far, reachable or not, with its last RTT. Thread-safe. */
+    public List<PeerProbes.Reach> results() {
+        return probes.snapshot(clock.instant());
+    }
+
+    private void run() {
+        while (!closed) {
+            long roundEnd = nanos.getAsLong() + INTERVAL.toNanos();
+            try {
+                round(roundEnd);
+            } catch (RuntimeException e) {
+                problems.failed("probe round", String.valueOf(e.getMessage()));
+            }
+            sleepUntil(roundEnd);
+        }
+    }
+
+    /** One round: (re)bind if needed, one echo per peer, then answers until {@code roundEnd}. */
+    private void round(long roundEnd) {
+        ProbeTarget me = self.get();
+        if (me == null) {
+            return;
+        }
+        DatagramSocket s = socket(me.address());
+        if (s == null) {
+            return;
+        }
+        List<ProbeTarget> now = peers.get();
+        probes.retain(now);
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (ProbeTarget peer : now) {
+            current.add("echo to " + peer.publicIp());
+        }
+        echoProblems.removeIf(what -> {
+            if (!current.contains(what)) {
+                problems.forget(what); // a peer that left
+                return true;
+            }
+            return false;
+        });
+        for (ProbeTarget peer : now) {
+            if (peer.address().equals(me.address())) {
+                continue;
+            }
+            byte[] echo = probes.echo(peer, nanos.getAsLong(), clock.instant()).encode();
+            try {
+                s.send(new DatagramPacket(echo, echo.length, new InetSocketAddress(peer.address(), port)));
+                problems.succeeded("echo to " + peer.publicIp());
+            } catch (IOException e) {
+                // E.g. no route yet to a peer that just joined: unreachable until it works.
+                problems.failed("echo to " + peer.publicIp(), String.valueOf(e.getMessage()));
+                echoProblems.add("echo to " + peer.publicIp());
+            }
+        }
+        receive(s, roundEnd);
+    }
+
+    /** The socket on {@code address}, bound anew if the address changed; null (reported) when it cannot be bound. */
+    private DatagramSocket socket(InetAddress address) {
+        DatagramSocket s = socket;
+        if (s != null && address.equals(bound)) {
+            return s;
+        }
+        if (s != null) {
+            s.close();
+            socket = null;
+        }
+        String what = "socket on " + address.getHostAddress() + ":" + port;
+        if (socketProblem != null && !socketProblem.equals(what)) {
+            problems.forget(socketProblem); // another address now: the old one's failure is not current
+        }
+        socketProblem = what;
+        try {
+            DatagramSocket fresh = new DatagramSocket(null);
+            fresh.setReuseAddress(true);
+            fresh.bind(new InetSocketAddress(address, port));
+            bound = address;
+            socket = fresh;
+            if (closed) {
+                fresh.close();
+                return null;
+            }
+            problems.succeeded(what);
+            log.info("overlay probe on {}", what);
+            return fresh;
+        } catch (IOException e) {
+            problems.failed(what, String.valueOf(e.getMessage()));
+            return null;
+        }
+    }
+
+    private void receive(DatagramSocket s, long roundEnd) {
+        byte[] buf = new byte[ProbePacket.LENGTH + 1]; // one more: a longer datagram is not a probe
+        int answers = 0;
+        while (!closed) {
+            long left = roundEnd - nanos.getAsLong();
+            if (left <= 0) {
+                return;
+            }
+            DatagramPacket d = new DatagramPacket(buf, buf.length);
+            try {
+                s.setSoTimeout((int) Math.max(1, Duration.ofNanos(left).toMillis()));
+                s.receive(d);
+            } catch (SocketTimeoutException e) {
+                return;
+            } catch (SocketException e) {
+                return; // closed
+            } catch (IOException e) {
+                problems.failed("receive", String.valueOf(e.getMessage()));
+                return;
+            }
+            ProbePacket p = ProbePacket.decode(d.getData(), d.getLength());
+            InetAddress from = d.getAddress();
+            if (p == null || !inNetwork(from)) {
+                continue;
+            }
+            if (p.kind() == ProbePacket.Kind.ANSWER) {
+                probes.answered(from, p, nanos.getAsLong(), clock.instant());
+            } else if (answers < MAX_ANSWERS) {
+                answers++;
+                byte[] answer = p.answer().encode();
+                try {
+                    s.send(new DatagramPacket(answer, answer.length, d.getSocketAddress()));
+                } catch (IOException e) {
+                    log.debug("answer to {}: {}", d.getSocketAddress(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private boolean inNetwork(InetAddress from) {
+        if (!(from instanceof Inet4Address)) {
+            return false;
+        }
+        IPAddress a = new IPv4Address(from.getAddress());
+        return network.contains(a);
+    }
+
+    private void sleepUntil(long deadline) {
+        long left = deadline - nanos.getAsLong();
+        if (left > 0 && !closed) {
+            try {
+                Thread.sleep(Duration.ofNanos(left).toMillis() + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closed = true;
+            }
+        }
+    }
+
+    /** Stops the thread and closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        DatagramSocket s = socket;
+        if (s != null) {
+            s.close();
+        }
+        thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        problems.close();
+    }
+}

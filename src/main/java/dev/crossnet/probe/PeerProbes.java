@@ -1,0 +1,114 @@
+package dev.crossnet.probe;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the probe knows of each peer: the echoes in flight, when the last was sent and answered, and the last RTT.
+ * Pure logic, no I/O: the caller gives the times ({@link java.time.Clock} for when, a monotonic nanosecond ticker for
+ * RTTs), so it is tested with fake time. A peer is reachable while one of its echoes was answered within the loss
+ * window. Only an answer from the peer's overlay address that carries the sequence number and send time of one of
+ * its last {@link #IN_FLIGHT} echoes counts. Thread-safe.
+ */
+public final class PeerProbes {
+    /** How many unanswered echoes per peer are remembered; an answer to an older one is ignored. */
+    static final int IN_FLIGHT = 4;
+
+    /**
+     * One peer as seen from here.
+     *
+     * @param rttMs     the RTT of the last answered echo, null if none was
+     * @param lastProbe when the last echo was sent, null if none was
+     */
+    public record Reach(String publicIp, String subnet, boolean reachable, Double rttMs, Instant lastProbe) {
+    }
+
+    private record Sent(long seq, long stamp) {
+    }
+
+    private static final class Entry {
+        ProbeTarget target;
+        final Deque<Sent> inFlight = new ArrayDeque<>();
+        Instant lastProbe;
+        Instant lastAnswer;
+        Double rttMs;
+    }
+
+    private final Duration lossWindow;
+    private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
+    private long nextSeq;
+
+    /**
+     * @param lossWindow a peer is unreachable once no echo was answered for this long
+     * @param firstSeq   the first sequence number (random, so answers meant for an earlier process never match)
+     */
+    public PeerProbes(Duration lossWindow, long firstSeq) {
+        this.lossWindow = lossWindow;
+        this.nextSeq = firstSeq;
+    }
+
+    /** The echo to send to {@code peer} now, remembered as in flight. */
+    public synchronized ProbePacket echo(ProbeTarget peer, long nanos, Instant at) {
+        Entry e = peers.computeIfAbsent(peer.address(), a -> new Entry());
+        e.target = peer;
+        Sent s = new Sent(nextSeq++, nanos);
+        e.inFlight.addLast(s);
+        while (e.inFlight.size() > IN_FLIGHT) {
+            e.inFlight.removeFirst();
+        }
+        e.lastProbe = at;
+        return new ProbePacket(ProbePacket.Kind.ECHO, s.seq(), s.stamp());
+    }
+
+    /**
+     * Counts {@code answer} from {@code from} if it answers an echo in flight to that peer.
+     *
+     * @return whether it did (false: a stray, late or forged answer, ignored)
+     */
+    public synchronized boolean answered(InetAddress from, ProbePacket answer, long nanos, Instant at) {
+        Entry e = peers.get(from);
+        if (e == null || answer.kind() != ProbePacket.Kind.ANSWER) {
+            return false;
+        }
+        for (Iterator<Sent> it = e.inFlight.iterator(); it.hasNext(); ) {
+            Sent s = it.next();
+            if (s.seq() == answer.seq() && s.stamp() == answer.stamp()) {
+                it.remove();
+                e.rttMs = Math.max(0, nanos - s.stamp()) / 1e6;
+                e.lastAnswer = at;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forgets every peer not in {@code current} (a host that left); keeps the others' history. */
+    public synchronized void retain(Collection<ProbeTarget> current) {
+        Set<InetAddress> keep = new HashSet<>();
+        for (ProbeTarget t : current) {
+            keep.add(t.address());
+        }
+        peers.keySet().retainAll(keep);
+    }
+
+    /** Every peer probed, in the order first probed. */
+    public synchronized List<Reach> snapshot(Instant now) {
+        List<Reach> out = new ArrayList<>();
+        for (Entry e : peers.values()) {
+            boolean reachable = e.lastAnswer != null && now.isBefore(e.lastAnswer.plus(lossWindow));
+            out.add(new Reach(e.target.publicIp(), e.target.subnet(), reachable, e.rttMs, e.lastProbe));
+        }
+        return out;
+    }
+}
