@@ -29,6 +29,12 @@
   }
   function ms(v) { return v === null || v === undefined ? '' : (v < 10 ? v.toFixed(2) : v.toFixed(0)) + ' ms'; }
   function ready(h) { return !!(h.agent && h.agent.ready); }
+  // A name fits in the node's circle (68 px across): long ones (an address, a FQDN) get a smaller font.
+  function nameSize(name) { return name.length <= 6 ? 15 : Math.max(9, Math.floor(62 / (0.6 * name.length))); }
+  function agentText(h) {
+    var s = h.agent && h.agent.state;
+    return s === 'none' || !s ? 'no agent' : s === 'ready' ? 'ready' : 'agent ' + s;
+  }
 
   // One edge per pair of hosts, from what each (ready) side probed of the other.
   function edge(a, b) {
@@ -71,7 +77,7 @@
         transform: 'translate(' + p.x + ',' + p.y + ')' }, [
         svg('title', {}, [host.name + (up ? ' (agent ready)' : ' (agent not ready)')]),
         svg('circle', { r: 34 }),
-        svg('text', { 'class': 'name', y: 5 }, [host.name]),
+        svg('text', { 'class': 'name', y: 5, 'font-size': nameSize(host.name) }, [host.name]),
         svg('text', { 'class': 'sub', y: 52 }, [host.subnet || 'no subnet']),
         svg('text', { 'class': 'sub', y: 66 }, [host.publicIp || ''])
       ]));
@@ -123,7 +129,7 @@
     return el('section', { 'class': 'card host ' + (up ? 'up' : 'down'), 'data-host': h.name, 'data-state': up ? 'up' : 'down' }, [
       el('h3', {}, [el('span', { 'class': 'dot' + (up ? '' : ' down') }), h.name,
         el('span', { 'class': 'badge' + (up ? '' : ' bad'), title: (h.agent && h.agent.why) || null },
-          [up ? 'ready' : 'agent ' + ((h.agent && h.agent.state) || 'not ready')])]),
+          [up ? 'ready' : agentText(h)])]),
       el('dl', {}, [
         el('dt', {}, ['subnet']), el('dd', {}, [h.subnet || '-']),
         el('dt', {}, ['public IP']), el('dd', {}, [h.publicIp || '-']),
