@@ -1,12 +1,14 @@
 package dev.crossnet.cli;
 
 import dev.crossnet.lab.Lab;
+import dev.crossnet.lab.LabClusterStatus;
 import dev.crossnet.lab.LabConfig;
 import dev.crossnet.lab.LabNames;
 import dev.crossnet.lab.LabOptions;
 import dev.crossnet.lab.LabStatus;
 import dev.crossnet.lab.LabTable;
 import dev.crossnet.model.BackendConfig;
+import dev.crossnet.status.ClusterStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -126,7 +128,7 @@ final class LabCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show hosts, agents, subnets and containers.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show hosts, agents, subnets and containers, and crossnet status: each host's reachability of the others over the overlay, errors.")
     static final class Status implements Callable<Integer> {
         @CommandLine.Mixin
         NameOption lab;
@@ -136,14 +138,19 @@ final class LabCommand implements Runnable {
 
         @Override
         public Integer call() {
-            LabStatus s = Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT).status();
+            Lab l = Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT);
+            LabStatus s = l.status();
+            // The cluster as the store says (crossnet status, per host's view), beside the lab's own view.
+            ClusterStatus cluster = LabClusterStatus.read(l);
             if (json) {
-                System.out.println(s.toJson());
+                System.out.println(LabClusterStatus.json(s, cluster));
             } else {
                 System.out.printf("lab %s: %s backend, network %s, store %s%n%n", s.name(), s.backend(), s.network(), s.store());
                 System.out.print(LabTable.render(s));
+                System.out.println();
+                System.out.print(LabClusterStatus.render(cluster));
             }
-            return 0;
+            return cluster.store().healthy() ? 0 : 1;
         }
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
                 PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
                 ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
-                ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class,
+                ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class, StatusCommand.class,
                 BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

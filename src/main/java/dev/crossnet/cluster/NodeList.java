@@ -1,6 +1,10 @@
 package dev.crossnet.cluster;
 
+import dev.crossnet.CrossnetException;
 import dev.crossnet.status.AgentPresence;
+import dev.crossnet.status.HostReport;
+import dev.crossnet.status.StatusTable;
+import dev.crossnet.store.StoreJson;
 import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.model.Lease;
 import dev.crossnet.store.Store;
@@ -16,7 +20,7 @@ import java.util.List;
 
 /**
  * {@code crossnet node ls}: the node records joined with the leases, the agents' status records
- * ({@link AgentPresence}) and the etcd member list.
+ * ({@link AgentPresence}), this host's agent's overlay probes ({@link HostReport}) and the etcd member list.
  */
 public final class NodeList {
     private NodeList() {
@@ -29,8 +33,11 @@ public final class NodeList {
      * @param agent     {@link AgentPresence.Status#describe}, or {@code -} if no agent on the host has reported
      * @param etcd      voter, learner or client
      * @param reachable for a member: whether its client port accepts a TCP connection from here; "-" for a client
+     * @param overlay   whether this host's agent reaches it over the overlay ({@link #overlay}): {@code yes 0.21ms}, {@code no},
+     *                  {@code self}, or {@code -} without a probe of it
      */
-    public record Row(String host, String address, String subnet, String agent, String etcd, String reachable, String joined) {
+    public record Row(String host, String address, String subnet, String agent, String etcd, String reachable, String joined,
+                      String overlay) {
     }
 
     public static List<Row> collect(Path dir) {
@@ -42,6 +49,7 @@ public final class NodeList {
                      files.hostCert(), files.hostKey(), Duration.ofSeconds(10))) {
             List<Lease> leases = new LeaseRegistry(store, cfg.prefix()).leases(false).leases();
             List<AgentPresence.Status> agents = AgentPresence.list(store);
+            HostReport own = ownReport(store, cfg.host());
             List<EtcdCluster.Member> members = etcd.members();
             ClusterConfig.refreshEndpoints(dir, cfg, members);
             for (NodeRegistry.Node n : new NodeRegistry(store).list()) {
@@ -51,7 +59,8 @@ public final class NodeList {
                         || x.peerUrls().contains(URI.create(EtcdMemberEnv.peerUrl(n.address())))).findFirst().orElse(null);
                 String role = m == null ? "client" : m.learner() ? "learner" : "voter";
                 String reach = m == null ? "-" : reachable(n.address()) ? "yes" : "no";
-                rows.add(new Row(n.host(), n.address(), subnet, agent(agents, n), role, reach, n.joined()));
+                rows.add(new Row(n.host(), n.address(), subnet, agent(agents, n), role, reach, n.joined(),
+                        n.host().equals(cfg.host()) ? "self" : overlay(own, n.address())));
             }
         }
         return rows;
@@ -68,6 +77,24 @@ public final class NodeList {
         return s == null ? "-" : s.describe();
     }
 
+    /** This host's agent's report, or null (no agent running here, or a report that does not parse). */
+    private static HostReport ownReport(Store store, String host) {
+        try {
+            return store.get(HostReport.PREFIX + host).map(kv -> StoreJson.read(kv, HostReport.class)).orElse(null);
+        } catch (CrossnetException e) {
+            return null;
+        }
+    }
+
+    /** The OVERLAY column for the host at {@code address}: as this host's agent last probed it. */
+    static String overlay(HostReport own, String address) {
+        if (own == null) {
+            return "-";
+        }
+        return own.peers().stream().filter(p -> address.equals(p.publicIp())).findFirst()
+                .map(p -> p.reachable() ? "yes " + StatusTable.rtt(p) : "no").orElse("-");
+    }
+
     private static boolean reachable(String ip) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(ip, EtcdMemberEnv.CLIENT_PORT), 1000);
@@ -78,10 +105,10 @@ public final class NodeList {
     }
 
     public static String render(List<Row> rows) {
-        String f = "%-16s %-16s %-18s %-44s %-8s %-8s %s%n";
-        StringBuilder b = new StringBuilder(String.format(f, "HOST", "ADDRESS", "SUBNET", "AGENT", "ETCD", "ETCD-UP", "JOINED"));
+        String f = "%-16s %-16s %-18s %-44s %-8s %-8s %-14s %s%n";
+        StringBuilder b = new StringBuilder(String.format(f, "HOST", "ADDRESS", "SUBNET", "AGENT", "ETCD", "ETCD-UP", "OVERLAY", "JOINED"));
         for (Row r : rows) {
-            b.append(String.format(f, r.host(), r.address(), r.subnet(), r.agent(), r.etcd(), r.reachable(), r.joined()));
+            b.append(String.format(f, r.host(), r.address(), r.subnet(), r.agent(), r.etcd(), r.reachable(), r.overlay(), r.joined()));
         }
         return b.toString();
     }

@@ -68,7 +68,10 @@ final class Agents {
                 "--subnet-file", subnetFile(labDir, host).toString(),
                 "--docker-opts-file", dir.resolve("docker.env").toString(),
                 "--state-dir", dir.resolve("state").toString(),
-                "--healthz-port", Integer.toString(HEALTHZ_PORT)));
+                "--healthz-port", Integer.toString(HEALTHZ_PORT),
+                // Each host under its lab name: the agents' records in the store are keyed by it (the machine's
+                // hostname, the default, is the same in every namespace).
+                "--host-name", host));
         cmd.addAll(LabDashboard.agentArgs(lab.agentArgs()));
         cmd.addAll(lab.agentArgs());
         if (LabDocker.enabled(labDir, host)) {

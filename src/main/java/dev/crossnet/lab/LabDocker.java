@@ -55,7 +55,7 @@ final class LabDocker {
     /** The agent flags that serve the plugins to this host's dockerd. */
     static List<String> agentArgs(Path labDir, String host) {
         return List.of("--docker-plugin", dir(labDir, host).resolve("plugins/crossnet.sock").toString(),
-                "--docker-host", socket(labDir, host).toString(), "--host-name", host);
+                "--docker-host", socket(labDir, host).toString());
     }
 
     static Path authzSocket(Path labDir, String host) {

@@ -3,6 +3,8 @@ package dev.crossnet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.status.AgentPresence;
+import dev.crossnet.status.ClusterStatus;
+import dev.crossnet.status.HostReport;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,8 +38,19 @@ class NodeListTest {
     @Test
     void renderShowsTheAgentColumn() {
         String out = NodeList.render(List.of(new NodeList.Row("h1", "10.0.0.1", "10.5.1.0/24", "ready since " + T0,
-                "voter", "yes", T0.toString())));
-        assertThat(out).containsPattern("HOST\\s+ADDRESS\\s+SUBNET\\s+AGENT\\s+ETCD\\s+ETCD-UP\\s+JOINED")
-                .containsPattern("h1\\s+10\\.0\\.0\\.1\\s+10\\.5\\.1\\.0/24\\s+ready since 2026-01-01T00:00:00Z\\s+voter\\s+yes");
+                "voter", "yes", T0.toString(), "yes 0.21ms")));
+        assertThat(out).containsPattern("HOST\\s+ADDRESS\\s+SUBNET\\s+AGENT\\s+ETCD\\s+ETCD-UP\\s+OVERLAY\\s+JOINED")
+                .containsPattern("h1\\s+10\\.0\\.0\\.1\\s+10\\.5\\.1\\.0/24\\s+ready since 2026-01-01T00:00:00Z\\s+voter\\s+yes\\s+yes 0\\.21ms\\s+2026");
+    }
+
+    @Test
+    void overlay_isThisHostsProbeOfThePeerByAddress() {
+        HostReport own = new HostReport("h1", "10.0.0.1", "10.5.1.0/24", "vxlan", null, List.of(
+                new ClusterStatus.Peer("10.0.0.2", "10.0.0.2", "10.5.2.0/24", true, 0.214, T0.toString()),
+                new ClusterStatus.Peer("10.0.0.3", "10.0.0.3", "10.5.3.0/24", false, 0.5, T0.toString())), null, null);
+        assertThat(NodeList.overlay(own, "10.0.0.2")).isEqualTo("yes 0.21ms");
+        assertThat(NodeList.overlay(own, "10.0.0.3")).isEqualTo("no");
+        assertThat(NodeList.overlay(own, "10.0.0.4")).isEqualTo("-");
+        assertThat(NodeList.overlay(null, "10.0.0.2")).isEqualTo("-");
     }
 }

@@ -47,7 +47,17 @@ class HostGwNetworkTest {
     void register_noMtuConfigured_usesUnderlayMtuAndPublishesNoBackendData() {
         assertThat(network.mtu()).isEqualTo(1500);
         assertThat(network.backendData()).isNull();
-        assertThat(kernel.links).isEmpty();
+    }
+
+    @Test
+    void start_givesTheOverlayAddressToTheDummyDeviceOnly_andAgainWritesNothing() {
+        assertThat(kernel.links).containsOnlyKeys(HostGwBackend.DEVICE);
+        assertThat(kernel.links.get(HostGwBackend.DEVICE).kind()).isEqualTo("dummy");
+        assertThat(kernel.links.get(HostGwBackend.DEVICE).addresses()).extracting(a -> a.toCanonicalString()).containsExactly("10.5.1.0/32");
+
+        network.start(OWN);
+
+        assertThat(kernel.calls).isEmpty();
     }
 
     @Test
