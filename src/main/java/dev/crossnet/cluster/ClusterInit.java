@@ -174,9 +174,16 @@ public final class ClusterInit {
                 s.connect(probe, 1000);
                 return;
             } catch (IOException e) {
-                if (!services.running(Services.Service.JOIN_ENDPOINT) || System.nanoTime() > deadline) {
-                    throw new CrossnetException("the join endpoint did not start listening on " + listen.getAddress().getHostAddress()
-                            + ":" + listen.getPort() + "; see " + services.logHint(Services.Service.JOIN_ENDPOINT));
+                String where = listen.getAddress().getHostAddress() + ":" + listen.getPort();
+                String log = services.logHint(Services.Service.JOIN_ENDPOINT);
+                if (!services.running(Services.Service.JOIN_ENDPOINT)) {
+                    // The log goes with the rollback, so its last lines go into the message.
+                    throw new CrossnetException("the join endpoint exited before listening on " + where + "; last lines of "
+                            + log + ":\n    " + EtcdHealth.tail(log));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CrossnetException("the join endpoint did not start listening on " + where + " within 60s ("
+                            + e.getMessage() + "); last lines of " + log + ":\n    " + EtcdHealth.tail(log));
                 }
             }
             try {
