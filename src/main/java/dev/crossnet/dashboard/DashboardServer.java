@@ -76,7 +76,7 @@ public final class DashboardServer implements AutoCloseable {
         connector.setPort(address.getPort());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
-        server.setHandler(new Routes(source, feed, json));
+        server.setHandler(new Routes(source, feed, json, address.getAddress().isLoopbackAddress()));
         try {
             server.start();
         } catch (Exception e) {
@@ -124,10 +124,14 @@ public final class DashboardServer implements AutoCloseable {
         private final StatusFeed feed;
         private final ObjectMapper json;
 
-        Routes(StatusSource source, StatusFeed feed, ObjectMapper json) {
+        private final boolean loopback;
+
+        /** @param loopback the server listens on loopback only: then it answers only to loopback names */
+        Routes(StatusSource source, StatusFeed feed, ObjectMapper json, boolean loopback) {
             this.source = source;
             this.feed = feed;
             this.json = json;
+            this.loopback = loopback;
         }
 
         @Override
@@ -136,6 +140,11 @@ public final class DashboardServer implements AutoCloseable {
             Asset asset = ASSETS.get(path);
             if (asset == null && !path.equals("/api/status") && !path.equals("/api/events")) {
                 return false; // Jetty's 404
+            }
+            if (loopback && !loopbackName(request.getHttpURI().getHost())) {
+                // DNS rebinding: a web page elsewhere must not read the cluster's layout through a name of its own.
+                reply(response, callback, 403, "text/plain; charset=utf-8", bytes("open the dashboard as localhost or 127.0.0.1\n"), false);
+                return true;
             }
             boolean head = HttpMethod.HEAD.is(request.getMethod());
             if (!head && !HttpMethod.GET.is(request.getMethod())) {
@@ -184,6 +193,19 @@ public final class DashboardServer implements AutoCloseable {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
+        }
+
+        /** Whether {@code host} (from the request's Host) names this machine's loopback: localhost or a loopback literal. */
+        static boolean loopbackName(String host) {
+            if (host == null || host.isEmpty()) {
+                return false;
+            }
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            inet.ipaddr.IPAddress ip = new inet.ipaddr.IPAddressString(h).getAddress();
+            return ip != null && !ip.isPrefixed() && ip.isLoopback();
         }
 
         private static byte[] bytes(String s) {

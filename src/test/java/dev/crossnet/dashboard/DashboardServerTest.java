@@ -134,6 +134,24 @@ class DashboardServerTest {
     }
 
     @Test
+    void loopbackServer_foreignHostName_403_loopbackNames_served() throws Exception {
+        String rebound = rawGet("evil.example:" + server.port());
+        assertThat(rebound).startsWith("HTTP/1.1 403 ").doesNotContain("\"h1\"");
+        for (String host : new String[] {"localhost", "127.0.0.1", "[::1]", "LOCALHOST", "127.1.2.3"}) {
+            assertThat(rawGet(host + ":" + server.port())).as(host).startsWith("HTTP/1.1 200 ").contains("\"h1\"");
+        }
+    }
+
+    /** GET /api/status with the given Host header (the JDK's client will not set one), the whole answer. */
+    private String rawGet(String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write(("GET /api/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void listen_busyAddress_errorNamesTheFlag() {
         assertThatThrownBy(() -> new DashboardServer(new InetSocketAddress("127.0.0.1", server.port()), doc::get))
                 .isInstanceOf(CrossnetException.class)
