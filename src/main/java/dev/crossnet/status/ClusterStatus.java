@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The cluster as one host sees it: what {@code crossnet status --json} prints and the dashboard serves
- * (the contract is {@code docs/status.md}). Built from the store alone by {@link ClusterStatusReader}, so any
+ * (the README's "crossnet status"). Built from the store alone by {@link ClusterStatusReader}, so any
  * host can build it; "reachable" and "rttMs" are what each host's own agent measured ({@link HostReport}).
  * Field names are fixed: fields may be added, none removed or renamed. Times are ISO-8601 UTC strings, null
  * when unknown. Immutable records; lists and maps are copied.

@@ -80,7 +80,14 @@ public final class ClusterStatusReader {
             log.debug("no usable network config: {}", e.getMessage());
         }
         List<Lease> held = leases.leases(false).leases();
-        List<AgentPresence.Status> agents = AgentPresence.list(store);
+        List<AgentPresence.Status> agents;
+        try {
+            agents = AgentPresence.list(store);
+        } catch (CrossnetException e) {
+            // A malformed record is not a store failure: show the hosts from their leases and reports.
+            log.warn("agent records not shown: {}", e.getMessage());
+            agents = List.of();
+        }
         Map<String, HostReport> reports = reports();
         List<ClusterStatus.Host> hosts = hosts(held, agents, reports);
         return new ClusterStatus(now, from, new ClusterStatus.StoreHealth(where.kind(), where.endpoints(), true, null), overlay,

@@ -330,4 +330,37 @@ class AgentTest {
         public void close() {
         }
     }
+
+    @Test
+    void statusFeed_reportsTheLeaseThePeersAndEachProblemSinceFirstSeen() {
+        registry.setConfig(NetworkConfig.parse("{\"Network\":\"10.5.0.0/16\"}"));
+        agent = newAgent();
+        startLoop();
+        Subnet peer = Subnet.parse("10.5.200.0/24");
+        registry.create(peer, new LeaseAttrs("172.30.0.12", "vxlan", null), Duration.ofHours(1)).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.overlay().peers().stream().anyMatch(l -> l.subnet().equals(peer)));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        MutableClock c = new MutableClock(t0);
+        List<dev.crossnet.ProblemLog.Problem> problems = new ArrayList<>(List.of(new dev.crossnet.ProblemLog.Problem("vxlan", "", "refused")));
+        StatusFeed feed = new StatusFeed(agent, "h1", c, () -> List.copyOf(problems));
+        List<dev.crossnet.probe.PeerProbes.Reach> reach = List.of(new dev.crossnet.probe.PeerProbes.Reach("172.30.0.12", peer.toString(), true, 0.3, t0));
+
+        dev.crossnet.status.HostReport r = feed.report(reach);
+
+        assertThat(r.host()).isEqualTo("h1");
+        assertThat(r.publicIp()).isEqualTo("172.30.0.11");
+        assertThat(r.subnet()).isEqualTo(agent.lease().subnet().toString());
+        assertThat(r.backend()).isEqualTo("vxlan");
+        assertThat(r.peers()).containsExactly(new dev.crossnet.status.ClusterStatus.Peer("172.30.0.12", "172.30.0.12", peer.toString(), true, 0.3,
+                t0.toString()));
+        assertThat(r.errors()).containsExactly(new dev.crossnet.status.ClusterStatus.Problem("vxlan", "", "refused", t0.toString()));
+
+        c.advance(Duration.ofMinutes(1));
+        assertThat(feed.report(reach).errors()).extracting(dev.crossnet.status.ClusterStatus.Problem::since).containsExactly(t0.toString());
+        problems.clear();
+        assertThat(feed.report(reach).errors()).isEmpty();
+        problems.add(new dev.crossnet.ProblemLog.Problem("vxlan", "", "refused"));
+        assertThat(feed.report(reach).errors()).extracting(dev.crossnet.status.ClusterStatus.Problem::since)
+                .as("gone and back: since now").containsExactly(t0.plus(Duration.ofMinutes(1)).toString());
+    }
 }
