@@ -52,7 +52,7 @@ public final class DashboardServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final StatusFeed feed;
+    private final StatusEvents feed;
 
     /** Serves {@code source} on {@code address} with the feed's usual pace. */
     public DashboardServer(InetSocketAddress address, StatusSource source) {
@@ -64,7 +64,7 @@ public final class DashboardServer implements AutoCloseable {
      */
     DashboardServer(InetSocketAddress address, StatusSource source, Duration interval, Duration heartbeat) {
         ObjectMapper json = new ObjectMapper();
-        feed = new StatusFeed(source, json, interval, heartbeat);
+        feed = new StatusEvents(source, json, interval, heartbeat);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("dashboard");
         threads.setDaemon(true);
@@ -82,7 +82,7 @@ public final class DashboardServer implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw new CrossnetException(DashboardListen.FLAG + ": cannot listen on " + DashboardListen.text(address) + ": "
-                    + StatusFeed.message(e));
+                    + StatusEvents.message(e));
         }
     }
 
@@ -121,13 +121,13 @@ public final class DashboardServer implements AutoCloseable {
 
     private static final class Routes extends Handler.Abstract {
         private final StatusSource source;
-        private final StatusFeed feed;
+        private final StatusEvents feed;
         private final ObjectMapper json;
 
         private final boolean loopback;
 
         /** @param loopback the server listens on loopback only: then it answers only to loopback names */
-        Routes(StatusSource source, StatusFeed feed, ObjectMapper json, boolean loopback) {
+        Routes(StatusSource source, StatusEvents feed, ObjectMapper json, boolean loopback) {
             this.source = source;
             this.feed = feed;
             this.json = json;
@@ -174,7 +174,7 @@ public final class DashboardServer implements AutoCloseable {
             try {
                 reply(response, callback, 200, type, json.writeValueAsBytes(source.current()), head);
             } catch (RuntimeException e) {
-                byte[] body = json.writeValueAsBytes(json.createObjectNode().put("error", StatusFeed.message(e)));
+                byte[] body = json.writeValueAsBytes(json.createObjectNode().put("error", StatusEvents.message(e)));
                 reply(response, callback, 503, type, body, head);
             }
         }

@@ -1,6 +1,6 @@
 package dev.crossnet.dashboard;
 
-/** One open event stream, as {@link StatusFeed} sees it. */
+/** One open event stream, as {@link StatusEvents} sees it. */
 interface EventSink {
     /**
      * Queues {@code frame} (already framed text) without blocking. A sink may drop a frame that a

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #tick} and {@link #heartbeat} are what the scheduler calls; tests call them
  * directly.
  */
-final class StatusFeed implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StatusFeed.class);
+final class StatusEvents implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusEvents.class);
     /** The event type carrying a failure to build the document, as {@code {"error": "..."}}. */
     static final String UNAVAILABLE = "unavailable";
 
@@ -33,7 +33,7 @@ final class StatusFeed implements AutoCloseable {
     private String last; // the last frame broadcast, compared without takenAt; guarded by this
 
     /** Starts the timer thread ({@code dashboard-feed}, daemon). */
-    StatusFeed(StatusSource source, ObjectMapper json, Duration interval, Duration heartbeat) {
+    StatusEvents(StatusSource source, ObjectMapper json, Duration interval, Duration heartbeat) {
         this.source = source;
         this.json = json;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {

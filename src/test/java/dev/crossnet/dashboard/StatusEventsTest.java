@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link StatusFeed} with its timer far away: the test calls tick and heartbeat itself. */
-class StatusFeedTest {
+/** {@link StatusEvents} with its timer far away: the test calls tick and heartbeat itself. */
+class StatusEventsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final AtomicReference<Object> next = new AtomicReference<>(doc("2026-11-27T20:00:00Z", true));
     private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-    private final StatusFeed feed = new StatusFeed(() -> {
+    private final StatusEvents feed = new StatusEvents(() -> {
         reads.incrementAndGet();
         Object v = next.get();
         if (v instanceof RuntimeException e) {
