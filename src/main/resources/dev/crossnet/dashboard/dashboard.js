@@ -118,7 +118,7 @@
 
   function drawHost(doc, h) {
     var up = ready(h);
-    var mode = Object.keys(h.mode || {}).map(function (k) { return k + ' ' + h.mode[k]; }).join(', ');
+    var mode = Object.keys(h.mode || {}).sort().map(function (k) { return k + ' ' + h.mode[k]; }).join(', ');
     var peers = (h.peers || []).map(function (p) {
       return el('tr', {}, [el('td', {}, [p.name]),
         el('td', { 'class': p.reachable ? 'ok' : 'bad' }, [p.reachable ? 'reachable' : 'unreachable']),
