@@ -140,8 +140,9 @@ final class LabCommand implements Runnable {
         public Integer call() {
             Lab l = Lab.open(lab.name, LabOptions.DEFAULT_STATE_ROOT);
             LabStatus s = l.status();
-            // The cluster as the store says (crossnet status, per host's view), beside the lab's own view.
-            ClusterStatus cluster = LabClusterStatus.read(l);
+            // The cluster as the store says (crossnet status, per host's view), beside the lab's own view; the lab's
+            // view is shown even when that cannot be read.
+            ClusterStatus cluster = LabClusterStatus.readOrSayWhy(l);
             if (json) {
                 System.out.println(LabClusterStatus.json(s, cluster));
             } else {

@@ -38,6 +38,22 @@ public final class LabClusterStatus {
         return ClusterStatus.fromJson(r.out());
     }
 
+    /**
+     * {@link #read}, or when that fails a document with no hosts whose store part says why (the store is not
+     * reachable from the lab's first host, or the lab has no host). Never throws a {@link CrossnetException}.
+     */
+    public static ClusterStatus readOrSayWhy(Lab lab) {
+        try {
+            return read(lab);
+        } catch (CrossnetException e) {
+            LabState s = lab.state();
+            String kind = s.store() != null && s.store().startsWith("file:") ? "embedded" : "etcd";
+            return new ClusterStatus(java.time.Instant.now().toString(), "",
+                    new ClusterStatus.StoreHealth(kind, s.store() == null ? List.of() : List.of(s.store()), false, e.getMessage()),
+                    null, List.of(), List.of());
+        }
+    }
+
     /** {@code lab status --json}: the lab's own fields, plus the document as {@code cluster}. */
     public static String json(LabStatus lab, ClusterStatus cluster) {
         ObjectMapper m = ClusterStatus.mapper();

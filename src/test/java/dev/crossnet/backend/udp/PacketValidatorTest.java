@@ -33,6 +33,12 @@ class PacketValidatorTest {
     }
 
     @Test
+    void check_overlayProbeBetweenTheHostsOverlayAddresses_accepted() {
+        // dev.crossnet.probe: from the peer subnet's network address to ours.
+        assertThat(check(Packets.ipv4Udp("10.5.2.0", "10.5.9.0", 24), PEER_A)).isEqualTo(PacketValidator.ACCEPT);
+    }
+
+    @Test
     void check_unknownSource_dropped() {
         assertThat(check(Packets.ipv4Udp("10.5.2.7", "10.5.9.3", 100), Endpoints.of(ip("192.168.1.66"), 8285)))
                 .isEqualTo(DropReason.UNKNOWN_SOURCE.ordinal());
