@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * are crossnet's own.
  */
 public final class CniError extends Exception {
-    /** The spec's well-known codes (CNI 1.0.0, "Error" section). */
+    /** The spec's well-known codes (CNI 1.1.0, "Error" section). */
     public static final int INCOMPATIBLE_VERSION = 1;
     public static final int UNSUPPORTED_FIELD = 2;
     public static final int UNKNOWN_CONTAINER = 3;
@@ -18,6 +18,8 @@ public final class CniError extends Exception {
     public static final int DECODE_FAILURE = 6;
     public static final int INVALID_CONFIG = 7;
     public static final int TRY_AGAIN_LATER = 11;
+    /** CNI 1.1.0's STATUS: the plugin cannot serve ADD now. */
+    public static final int NOT_AVAILABLE = 50;
     /** crossnet's own: CHECK found the container's network no longer matching the host's lease. */
     public static final int DRIFT = 100;
     /** crossnet's own: a delegated plugin failed without a CNI error result of its own. */

@@ -10,6 +10,7 @@ import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.nio.file.Files;
+import java.util.List;
 
 /**
  * The plugin's four commands. Each either returns what goes to stdout or throws the error result,
@@ -26,14 +27,27 @@ import java.nio.file.Files;
  * <li>CHECK reports drift: a lease or MTU in {@code subnet.env} other than the container got, then
  *     whatever the bridge's CHECK finds (interface, addresses, routes, host-local's record).</li>
  * <li>VERSION lists the versions of {@link NetConf#SUPPORTED_VERSIONS}.</li>
+ * <li>GC (1.1.0) releases the addresses and records of attachments the runtime no longer has
+ *     ({@link AttachmentGc}).</li>
+ * <li>STATUS (1.1.0) succeeds when an ADD can be served: {@code subnet.env} is there and readable,
+ *     the delegated plugins are in {@code CNI_PATH} (when given), and the agent answers ready on
+ *     {@code agentHealthz} (it holds a live lease); otherwise error 50 saying which. Debian's
+ *     bridge and host-local (1.1.1) predate STATUS, so it is not passed on to them.</li>
  * </ul>
- * Not thread-safe; one instance serves one call.
+ * A 1.1.0 config is handed to the delegates as 1.0.0 ({@link NetConf#delegateVersion}) and their
+ * result goes back as 1.1.0. Not thread-safe; one instance serves one call.
  */
 public final class CniPlugin {
     private final Plugins plugins;
+    private final AgentReadiness agent;
 
     public CniPlugin(Plugins plugins) {
+        this(plugins, new HttpAgentReadiness());
+    }
+
+    public CniPlugin(Plugins plugins, AgentReadiness agent) {
         this.plugins = plugins;
+        this.agent = agent;
     }
 
     /**
@@ -56,6 +70,16 @@ public final class CniPlugin {
             case CHECK:
                 check(env, conf, saved);
                 return null;
+            case GC:
+                requireGcAndStatus(conf, "GC");
+                if (conf.validAttachments() == null) {
+                    throw new CniError(CniError.INVALID_CONFIG, NetConf.VALID_ATTACHMENTS + " is missing: GC needs the attachments to keep");
+                }
+                new AttachmentGc(plugins).collect(env, conf, saved);
+                return null;
+            case STATUS:
+                status(env, conf);
+                return null;
             default:
                 throw new IllegalStateException("unhandled " + env.command());
         }
@@ -63,7 +87,7 @@ public final class CniPlugin {
 
     private JsonNode version() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("cniVersion", "1.0.0");
+        o.put("cniVersion", NetConf.SUPPORTED_VERSIONS.get(NetConf.SUPPORTED_VERSIONS.size() - 1));
         ArrayNode versions = o.putArray("supportedVersions");
         NetConf.SUPPORTED_VERSIONS.forEach(versions::add);
         return o;
@@ -86,6 +110,9 @@ public final class CniPlugin {
         }
         try {
             checkResult(result, lease.subnet(), type, CniError.DELEGATE_FAILED);
+            if (result instanceof ObjectNode o) {
+                o.put("cniVersion", conf.cniVersion()); // 1.1.0 reads a 1.0.0 result unchanged
+            }
             return result;
         } catch (CniError e) {
             try {
@@ -116,7 +143,7 @@ public final class CniPlugin {
             delegate = DelegateConf.build(conf, lease(conf));
         }
         if (conf.prevResult() != null) {
-            delegate.set("prevResult", conf.prevResult());
+            delegate.set("prevResult", prevForDelegate(conf));
         }
         plugins.run(delegate.path("type").asText("bridge"), CniEnv.Command.DEL, env, delegate);
         saved.delete(env);
@@ -147,8 +174,47 @@ public final class CniPlugin {
                     + ", but container " + env.containerId() + " was set up with MTU " + mtu, "recreate the container");
         }
         checkResult(conf.prevResult(), lease.subnet(), "prevResult", CniError.DRIFT);
-        delegate.set("prevResult", conf.prevResult());
+        delegate.set("prevResult", prevForDelegate(conf));
         plugins.run(delegate.path("type").asText("bridge"), CniEnv.Command.CHECK, env, delegate);
+    }
+
+    /** The ADD result passed back with DEL and CHECK, in the version the delegates are given. */
+    private static JsonNode prevForDelegate(NetConf conf) {
+        JsonNode prev = conf.prevResult().deepCopy();
+        if (prev instanceof ObjectNode o && o.has("cniVersion")) {
+            o.put("cniVersion", conf.delegateVersion());
+        }
+        return prev;
+    }
+
+    private static void requireGcAndStatus(NetConf conf, String command) throws CniError {
+        if (!conf.hasGcAndStatus()) {
+            throw new CniError(CniError.INCOMPATIBLE_VERSION, command + " needs cniVersion 1.1.0, the config says " + conf.cniVersion());
+        }
+    }
+
+    private void status(CniEnv env, NetConf conf) throws CniError {
+        requireGcAndStatus(conf, "STATUS");
+        try {
+            lease(conf);
+        } catch (CniError e) {
+            throw new CniError(CniError.NOT_AVAILABLE, e.getMessage(), e.details());
+        }
+        if (!env.path().isEmpty()) {
+            for (String type : List.of(conf.delegate().path("type").asText("bridge"), conf.ipam().path("type").asText(AttachmentGc.HOST_LOCAL))) {
+                try {
+                    ExecPlugins.find(type, env);
+                } catch (CniError e) {
+                    throw new CniError(CniError.NOT_AVAILABLE, e.getMessage(), e.details());
+                }
+            }
+        }
+        if (!conf.agentHealthz().isEmpty()) {
+            String why = agent.notReady(conf.agentHealthz());
+            if (why != null) {
+                throw new CniError(CniError.NOT_AVAILABLE, why, "agentHealthz in the network config says where to ask; \"\" not to");
+            }
+        }
     }
 
     /** This host's lease, from the subnet.env the config names. */

@@ -11,7 +11,7 @@ import dev.crossnet.agent.SubnetEnv;
  * config and this host's {@code subnet.env}, as flannel's CNI plugin does. For
  * {@code FLANNEL_NETWORK=10.5.0.0/16}, {@code FLANNEL_SUBNET=10.5.34.1/24}, {@code FLANNEL_MTU=1450}:
  * <pre>
- * {"cniVersion": "1.0.0", "name": "crossnet", "type": "bridge", "bridge": "crossnet0",
+ * {"cniVersion": "1.0.0", "name": "crossnet", "type": "bridge", "bridge": "crossnetbr0",
  *  "isGateway": true, "isDefaultGateway": true, "ipMasq": false, "mtu": 1450,
  *  "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.5.34.0/24", "gateway": "10.5.34.1"}]],
  *           "routes": [{"dst": "10.5.0.0/16", "gw": "10.5.34.1"}]}}
@@ -25,8 +25,11 @@ import dev.crossnet.agent.SubnetEnv;
  * {@code "delegate": {"ipMasq": true}} asks for that. Pure.
  */
 public final class DelegateConf {
-    /** The host bridge of crossnet's CNI containers (flannel's is {@code cni0}). */
-    public static final String DEFAULT_BRIDGE = "crossnet0";
+    /**
+     * The host bridge of crossnet's CNI containers (flannel's is {@code cni0}). Not
+     * {@code crossnet0}: that is the udp backend's TUN device ({@code UdpBackend.DEVICE}).
+     */
+    public static final String DEFAULT_BRIDGE = "crossnetbr0";
 
     private DelegateConf() {
     }
@@ -35,7 +38,7 @@ public final class DelegateConf {
     public static ObjectNode build(NetConf conf, SubnetEnv lease) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode d = f.objectNode();
-        d.put("cniVersion", conf.cniVersion());
+        d.put("cniVersion", conf.delegateVersion());
         d.put("name", conf.name());
         d.put("type", "bridge");
         d.put("bridge", DEFAULT_BRIDGE);

@@ -8,6 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The delegate config each ADD used, kept per container and interface until its DEL, as
@@ -46,6 +51,34 @@ final class SavedDelegates {
         } catch (IOException e) {
             System.err.println("crossnet: ignoring unreadable " + file(env) + ": " + e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * Deletes every record but those of {@code keep} (GC). Files whose names start with a dot are
+     * another call's writes in progress, and stay. Idempotent.
+     */
+    void retainOnly(Set<NetConf.Attachment> keep) throws CniError {
+        Set<String> names = keep.stream().map(a -> a.containerId() + "-" + a.ifname()).collect(Collectors.toSet());
+        List<String> failed = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!name.startsWith(".") && !names.contains(name)) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (IOException e) {
+                        failed.add(f + ": " + e.getMessage());
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new CniError(CniError.IO_FAILURE, "cannot list " + dir + ": " + e.getMessage());
+        }
+        if (!failed.isEmpty()) {
+            throw new CniError(CniError.IO_FAILURE, "cannot delete " + String.join(", ", failed));
         }
     }
 

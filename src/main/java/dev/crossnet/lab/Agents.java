@@ -37,12 +37,13 @@ final class Agents {
 
     /**
      * JVM flags for agents of kernel backends, as {@code bin/crossnet agent} runs them: serial GC, C1
-     * only, a heap that starts at 16 MiB with an 8 MiB young generation and grows on demand, and the
-     * C heap trimmed every 5 s (docs/benchmarks.md: RSS of one agent with 1000 peers). The udp
-     * backend's agent moves every packet itself and needs C2.
+     * only, a heap that starts at 8 MiB with a 4 MiB young generation and an old generation resized at
+     * each full collection to leave 20-40 % of it free (it shrinks back after a burst), and the C heap
+     * trimmed every 5 s (docs/benchmarks.md: RSS of one agent with 1000 peers). The udp backend's agent moves every
+     * packet itself and needs C2.
      */
-    static final String KERNEL_BACKEND_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmn8m -Xmx128m"
-            + " -XX:TrimNativeHeapInterval=5000 -Xss512k -XX:-UsePerfData";
+    static final String KERNEL_BACKEND_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmn4m -Xmx128m"
+            + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:TrimNativeHeapInterval=5000 -Xss512k -XX:-UsePerfData";
     static final String UDP_BACKEND_JVM = "-Xmx256m -XX:+UseSerialGC -Xss512k -XX:-UsePerfData";
 
     /**

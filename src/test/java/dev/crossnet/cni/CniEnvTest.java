@@ -46,6 +46,17 @@ class CniEnvTest {
         assertThat(CniEnv.parse(Map.of("CNI_COMMAND", "VERSION")).path()).isEqualTo(List.of());
     }
 
+    @Test
+    void parse_gcNeedsOnlyCniPath_statusNothing() throws CniError {
+        CniEnv gc = CniEnv.parse(Map.of("CNI_COMMAND", "GC", "CNI_PATH", "/usr/lib/cni"));
+        assertThat(gc.path()).containsExactly("/usr/lib/cni");
+        assertThat(gc.containerId()).isEmpty();
+        assertThatThrownBy(() -> CniEnv.parse(Map.of("CNI_COMMAND", "GC")))
+                .isInstanceOfSatisfying(CniError.class, e -> assertThat(e.getMessage()).isEqualTo("CNI_PATH is missing"));
+        assertThat(CniEnv.parse(Map.of("CNI_COMMAND", "STATUS")).path()).isEmpty();
+        assertThat(CniEnv.parse(Map.of("CNI_COMMAND", "STATUS", "CNI_PATH", "/a:/b")).path()).containsExactly("/a", "/b");
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
         "CNI_COMMAND     |            | CNI_COMMAND is missing",

@@ -27,7 +27,7 @@ class CniMainTest {
     void version_printsVersionsAndExits0() throws Exception {
         Run r = run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"0.4.0\"}");
         assertThat(r.exit()).isZero();
-        assertThat(r.out().get("supportedVersions")).hasSize(4);
+        assertThat(r.out().get("supportedVersions")).hasSize(5);
     }
 
     @Test

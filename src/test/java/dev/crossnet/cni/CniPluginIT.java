@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossnet.agent.HealthServer;
+import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.testing.NetnsLab;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -79,7 +83,7 @@ class CniPluginIT {
         assertThat(sh("ip -o link show dev eth0", c1)).contains("mtu 1400");
         assertThat(sh("ip route", c1)).contains("10.5.0.0/16 via 10.5.34.1").contains("default via 10.5.34.1");
         // On the host: the bridge holds the lease's gateway; no masquerade (FLANNEL_IPMASQ=false).
-        assertThat(sh("ip -o addr show dev crossnet0", host)).contains("inet 10.5.34.1/24");
+        assertThat(sh("ip -o addr show dev crossnetbr0", host)).contains("inet 10.5.34.1/24");
         assertThat(sh("iptables -t nat -S POSTROUTING", host)).doesNotContain("MASQUERADE");
 
         CniHarness.Call add2 = cni.call("ADD", "ctr2", netns(c2), "eth0", conf());
@@ -173,7 +177,7 @@ class CniPluginIT {
             assertThat(e.get("msg").asText()).as(call.toString()).contains(c.msg());
             assertThat(e.has("cniVersion")).isTrue();
         }
-        assertThat(sh("ip -o link", host)).doesNotContain("crossnet0");
+        assertThat(sh("ip -o link", host)).doesNotContain("crossnetbr0");
         assertThat(sh("ip -o link", c1)).doesNotContain("eth0");
         assertThat(dir.resolve("ipam")).doesNotExist();
         assertThat(files(dir.resolve("data"))).isEmpty();
@@ -189,6 +193,67 @@ class CniPluginIT {
         assertThat(sh("ip -o link show dev eth0", c1)).contains("eth0");
         assertThat(files(dir.resolve("ipam"))).noneMatch(f -> f.matches(".*/10\\.5\\.34\\.\\d+$"));
         assertThat(files(dir.resolve("data"))).isEmpty();
+    }
+
+    private String conf110(String extra) {
+        return conf().replace("\"1.0.0\"", "\"1.1.0\"").replaceFirst("}$", extra + "}");
+    }
+
+    @Test
+    void gc_110_releasesTheAddressesOfUnlistedAttachmentsOnly() throws Exception {
+        String c1 = lab.namespace("c1");
+        String c2 = lab.namespace("c2");
+        CniHarness.Call add1 = cni.call("ADD", "ctr1", netns(c1), "eth0", conf110(""));
+        CniHarness.Call add2 = cni.call("ADD", "ctr2", netns(c2), "eth0", conf110(""));
+        assertThat(add1.exit()).as(add1.toString()).isZero();
+        assertThat(add2.exit()).as(add2.toString()).isZero();
+        assertThat(add1.json().get("cniVersion").asText()).isEqualTo("1.1.0");
+        String ip1 = add1.json().at("/ips/0/address").asText().split("/")[0];
+        String ip2 = add2.json().at("/ips/0/address").asText().split("/")[0];
+        // An address host-local holds for a container nobody knows of any more, and no record of ours.
+        Files.writeString(dir.resolve("ipam/crossnet/10.5.34.200"), "ghost\r\neth0");
+
+        CniHarness.Call gc = cni.call(Map.of("CNI_COMMAND", "GC", "CNI_PATH", CniHarness.DEBIAN_CNI_PATH),
+                conf110(",\"cni.dev/valid-attachments\":[{\"containerID\":\"ctr1\",\"ifname\":\"eth0\"}]"));
+        assertThat(gc.exit()).as(gc.toString()).isZero();
+        assertThat(gc.stdout()).isBlank();
+        assertThat(files(dir.resolve("ipam"))).anyMatch(f -> f.endsWith("/" + ip1))
+                .noneMatch(f -> f.endsWith("/" + ip2)).noneMatch(f -> f.endsWith("/10.5.34.200"));
+        assertThat(files(dir.resolve("data"))).anyMatch(f -> f.endsWith("/ctr1-eth0")).noneMatch(f -> f.contains("ctr2"));
+        CniHarness.Call check = cni.call("CHECK", "ctr1", netns(c1), "eth0", withPrev(conf110(""), add1.json()));
+        assertThat(check.exit()).as("the kept attachment is intact: " + check).isZero();
+    }
+
+    @Test
+    void status_110_readyOnlyWithSubnetEnvAndAReadyAgent() throws Exception {
+        sh("ip link set lo up", host);
+        AtomicReference<String> notReady = new AtomicReference<>("starting: no lease yet");
+        HealthServer agent = Netns.run(host, () -> new HealthServer("127.0.0.1", 0, () -> true, notReady::get, new PrometheusRegistry()));
+        String conf = conf110(",\"agentHealthz\":\"127.0.0.1:" + agent.port() + "\"");
+        Map<String, String> vars = Map.of("CNI_COMMAND", "STATUS", "CNI_PATH", CniHarness.DEBIAN_CNI_PATH);
+        try {
+            CniHarness.Call noLease = cni.call(vars, conf);
+            assertThat(noLease.exit()).as(noLease.toString()).isEqualTo(1);
+            assertThat(noLease.json().get("code").asInt()).isEqualTo(CniError.NOT_AVAILABLE);
+            assertThat(noLease.json().get("msg").asText()).contains("not ready: starting: no lease yet");
+
+            notReady.set(null);
+            CniHarness.Call ready = cni.call(vars, conf);
+            assertThat(ready.exit()).as(ready.toString()).isZero();
+            assertThat(ready.stdout()).isBlank();
+
+            Files.delete(subnetFile);
+            CniHarness.Call noSubnetEnv = cni.call(vars, conf);
+            assertThat(noSubnetEnv.json().get("code").asInt()).as(noSubnetEnv.toString()).isEqualTo(CniError.NOT_AVAILABLE);
+            assertThat(noSubnetEnv.json().get("msg").asText()).contains("subnetFile " + subnetFile + " is missing");
+            writeLease("10.5.34.1/24", 1400);
+        } finally {
+            agent.close();
+        }
+        CniHarness.Call stopped = cni.call(vars, conf);
+        assertThat(stopped.json().get("code").asInt()).as(stopped.toString()).isEqualTo(CniError.NOT_AVAILABLE);
+        assertThat(stopped.json().get("msg").asText()).contains("does not answer");
+        assertThat(sh("ip -o link", host)).doesNotContain("crossnetbr0");
     }
 
     private static List<String> files(Path root) throws IOException {

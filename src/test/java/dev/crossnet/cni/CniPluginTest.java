@@ -171,7 +171,7 @@ class CniPluginTest {
     void version_listsSupportedVersions() throws Exception {
         JsonNode v = new CniPlugin(plugins).run(new CniEnv(CniEnv.Command.VERSION, "", "", "", java.util.List.of(), ""),
                 new byte[0]);
-        assertThat(v.toString()).isEqualTo("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\"]}");
+        assertThat(v.toString()).isEqualTo("{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}");
     }
 
     @Test

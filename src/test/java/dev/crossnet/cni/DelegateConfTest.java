@@ -21,10 +21,16 @@ class DelegateConfTest {
     void build_default_bridgeWithLeaseMtuAndNetworkRoute() throws Exception {
         ObjectNode d = build("{\"cniVersion\":\"1.0.0\",\"name\":\"crossnet\",\"type\":\"crossnet\"}");
         assertThat(json.readTree(d.toString())).isEqualTo(json.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"crossnet\","
-                + "\"type\":\"bridge\",\"bridge\":\"crossnet0\",\"isGateway\":true,\"isDefaultGateway\":true,\"ipMasq\":false,"
+                + "\"type\":\"bridge\",\"bridge\":\"crossnetbr0\",\"isGateway\":true,\"isDefaultGateway\":true,\"ipMasq\":false,"
                 + "\"mtu\":1450,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.5.34.0/24\",\"gateway\":\"10.5.34.1\"}]],"
                 + "\"routes\":[{\"dst\":\"10.5.0.0/16\",\"gw\":\"10.5.34.1\"}]}}"));
         assertThat(DelegateConf.subnetOf(d)).isEqualTo("10.5.34.0/24");
+    }
+
+    @Test
+    void defaultBridge_isNotTheUdpBackendsTunDevice() {
+        // Regression: both were crossnet0, so ADD failed on every udp host ("already exists but is not a bridge").
+        assertThat(DelegateConf.DEFAULT_BRIDGE).isNotEqualTo(dev.crossnet.backend.udp.UdpBackend.DEVICE);
     }
 
     @Test

@@ -46,6 +46,22 @@ class NetConfTest {
         assertThat(parse("{\"cniVersion\":\"0.3.1\",\"name\":\"n\"}").hasCheck()).isFalse();
     }
 
+    @Test
+    void parse_110_gcAndStatusFields() throws CniError {
+        NetConf c = parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"agentHealthz\":\"127.0.0.1:9000\","
+                + "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}]}");
+        assertThat(c.hasGcAndStatus()).isTrue();
+        assertThat(c.delegateVersion()).isEqualTo("1.0.0");
+        assertThat(c.agentHealthz()).isEqualTo("127.0.0.1:9000");
+        assertThat(c.validAttachments()).containsExactly(new NetConf.Attachment("a", "eth0"));
+        NetConf old = parse("{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"agentHealthz\":\"\"}");
+        assertThat(old.hasGcAndStatus()).isFalse();
+        assertThat(old.delegateVersion()).isEqualTo("0.4.0");
+        assertThat(old.agentHealthz()).isEmpty();
+        assertThat(old.validAttachments()).isNull();
+        assertThat(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}").agentHealthz()).isEqualTo("127.0.0.1:8471");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "not json                          | 6 | not JSON",
@@ -63,7 +79,11 @@ class NetConfTest {
         "{'cniVersion':'1.0.0','name':'n','delegate':'x'}         | 7 | delegate must be an object",
         "{'cniVersion':'1.0.0','name':'n','delegate':{'ipam':{}}} | 2 | delegate.ipam is set by crossnet; put host-local settings",
         "{'cniVersion':'1.0.0','name':'n','delegate':{'mtu':9000}} | 2 | delegate.mtu is set by crossnet from FLANNEL_MTU",
+        "{'cniVersion':'1.0.0','name':'n','delegate':{'bridge':'crossnet0'}} | 7 | delegate.bridge \"crossnet0\" is the name of the udp backend's TUN",
         "{'cniVersion':'1.0.0','name':'n','prevResult':3}          | 7 | prevResult must be an object",
+        "{'cniVersion':'1.1.0','name':'n','agentHealthz':'http://x/readyz'} | 7 | agentHealthz \"http://x/readyz\" must be HOST:PORT",
+        "{'cniVersion':'1.1.0','name':'n','cni.dev/valid-attachments':{}}   | 7 | cni.dev/valid-attachments must be an array",
+        "{'cniVersion':'1.1.0','name':'n','cni.dev/valid-attachments':[3]}  | 7 | cni.dev/valid-attachments[0] must be an object",
     })
     void parse_badConfig_failsNamingTheField(String text, int code, String message) {
         assertThatThrownBy(() -> parse(text.replace('\'', '"')))

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** A fake {@link Plugins}: records each call and answers from a queue (default: null, success). */
 final class RecordingPlugins implements Plugins {
-    record Call(String type, CniEnv.Command command, String containerId, ObjectNode conf) {
+    record Call(String type, CniEnv.Command command, String containerId, String ifname, ObjectNode conf) {
     }
 
     final List<Call> calls = new ArrayList<>();
@@ -29,7 +29,7 @@ final class RecordingPlugins implements Plugins {
 
     @Override
     public JsonNode run(String type, CniEnv.Command command, CniEnv env, ObjectNode conf) throws CniError {
-        calls.add(new Call(type, command, env.containerId(), conf.deepCopy()));
+        calls.add(new Call(type, command, env.containerId(), env.ifname(), conf.deepCopy()));
         Object a = answers.poll();
         if (a instanceof CniError e) {
             throw e;
@@ -39,5 +39,10 @@ final class RecordingPlugins implements Plugins {
 
     List<CniEnv.Command> commands() {
         return calls.stream().map(Call::command).toList();
+    }
+
+    /** {@code containerId/ifname} of each call, in order. */
+    List<String> interfaces() {
+        return calls.stream().map(c -> c.containerId() + "/" + c.ifname()).toList();
     }
 }

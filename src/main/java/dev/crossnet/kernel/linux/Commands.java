@@ -1,7 +1,6 @@
 package dev.crossnet.kernel.linux;
 
 import dev.crossnet.CrossnetException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +11,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs the iproute2 / iptables tools, optionally inside a named network namespace (one under
@@ -38,6 +40,17 @@ class Commands {
         t.setDaemon(true);
         return t;
     });
+
+    /** Kills a tool that has not closed its stdout after {@link #TIMEOUT_SECONDS}; idle otherwise. */
+    private static final ScheduledThreadPoolExecutor WATCHDOG = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "crossnet-tool-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        WATCHDOG.setRemoveOnCancelPolicy(true);
+    }
 
     /**
      * Runs one command line to completion: {@link Commands#run} in production; unit tests pass a fake
@@ -107,17 +120,32 @@ class Commands {
             throw new CrossnetException("cannot run " + cmd.get(0) + " (is it installed?): " + e.getMessage(), e);
         }
         // Read both streams while writing stdin, so that a chatty tool cannot fill a pipe and block us.
-        CompletableFuture<String> out = drain(p.getInputStream());
+        // With nothing to write, this thread reads stdout itself: one pipe reader per run, not two.
         CompletableFuture<String> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<String> out;
+        AtomicBoolean killed = new AtomicBoolean();
+        if (stdin == null) {
+            closeQuietly(p.getOutputStream());
+            // A stuck tool never closes stdout: the watchdog kills it, and the read ends.
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                killed.set(true);
+                p.destroyForcibly();
+            }, TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            try {
+                out = CompletableFuture.completedFuture(read(p.getInputStream()));
+            } finally {
+                watchdog.cancel(false);
             }
-        } catch (IOException e) {
-            // The tool exited early (e.g. a batch that failed on line 1); its stderr says why.
+        } else {
+            out = drain(p.getInputStream());
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The tool exited early (e.g. a batch that failed on line 1); its stderr says why.
+            }
         }
         try {
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS) || killed.get()) {
                 p.destroyForcibly();
                 throw new CrossnetException(String.join(" ", cmd) + " did not finish in " + TIMEOUT_SECONDS + " s");
             }
@@ -130,14 +158,23 @@ class Commands {
     }
 
     private static CompletableFuture<String> drain(InputStream s) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (s) {
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                s.transferTo(b);
-                return b.toString(StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, READERS);
+        return CompletableFuture.supplyAsync(() -> read(s), READERS);
+    }
+
+    /** All of {@code s} as UTF-8, until the tool closes it (exits). */
+    private static String read(InputStream s) {
+        try (s) {
+            return new String(s.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(OutputStream s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing was written; the tool reads end-of-file either way
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One table as {@code iptables-save -c -t TABLE} prints it, reduced to what crossnet reads: the
+ * One table as {@code iptables-save -c} prints it, reduced to what crossnet reads: the
  * declared chains and each chain's rules, in order, with their counters. Pure; immutable.
  *
  * <pre>
@@ -38,7 +38,29 @@ final class IptablesSave {
         this.rules = rules;
     }
 
-    /** Parses {@code iptables-save} output, with or without {@code -c}; ignores what it does not know. */
+    /** A table that {@code iptables-save} did not print: no chains, no rules. */
+    static final IptablesSave EMPTY = new IptablesSave(Set.of(), Map.of());
+
+    /**
+     * Every table of an {@code iptables-save} dump of all tables, by name ({@code filter}, {@code nat},
+     * …): each {@code *TABLE} line starts one, parsed as {@link #parse}.
+     */
+    static Map<String, IptablesSave> parseTables(String out) {
+        Map<String, StringBuilder> texts = new LinkedHashMap<>();
+        StringBuilder current = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("*")) {
+                current = texts.computeIfAbsent(line.substring(1).strip(), t -> new StringBuilder());
+            } else if (current != null) {
+                current.append(line).append('\n');
+            }
+        }
+        Map<String, IptablesSave> tables = new LinkedHashMap<>();
+        texts.forEach((table, text) -> tables.put(table, parse(text.toString())));
+        return Map.copyOf(tables);
+    }
+
+    /** Parses {@code iptables-save} output of one table, with or without {@code -c}; ignores what it does not know. */
     static IptablesSave parse(String out) {
         Set<String> chains = new HashSet<>();
         Map<String, List<Rule>> rules = new LinkedHashMap<>();

@@ -22,6 +22,24 @@ class IptablesFirewallTest {
     private final IptablesFirewall firewall = new IptablesFirewall(new Commands(null, iptables));
 
     @Test
+    void replaceChains_chainsInTwoTables_oneReadForBoth() {
+        firewall.replaceChains(java.util.Map.of(Chain.FORWARD, FirewallRules.forward(NETWORK),
+                Chain.POSTROUTING, FirewallRules.masquerade(NETWORK, OWN)));
+
+        assertThat(iptables.commands).filteredOn(c -> c.startsWith("iptables-save")).containsExactly("iptables-save -c");
+        assertThat(iptables.chains("filter").get("CROSSNET-FWD")).isEqualTo(FirewallRules.forward(NETWORK));
+        assertThat(iptables.chains("nat").get("CROSSNET-POSTRTG")).isEqualTo(FirewallRules.masquerade(NETWORK, OWN));
+    }
+
+    @Test
+    void listChain_tableNotInTheDump_empty() {
+        iptables.tables.remove("nat"); // iptables-nft prints no nat table until something is written to it
+
+        assertThat(firewall.listChain(Chain.POSTROUTING)).isEmpty();
+        assertThat(firewall.packetCounts(Chain.POSTROUTING)).isEmpty();
+    }
+
+    @Test
     void ensureMasqueradeRules_twice_writesOnce() {
         firewall.ensureMasqueradeRules(NETWORK, OWN);
         firewall.ensureMasqueradeRules(NETWORK, OWN);

@@ -218,10 +218,15 @@ class LinuxKernelIT {
     void sysctl_ipForwardingInNamespace_setOnlyThere() {
         NetnsLab.Host h = lab.host(1);
         Kernel k = LinuxKernel.inNamespace(h.ns());
+        // A new namespace copies the root namespace's value (devconf_inherit_init_net=0), which
+        // whatever else runs on the machine may have set: start from "off" in ours.
+        sh("sysctl -q -w net.ipv4.ip_forward=0", h.ns());
+        String root = sh("cat /proc/sys/net/ipv4/ip_forward").trim();
         assertThat(k.sysctl().read("net/ipv4/ip_forward")).isEqualTo("0");
 
         k.sysctl().ensureIpForwarding();
 
         assertThat(sh("cat /proc/sys/net/ipv4/ip_forward", h.ns()).trim()).isEqualTo("1");
+        assertThat(sh("cat /proc/sys/net/ipv4/ip_forward").trim()).as("the root namespace's value").isEqualTo(root);
     }
 }
