@@ -22,12 +22,13 @@ public interface Links {
     Link ensureVxlan(VxlanSpec spec);
 
     /**
-     * Creates a dummy device named {@code name} when it is absent and sets it up; an existing device of that
-     * name is adopted (set up) if it is a dummy. Idempotent.
+     * Creates a bridge with no ports named {@code name} when it is absent and sets it up (a dummy device would do,
+     * but not every kernel has the dummy module); an existing device of that
+     * name is adopted (set up) if it is a bridge. Idempotent.
      *
-     * @throws dev.crossnet.CrossnetException when a device of that name exists and is not a dummy
+     * @throws dev.crossnet.CrossnetException when a device of that name exists and is not a bridge
      */
-    void ensureDummy(String name);
+    void ensureBridge(String name);
 
     /**
      * Makes {@code address} (with prefix, e.g. {@code 10.5.1.0/32}) the only IPv4 address of

@@ -37,7 +37,10 @@ public final class OverlayProbe implements AutoCloseable {
     public static final Duration INTERVAL = Duration.ofSeconds(2);
     /** Three intervals and a second: two echoes lost in a row do not make a peer unreachable, three do. */
     public static final Duration LOSS_WINDOW = INTERVAL.multipliedBy(3).plusSeconds(1);
-    /** The most echoes answered per interval: a flood from inside the network costs at most this many datagrams. */
+    /**
+     * The most echoes answered per interval, or twice the number of peers if that is more (each peer sends one per
+     * interval): a flood from inside the network costs at most this many datagrams.
+     */
     public static final int MAX_ANSWERS = 1024;
 
     private final Supplier<ProbeTarget> self;
@@ -141,7 +144,7 @@ public final class OverlayProbe implements AutoCloseable {
                 echoProblems.add("echo to " + peer.publicIp());
             }
         }
-        receive(s, roundEnd);
+        receive(s, roundEnd, Math.max(MAX_ANSWERS, 2 * now.size()));
     }
 
     /** The socket on {@code address}, bound anew if the address changed; null (reported) when it cannot be bound. */
@@ -178,7 +181,7 @@ public final class OverlayProbe implements AutoCloseable {
         }
     }
 
-    private void receive(DatagramSocket s, long roundEnd) {
+    private void receive(DatagramSocket s, long roundEnd, int maxAnswers) {
         byte[] buf = new byte[ProbePacket.LENGTH + 1]; // one more: a longer datagram is not a probe
         int answers = 0;
         while (!closed) {
@@ -205,7 +208,7 @@ public final class OverlayProbe implements AutoCloseable {
             }
             if (p.kind() == ProbePacket.Kind.ANSWER) {
                 probes.answered(from, p, nanos.getAsLong(), clock.instant());
-            } else if (answers < MAX_ANSWERS) {
+            } else if (answers < maxAnswers) {
                 answers++;
                 byte[] answer = p.answer().encode();
                 try {

@@ -136,14 +136,14 @@ public final class RecordingKernel implements Kernel {
             }
 
             @Override
-            public void ensureDummy(String name) {
+            public void ensureBridge(String name) {
                 Link l = links.get(name);
-                if (l != null && !"dummy".equals(l.kind())) {
-                    throw new CrossnetException("device " + name + " already exists and is a " + l.kind() + " device, not a dummy");
+                if (l != null && !"bridge".equals(l.kind())) {
+                    throw new CrossnetException("device " + name + " already exists and is a " + l.kind() + " device, not a bridge");
                 }
                 if (l == null || !l.up()) {
-                    calls.add("ensureDummy " + name);
-                    links.put(name, new Link(name, l == null ? nextIndex++ : l.index(), "dummy", "02:00:00:00:00:01", 1500, true, null,
+                    calls.add("ensureBridge " + name);
+                    links.put(name, new Link(name, l == null ? nextIndex++ : l.index(), "bridge", "02:00:00:00:00:01", 1500, true, null,
                             l == null ? List.of() : l.addresses()));
                 }
             }

@@ -139,7 +139,7 @@ class StatusLabIT {
         assertThat(table.out()).containsPattern("h3\\s+\\S+\\s+\\S+\\s+vxlan\\s+(stopped|down) since \\S+\\s+no");
     }
 
-    /** host-gw and udp give the probe other overlay addresses (a dummy device, the TUN): two hosts each, no containers. */
+    /** host-gw and udp give the probe other overlay addresses (a bridge, the TUN): two hosts each, no containers. */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Type.class, names = {"HOST_GW", "UDP"})
     @Order(3)

@@ -11,8 +11,8 @@ import dev.crossnet.model.NetworkConfig;
  * The host-gw backend (type {@code host-gw}), compatible with flannel's.
  *
  * <h2>How it works</h2>
- * Per host: IP forwarding, and a dummy device {@code crossnet-gw} carrying the subnet's network address as /32
- * (e.g. {@code 10.5.1.0/32}), this host's address on the overlay: nothing routes through it, the overlay probe
+ * Per host: IP forwarding, and a bridge {@code crossnet-gw} carrying the subnet's network address as /32
+ * (e.g. {@code 10.5.1.0/32}), this host's address on the overlay: a bridge with no ports, nothing routes through it, the overlay probe
  * answers there (vxlan and udp give the same address to their own device). Per peer, for a peer with subnet {@code 10.5.2.0/24} and
  * PublicIP {@code 192.168.1.3} reached over {@code eth0}:
  * <pre>
@@ -25,7 +25,7 @@ import dev.crossnet.model.NetworkConfig;
  */
 public final class HostGwBackend implements Backend {
 
-    /** The dummy device that carries this host's overlay address. */
+    /** The bridge that carries this host's overlay address. */
     public static final String DEVICE = "crossnet-gw";
 
     private final Kernel kernel;

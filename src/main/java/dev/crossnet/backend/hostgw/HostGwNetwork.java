@@ -58,14 +58,14 @@ final class HostGwNetwork implements Network {
     }
 
     /**
-     * Gives this host its overlay address, the subnet's network address as /32 on the dummy device {@link
+     * Gives this host its overlay address, the subnet's network address as /32 on the bridge {@link
      * HostGwBackend#DEVICE} (host-gw has no device of its own; the overlay probe answers there), and turns on
      * forwarding. Idempotent.
      */
     @Override
     public void start(Lease ownLease) {
         own = ownLease.subnet();
-        kernel.links().ensureDummy(HostGwBackend.DEVICE);
+        kernel.links().ensureBridge(HostGwBackend.DEVICE);
         IPAddress address = own.network().setPrefixLength(own.bitCount(), false);
         kernel.links().ensureOnlyAddress(HostGwBackend.DEVICE, address);
         kernel.sysctl().ensureIpForwarding();

@@ -61,19 +61,19 @@ final class IpLinks implements Links {
     }
 
     @Override
-    public void ensureDummy(String name) {
+    public void ensureBridge(String name) {
         Optional<Link> existing = find(name);
         if (existing.isEmpty()) {
-            Batch.applySteps(commands, "ip", "create dummy device " + name, List.of("link add " + name + " type dummy",
+            Batch.applySteps(commands, "ip", "create bridge " + name, List.of("link add " + name + " type bridge",
                     "link set " + name + " up"));
             return;
         }
-        if (!"dummy".equals(existing.get().kind())) {
+        if (!"bridge".equals(existing.get().kind())) {
             throw new CrossnetException("device " + name + " already exists and is a " + existing.get().kind()
-                    + " device, not a dummy; delete it (ip link del " + name + ")");
+                    + " device, not a bridge; delete it (ip link del " + name + ")");
         }
         if (!existing.get().up()) {
-            Batch.applySteps(commands, "ip", "set up dummy device " + name, List.of("link set " + name + " up"));
+            Batch.applySteps(commands, "ip", "set up bridge " + name, List.of("link set " + name + " up"));
         }
     }
 

@@ -50,9 +50,9 @@ class HostGwNetworkTest {
     }
 
     @Test
-    void start_givesTheOverlayAddressToTheDummyDeviceOnly_andAgainWritesNothing() {
+    void start_givesTheOverlayAddressToTheBridgeOnly_andAgainWritesNothing() {
         assertThat(kernel.links).containsOnlyKeys(HostGwBackend.DEVICE);
-        assertThat(kernel.links.get(HostGwBackend.DEVICE).kind()).isEqualTo("dummy");
+        assertThat(kernel.links.get(HostGwBackend.DEVICE).kind()).isEqualTo("bridge");
         assertThat(kernel.links.get(HostGwBackend.DEVICE).addresses()).extracting(a -> a.toCanonicalString()).containsExactly("10.5.1.0/32");
 
         network.start(OWN);
