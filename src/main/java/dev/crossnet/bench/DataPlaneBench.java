@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code underlay}: host to host on the underlay addresses (veth + bridge, no overlay);
  *   <li>{@code vxlan}, {@code host-gw}, {@code udp}: container to container through crossnet;
+ *   <li>{@code udp-encrypted}: the same over the udp backend with {@code Backend.Encrypt} (a cluster lab);
  *   <li>{@code kernel-vxlan}: host to host over a vxlan device made by hand (flannel's layout,
  *       VNI 42, port 4790, no crossnet), the baseline for crossnet's own encapsulation.
  * </ul>
@@ -32,7 +33,9 @@ import java.util.regex.Pattern;
  * for CPU). Blocking; every iperf3 is bounded by {@code -t}.
  */
 public final class DataPlaneBench {
-    public static final List<String> PATHS = List.of("underlay", "vxlan", "kernel-vxlan", "host-gw", "udp");
+    public static final List<String> PATHS = List.of("underlay", "vxlan", "kernel-vxlan", "host-gw", "udp", "udp-encrypted");
+    /** The path of the udp backend with {@code Backend.Encrypt} (its lab is a {@code --store cluster} one: init/join issue the keys). */
+    static final String UDP_ENCRYPTED = "udp-encrypted";
     private static final Pattern RTT = Pattern.compile("= ([0-9.]+)/([0-9.]+)/([0-9.]+)/");
 
     private final String labName;
@@ -66,7 +69,7 @@ public final class DataPlaneBench {
         Map<String, PathResult> results = new LinkedHashMap<>();
         List<String> onVxlanLab = paths.stream().filter(p -> List.of("underlay", "vxlan", "kernel-vxlan").contains(p)).toList();
         if (!onVxlanLab.isEmpty()) {
-            withLab(BackendConfig.Type.VXLAN, lab -> {
+            withLab(BackendConfig.Type.VXLAN, false, lab -> {
                 for (String p : onVxlanLab) {
                     results.put(p, switch (p) {
                         case "underlay" -> measure(lab, p, "h2", "h1", lab.ip("h2"));
@@ -81,17 +84,24 @@ public final class DataPlaneBench {
         }
         for (BackendConfig.Type t : List.of(BackendConfig.Type.HOST_GW, BackendConfig.Type.UDP)) {
             if (paths.contains(t.wire())) {
-                withLab(t, lab -> results.put(t.wire(), measure(lab, t.wire(), "h2-c1", "h1-c1", lab.ip("h2-c1"))));
+                withLab(t, false, lab -> results.put(t.wire(), measure(lab, t.wire(), "h2-c1", "h1-c1", lab.ip("h2-c1"))));
             }
+        }
+        if (paths.contains(UDP_ENCRYPTED)) {
+            withLab(BackendConfig.Type.UDP, true,
+                    lab -> results.put(UDP_ENCRYPTED, measure(lab, UDP_ENCRYPTED, "h2-c1", "h1-c1", lab.ip("h2-c1"))));
         }
         print(results);
         return results;
     }
 
-    private void withLab(BackendConfig.Type backend, Consumer<Lab> body) {
+    private void withLab(BackendConfig.Type backend, boolean encrypt, Consumer<Lab> body) {
         LabOptions o = LabOptions.defaults().withName(labName).withHosts(2).withContainersPerHost(1).withBackend(backend)
                 .withProgress(progress);
-        progress.accept("lab " + labName + " with the " + backend.wire() + " backend");
+        if (encrypt) {
+            o = o.withEncrypt(true).withStore(LabOptions.StoreKind.CLUSTER);
+        }
+        progress.accept("lab " + labName + " with the " + backend.wire() + " backend" + (encrypt ? ", encrypted" : ""));
         try (Lab lab = Lab.up(o)) {
             body.accept(lab);
         }
@@ -147,6 +157,11 @@ public final class DataPlaneBench {
             out.printf(Locale.ROOT, "| %s | %s | %.2f / %.2f / %.2f | %s | %.3f |%n", r.path(),
                     String.join(", ", r.gbps().stream().map(g -> String.format(Locale.ROOT, "%.2f", g)).toList()),
                     s.min(), s.median(), s.max(), ratio, r.rttMs());
+        }
+        PathResult plain = results.get("udp");
+        PathResult sealed = results.get(UDP_ENCRYPTED);
+        if (plain != null && sealed != null) {
+            out.printf(Locale.ROOT, "%nudp-encrypted / udp, median: %.2f%n", sealed.stats().median() / plain.stats().median());
         }
     }
 

@@ -126,9 +126,21 @@ final class AgentCommand implements Runnable {
         String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
+<<<<<<< HEAD
                     noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec())), store,
                     storeOptions.prefix());
+=======
+                    noDockerDns, liveness, host, this::seal), store, storeOptions.prefix());
+>>>>>>> main
         }
+    }
+
+    /** This host's seal identity from its config directory, for an encrypted network. @throws CrossnetException naming Backend.Encrypt */
+    private dev.crossnet.seal.SealIdentity seal() {
+        Path dir = storeOptions.configDir();
+        return dev.crossnet.cluster.SealFiles.load(dir).orElseThrow(() -> new CrossnetException("Backend.Encrypt: the network is"
+                + " encrypted, but " + dir + " holds no seal key and certificate (seal.key, seal.crt, ca.crt, written by crossnet"
+                + " init/join); join this host to the cluster with crossnet join, or point --config-dir at its directory"));
     }
 
     /** The dead-host timing from the flags, checked. @throws CrossnetException naming the flag */

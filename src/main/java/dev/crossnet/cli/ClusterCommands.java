@@ -36,13 +36,35 @@ final class ClusterCommands {
         }
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Make this host the first of a cluster: CA, etcd member with mutual TLS, network config, join endpoint, agent.")
-    static final class Init implements Callable<Integer> {
+    /** What {@code init} and {@code join} share: who this host is, and what runs on it afterwards. */
+    static final class HostOptions {
         @picocli.CommandLine.Mixin
         ConfigDirOption config;
         @Option(names = "--advertise-addr", paramLabel = "IP", description = "This host's underlay address (default: its only IPv4 address).")
         String advertiseAddr;
+        @Option(names = "--host-name", paramLabel = "NAME", description = "This host's name in the cluster (default: the machine's).")
+        String hostName;
+        @Option(names = "--no-agent", description = "Do not start the agent (start it yourself: crossnet agent --config-dir DIR).")
+        boolean noAgent;
+        @Option(names = "--no-docker-setup", description = "Do not run docker-setup (by default it runs when dockerd is installed and "
+                + "the config directory is /etc/crossnet).")
+        boolean noDockerSetup;
+
+        Path dir() {
+            return config.dir();
+        }
+
+        /** After init or join: docker-setup for this host, unless --no-docker-setup. */
+        void dockerSetup(String advertised) {
+            DockerSetupStep.forThisMachine().run(dir(), advertised, noDockerSetup, System.out);
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Make this host the first of a cluster: CA, etcd member with mutual TLS, network config, join endpoint, agent.")
+    static final class Init implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        HostOptions host;
         @Option(names = "--listen-addr", paramLabel = "IP[:PORT]", description = "Where the join endpoint listens (default: the advertise address, port 2377).")
         String listenAddr;
         @Option(names = "--network", paramLabel = "CIDR", defaultValue = "10.5.0.0/16", description = "The overlay's Network (default: ${DEFAULT-VALUE}).")
@@ -51,28 +73,21 @@ final class ClusterCommands {
         String backend;
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = StoreOptions.DEFAULT_PREFIX, description = "Key prefix (default: ${DEFAULT-VALUE}).")
         String prefix;
-        @Option(names = "--host-name", paramLabel = "NAME", description = "This host's name in the cluster (default: the machine's).")
-        String hostName;
         @Option(names = "--token-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
                 description = "How long the join token is good for (default: until rotated).")
         Duration tokenTtl;
-        @Option(names = "--no-agent", description = "Do not start the agent (start it yourself: crossnet agent --config-dir DIR).")
-        boolean noAgent;
-        @Option(names = "--no-docker-setup", description = "Do not run docker-setup (by default it runs when dockerd is installed and "
-                + "the config directory is /etc/crossnet).")
-        boolean noDockerSetup;
 
         @Override
         public Integer call() {
-            Path dir = config.dir();
-            ClusterInit.Result r = ClusterInit.run(new ClusterInit.Options(dir, hostName, advertiseAddr, listenAddr, network, backend,
-                    prefix, tokenTtl, !noAgent), Services.forHost(dir), Clock.systemUTC());
+            Path dir = host.dir();
+            ClusterInit.Result r = ClusterInit.run(new ClusterInit.Options(dir, host.hostName, host.advertiseAddr, listenAddr, network,
+                    backend, prefix, tokenTtl, !host.noAgent), Services.forHost(dir), Clock.systemUTC());
             System.out.println("cluster initialised: host " + r.host() + " (" + r.advertiseAddr() + ") runs the first etcd member; CA in " + dir);
             System.out.println("to add a host, run on it:");
             System.out.println();
             System.out.println("    " + r.joinCommand());
             System.out.println();
-            DockerSetupStep.forThisMachine().run(dir, r.advertiseAddr(), noDockerSetup, System.out);
+            host.dockerSetup(r.advertiseAddr());
             return 0;
         }
     }
@@ -81,35 +96,26 @@ final class ClusterCommands {
             description = "Join the cluster whose join endpoint is at IP:PORT (crossnet init printed the command).")
     static final class Join implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        ConfigDirOption config;
+        HostOptions host;
         @Parameters(index = "0", paramLabel = "IP:PORT", description = "The init host's join endpoint.")
         String endpoint;
         @Option(names = "--token", paramLabel = "TOKEN", description = "The join token (visible in ps: prefer --token-file or CROSSNET_JOIN_TOKEN).")
         String token;
         @Option(names = "--token-file", paramLabel = "FILE", description = "Read the join token from FILE.")
         Path tokenFile;
-        @Option(names = "--advertise-addr", paramLabel = "IP", description = "This host's underlay address (default: its only IPv4 address).")
-        String advertiseAddr;
-        @Option(names = "--host-name", paramLabel = "NAME", description = "This host's name in the cluster (default: the machine's).")
-        String hostName;
         @Option(names = "--etcd-members", paramLabel = "N", defaultValue = "" + MemberPlan.DEFAULT_TARGET,
                 description = "Become an etcd member while the cluster has fewer than N (odd) members, else a client (default: ${DEFAULT-VALUE}).")
         int etcdMembers;
-        @Option(names = "--no-agent", description = "Do not start the agent (start it yourself: crossnet agent --config-dir DIR).")
-        boolean noAgent;
-        @Option(names = "--no-docker-setup", description = "Do not run docker-setup (by default it runs when dockerd is installed and "
-                + "the config directory is /etc/crossnet).")
-        boolean noDockerSetup;
 
         @Override
         public Integer call() {
             JoinToken t = JoinToken.parse(tokenText());
-            Path dir = config.dir();
-            ClusterJoin.Result r = ClusterJoin.run(new ClusterJoin.Options(dir, hostName, advertiseAddr, endpoint, t, etcdMembers, !noAgent),
-                    Services.forHost(dir), Clock.systemUTC());
+            Path dir = host.dir();
+            ClusterJoin.Result r = ClusterJoin.run(new ClusterJoin.Options(dir, host.hostName, host.advertiseAddr, endpoint, t, etcdMembers,
+                    !host.noAgent), Services.forHost(dir), Clock.systemUTC());
             System.out.println("joined: host " + r.host() + " (" + r.advertiseAddr() + ") is an etcd "
                     + (r.learner() ? "member (a learner until the next member joins)" : r.etcdRole()));
-            DockerSetupStep.forThisMachine().run(dir, r.advertiseAddr(), noDockerSetup, System.out);
+            host.dockerSetup(r.advertiseAddr());
             return 0;
         }
 

@@ -30,7 +30,7 @@ final class LabBenchCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--paths", split = ",", paramLabel = "PATH", defaultValue = "underlay,vxlan,kernel-vxlan,host-gw,udp",
-            description = "Paths to measure, of underlay, vxlan, kernel-vxlan, host-gw, udp (default: ${DEFAULT-VALUE}); empty for none.")
+            description = "Paths to measure, of underlay, vxlan, kernel-vxlan, host-gw, udp, udp-encrypted (default: ${DEFAULT-VALUE}); empty for none.")
     List<String> paths;
 
     @Option(names = "--runs", defaultValue = "3", description = "iperf3 runs per path (default: ${DEFAULT-VALUE}).")

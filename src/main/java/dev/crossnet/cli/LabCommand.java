@@ -57,10 +57,14 @@ final class LabCommand implements Runnable {
         @Option(names = "--backend", paramLabel = "TYPE", defaultValue = "vxlan", description = "vxlan, host-gw or udp (default: ${DEFAULT-VALUE}).")
         String backend;
 
-        @Option(names = "--store", paramLabel = "KIND", defaultValue = "embedded",
+        @Option(names = "--store", paramLabel = "KIND",
                 description = "embedded (SQLite in the lab directory), etcd (a real etcd on the underlay) or cluster (crossnet init on h1,"
-                        + " join on the others: etcd members on the hosts with mutual TLS) (default: ${DEFAULT-VALUE}).")
+                        + " join on the others: etcd members on the hosts with mutual TLS) (default: embedded; cluster with --encrypt).")
         String store;
+
+        @Option(names = "--encrypt", description = "With --backend udp: Backend.Encrypt, every packet between hosts sealed with keys"
+                + " the cluster CA certifies (implies --store cluster, the only store with a CA).")
+        boolean encrypt;
 
         @Option(names = "--network", paramLabel = "CIDR", defaultValue = LabOptions.DEFAULT_NETWORK,
                 description = "The overlay's Network (default: ${DEFAULT-VALUE}).")
@@ -82,7 +86,8 @@ final class LabCommand implements Runnable {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            LabOptions.StoreKind kind = switch (store.toLowerCase(Locale.ROOT)) {
+            String storeKind = store != null ? store : encrypt ? "cluster" : "embedded";
+            LabOptions.StoreKind kind = switch (storeKind.toLowerCase(Locale.ROOT)) {
                 case "embedded" -> LabOptions.StoreKind.EMBEDDED;
                 case "etcd" -> LabOptions.StoreKind.ETCD;
                 case "cluster" -> LabOptions.StoreKind.CLUSTER;
@@ -96,7 +101,7 @@ final class LabCommand implements Runnable {
             }
             LabOptions o = LabOptions.defaults().withName(lab.name).withHosts(hosts).withContainersPerHost(containers)
                     .withBackend(type).withStore(kind).withNetwork(network).withAgents(!noAgents).withIpMasq(ipMasq).withLeaseTtl(leaseTtl)
-                    .withDocker(docker)
+                    .withDocker(docker).withEncrypt(encrypt)
                     .withProgress(line -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line));
             o.validate();
             // Ctrl-C during up: remove what was made, as a failure would.

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code crossnet node ls|rm}: the cluster's hosts. */
@@ -38,10 +39,12 @@ final class NodeCommand implements Runnable {
         ClusterCommands.ConfigDirOption config;
         @Parameters(index = "0", paramLabel = "HOST")
         String host;
+        @Option(names = "--force", description = "Remove it even if that leaves 2 etcd voters (which survive no failure).")
+        boolean force;
 
         @Override
         public Integer call() {
-            ClusterAdmin.removeNode(config.dir(), host);
+            ClusterAdmin.removeNode(config.dir(), host, force);
             System.out.println("removed " + host);
             return 0;
         }

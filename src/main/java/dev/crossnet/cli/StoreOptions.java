@@ -147,6 +147,8 @@ public final class StoreOptions {
 
     /** Opens the store; the caller closes it. */
     public Store open() {
-        return Stores.open(spec());
+        StoreSpec spec = spec();
+        // A cluster host's store follows etcd's membership (and keeps cluster.json up to date).
+        return cluster().isPresent() ? ClusterConfig.openFollowing(configDir(), spec) : Stores.open(spec);
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /** {@code crossnet leave}, {@code node rm} and {@code join-token}: what a host does to the cluster after joining. */
 public final class ClusterAdmin {
@@ -21,11 +20,13 @@ public final class ClusterAdmin {
     }
 
     /**
-     * Removes {@code host} from the cluster: its node record and, if it runs one, its etcd member.
+     * Removes {@code host} from the cluster: its etcd member, if it runs one, by the rule {@link
+     * Membership#removeByRule} states (never leaving 2 voters unless {@code force}), then its node
+     * record and presence. Refused before anything changes.
      *
-     * @throws CrossnetException if there is no such host, or it is this one (use leave)
+     * @throws CrossnetException if there is no such host, it is this one (use leave), or the rule refuses
      */
-    public static void removeNode(Path dir, String host) {
+    public static void removeNode(Path dir, String host, boolean force) {
         ClusterConfig cfg = require(dir);
         if (cfg.host().equals(host)) {
             throw new CrossnetException("node rm: " + host + " is this host; run crossnet leave on it instead");
@@ -35,15 +36,21 @@ public final class ClusterAdmin {
              EtcdCluster etcd = cluster(cfg, files)) {
             NodeRegistry nodes = new NodeRegistry(store);
             boolean known = nodes.get(host).isPresent();
-            Optional<EtcdCluster.Member> m = etcd.members().stream().filter(x -> x.name().equals(host)).findFirst();
-            if (!known && m.isEmpty()) {
+            if (!known && etcd.members().stream().noneMatch(x -> x.name().equals(host))) {
                 throw new CrossnetException("node rm: no host " + host + " in the cluster (crossnet node ls lists them)");
             }
+<<<<<<< HEAD
             if (m.isPresent()) {
                 etcd.remove(m.get().id());
             }
             nodes.delete(host);
             dev.crossnet.status.AgentPresence.delete(store, host);
+=======
+            membership(etcd).removeByRule(host, force, "node rm: " + host + "'s etcd member", () -> {
+                nodes.delete(host);
+                dev.crossnet.agent.AgentPresence.delete(store, host);
+            });
+>>>>>>> main
         }
     }
 
@@ -65,28 +72,11 @@ public final class ClusterAdmin {
                 throw new CrossnetException("leave: this host holds the cluster CA and " + others.size()
                         + " other hosts are still in the cluster; without it no host can join. Remove them first, or use --force");
             }
-            Optional<EtcdCluster.Member> me = Optional.empty();
+            // The record goes just before the member (while this host's member still serves); if the rule refuses, neither goes.
             if (cfg.member() && !others.isEmpty()) {
-                List<EtcdCluster.Member> members = etcd.members();
-                me = members.stream().filter(x -> x.name().equals(cfg.host())).findFirst();
-                int voters = (int) members.stream().filter(x -> !x.learner()).count();
-                MemberPlan.Leaving plan = MemberPlan.forLeaver(me.isPresent() && !me.get().learner(), voters, members.size() - voters);
-                if (plan == MemberPlan.Leaving.REFUSE && !force) {
-                    throw new CrossnetException("leave: this host's etcd member is one of 3 voters; without it 2 would be left, and"
-                            + " 2 voters survive no failure. Join another host first (it becomes a member), or use --force");
-                }
-                if (plan == MemberPlan.Leaving.PROMOTE_LEARNER_THEN_REMOVE) {
-                    Membership m = new Membership(etcd, JoinAuthority.PROMOTE_LIMIT, System::nanoTime, () -> sleep(500));
-                    for (EtcdCluster.Member l : members) {
-                        if (l.learner()) {
-                            m.awaitPromotion(l.id(), l.name());
-                        }
-                    }
-                }
-            }
-            nodes.delete(cfg.host());
-            if (me.isPresent()) {
-                etcd.remove(me.get().id());
+                membership(etcd).removeByRule(cfg.host(), force, "leave: this host's etcd member", () -> nodes.delete(cfg.host()));
+            } else {
+                nodes.delete(cfg.host());
             }
         }
         services.stop(Services.Service.ETCD);
@@ -123,6 +113,10 @@ public final class ClusterAdmin {
     private static EtcdCluster cluster(ClusterConfig cfg, ClusterConfig.Layout files) {
         return new JetcdCluster(cfg.etcdEndpoints().stream().map(URI::create).toList(), files.caCert(), files.hostCert(),
                 files.hostKey(), Duration.ofSeconds(10));
+    }
+
+    private static Membership membership(EtcdCluster etcd) {
+        return new Membership(etcd, JoinAuthority.PROMOTE_LIMIT, System::nanoTime, () -> sleep(500));
     }
 
     private static void sleep(long ms) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.AtomicFiles;
 import dev.crossnet.store.StoreSpec;
+import dev.crossnet.store.etcd.EtcdStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -87,8 +88,8 @@ public record ClusterConfig(String host, String advertiseAddr, String etcdRole, 
      */
     static void refreshEndpoints(Path dir, ClusterConfig cfg, List<EtcdCluster.Member> members) {
         List<String> voters = Membership.voterClientUrls(members);
-        if (!voters.isEmpty() && !new java.util.HashSet<>(voters).equals(new java.util.HashSet<>(cfg.etcdEndpoints()))) {
-            cfg.withEtcdEndpoints(voters).save(dir);
+        if (!voters.isEmpty()) {
+            saveEndpoints(dir, voters);
         }
     }
 
@@ -109,6 +110,31 @@ public record ClusterConfig(String host, String advertiseAddr, String etcdRole, 
         } catch (RuntimeException e) {
             return this; // the list we have may still work; the caller's own call reports if not
         }
+    }
+
+    /**
+     * How often a long-running process of a cluster host (agent, plugins, DNS) asks etcd for its
+     * members: a host whose processes started when the cluster had fewer voters (the second host
+     * knows only the first) must know the others before the first fails.
+     */
+    public static final Duration ENDPOINT_SYNC = Duration.ofSeconds(15);
+
+    /**
+     * Opens the cluster's store for a process that runs on: its endpoints then follow etcd's
+     * membership ({@link EtcdStore#syncEndpoints}, every {@link #ENDPOINT_SYNC}), and each new list
+     * is saved to {@code dir}'s {@code cluster.json}, so that the next process on this host starts
+     * from it even when the members it was first given are gone. The caller closes the store.
+     */
+    public static dev.crossnet.store.Store openFollowing(Path dir, StoreSpec spec) {
+        EtcdStore store = EtcdStore.connect(spec);
+        store.syncEndpoints(ENDPOINT_SYNC, urls -> saveEndpoints(dir, urls.stream().map(URI::toString).toList()));
+        return store;
+    }
+
+    /** Rewrites {@code dir}'s endpoint list, if it has a cluster config and the list differs. */
+    static void saveEndpoints(Path dir, List<String> urls) {
+        load(dir).filter(c -> !new java.util.HashSet<>(c.etcdEndpoints()).equals(new java.util.HashSet<>(urls)))
+                .ifPresent(c -> c.withEtcdEndpoints(urls).save(dir));
     }
 
     public boolean member() {

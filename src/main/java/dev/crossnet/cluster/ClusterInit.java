@@ -6,6 +6,7 @@ import dev.crossnet.model.ConfigException;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.pki.ClusterCa;
 import dev.crossnet.pki.HostCertificateRequest;
+import dev.crossnet.seal.X25519;
 import dev.crossnet.pki.HostKeys;
 import dev.crossnet.pki.Pem;
 import dev.crossnet.store.Store;
@@ -81,6 +82,10 @@ public final class ClusterInit {
             Pem.writeSecret(files.hostKey(), Pem.privateKey(kp.getPrivate()));
             undo.addDelete(files.hostCert());
             writeNew(files.hostCert(), Pem.certificate(cert));
+            // The sealed datapath's static key, certified for the whole network (see SealFiles).
+            byte[] sealKey = SealFiles.newKey();
+            SealFiles.write(o.dir(), sealKey, ca.issue(HostCertificateRequest.x25519(host, X25519.publicKey(sealKey),
+                    List.of(adv), List.of(NetworkConfig.parse(configJson).network().toString()))), undo);
 
             undo.addDelete(files.etcdEnv());
             EtcdMemberEnv.write(files.etcdEnv(), EtcdMemberEnv.of(host, ip, files, host + "=" + EtcdMemberEnv.peerUrl(ip), true,

@@ -5,6 +5,7 @@ import dev.crossnet.pki.CaDigest;
 import dev.crossnet.pki.Certificates;
 import dev.crossnet.pki.HostKeys;
 import dev.crossnet.pki.Pem;
+import dev.crossnet.seal.X25519;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Stores;
 import java.net.InetAddress;
@@ -48,9 +49,11 @@ public final class ClusterJoin {
         InetAddress adv = HostChecks.advertiseAddr(o.advertiseAddr());
         String ip = adv.getHostAddress();
         KeyPair kp = HostKeys.ecdsa();
+        byte[] sealKey = SealFiles.newKey();
 
         JoinMessages.Response r = JoinClient.send(endpoint, o.token(), new JoinMessages.Request(o.token().secret(), host, ip,
-                Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), o.etcdMembers()));
+                Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), o.etcdMembers(),
+                Base64.getEncoder().encodeToString(X25519.publicKey(sealKey))));
         if (r.error() != null) {
             throw new CrossnetException("the join endpoint at " + o.endpoint() + " refused this host: " + r.error());
         }
@@ -62,6 +65,11 @@ public final class ClusterJoin {
         Certificates.verify(cert, ca, clock.instant());
         if (!cert.getPublicKey().equals(kp.getPublic())) {
             throw new CrossnetException("the join endpoint at " + o.endpoint() + " certified another key than this host's");
+        }
+        X509Certificate sealCert = Pem.parseCertificate(r.sealCert(), "the seal certificate from the join endpoint");
+        Certificates.verify(sealCert, ca, clock.instant());
+        if (!java.util.Arrays.equals(HostKeys.x25519(sealCert), X25519.publicKey(sealKey))) {
+            throw new CrossnetException("the join endpoint at " + o.endpoint() + " certified another seal key than this host's");
         }
 
         ClusterConfig.Layout files = new ClusterConfig.Layout(o.dir());
@@ -75,6 +83,7 @@ public final class ClusterJoin {
             Pem.writeSecret(files.hostKey(), Pem.privateKey(kp.getPrivate()));
             undo.addDelete(files.hostCert());
             ClusterInit.writeNew(files.hostCert(), Pem.certificate(cert));
+            SealFiles.write(o.dir(), sealKey, sealCert, undo);
             List<String> endpoints = new ArrayList<>(r.endpoints());
             ClusterConfig cfg = new ClusterConfig(host, ip, r.role(), endpoints, r.prefix(), o.endpoint(), false, null);
             undo.addDelete(files.config());

@@ -4,6 +4,7 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.pki.ClusterCa;
 import dev.crossnet.pki.HostCertificateRequest;
 import dev.crossnet.pki.Pem;
+import dev.crossnet.lease.LeaseRegistry;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.Stores;
 import java.net.InetAddress;
@@ -72,7 +73,9 @@ public final class JoinAuthority {
         InetAddress addr = ipLiteral(req.advertiseAddr());
         MemberPlan.checkTarget("--etcd-members", req.etcdMembers());
         PublicKey key = publicKey(req.publicKey());
-        ClusterConfig cfg = ClusterConfig.load(dir).orElseThrow(() -> new CrossnetException("this host has no cluster config in " + dir));
+        // Refreshed per join: the endpoint runs for months, while members come and go.
+        ClusterConfig cfg = ClusterConfig.load(dir).orElseThrow(() -> new CrossnetException("this host has no cluster config in " + dir))
+                .refreshed(dir);
         try (Store store = Stores.open(cfg.storeSpec(dir, Duration.ofSeconds(10)));
              EtcdCluster etcd = new JetcdCluster(uris(cfg.etcdEndpoints()), files.caCert(), files.hostCert(), files.hostKey(),
                      Duration.ofSeconds(10))) {
@@ -88,6 +91,10 @@ public final class JoinAuthority {
                 }
             }
             var cert = ca.issue(HostCertificateRequest.tls(req.host(), key, List.of(addr, InetAddress.getLoopbackAddress())));
+            byte[] sealKey = sealKey(req.sealKey());
+            // The seal certificate binds the network's CIDR: the host's subnet is leased only later, by its agent.
+            var sealCert = ca.issue(HostCertificateRequest.x25519(req.host(), sealKey, List.of(addr),
+                    List.of(new LeaseRegistry(store, cfg.prefix()).config().network().toString())));
             Membership m = new Membership(etcd, PROMOTE_LIMIT, System::nanoTime, JoinAuthority::pause);
             Membership.Admission a = m.admit(req.host(), URI.create(EtcdMemberEnv.peerUrl(addr.getHostAddress())), req.etcdMembers());
             String role = a.plan().member() ? ClusterConfig.MEMBER : ClusterConfig.CLIENT;
@@ -98,7 +105,7 @@ public final class JoinAuthority {
             nodes.put(new NodeRegistry.Node(req.host(), addr.getHostAddress(), role, NodeRegistry.now()));
             cfg.withEtcdEndpoints(endpoints).save(dir);
             return new JoinMessages.Response(null, Pem.certificate(cert), Pem.certificate(ca.certificate()), role, a.memberId(),
-                    a.plan().promoteJoiner(), a.initialCluster(), endpoints, cfg.prefix());
+                    a.plan().promoteJoiner(), a.initialCluster(), endpoints, cfg.prefix(), Pem.certificate(sealCert));
         }
     }
 
@@ -119,6 +126,19 @@ public final class JoinAuthority {
         } catch (Exception e) {
             throw new CrossnetException("the joiner's public key is not an EC key in X.509 form");
         }
+    }
+
+    private static byte[] sealKey(String b64) {
+        byte[] raw;
+        try {
+            raw = b64 == null ? null : Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            raw = null;
+        }
+        if (raw == null || raw.length != 32) {
+            throw new CrossnetException("the joiner sent no 32-byte X25519 seal key (a crossnet older than this cluster?)");
+        }
+        return raw;
     }
 
     private static List<URI> uris(List<String> s) {

@@ -23,8 +23,9 @@ final class JoinMessages {
      * @param advertiseAddr the joiner's underlay address
      * @param publicKey     base64 of the joiner's TLS public key (X.509 SubjectPublicKeyInfo DER)
      * @param etcdMembers   the wanted number of etcd members (odd)
+     * @param sealKey       base64 of the joiner's static X25519 public key (32 raw bytes) for the sealed datapath
      */
-    record Request(String secret, String host, String advertiseAddr, String publicKey, int etcdMembers) {
+    record Request(String secret, String host, String advertiseAddr, String publicKey, int etcdMembers, String sealKey) {
     }
 
     /**
@@ -38,11 +39,12 @@ final class JoinMessages {
      * @param initialCluster etcd's {@code --initial-cluster} for a member
      * @param endpoints      the voters' client URLs
      * @param prefix         the network's key prefix
+     * @param sealCert       PEM: the certificate of the request's seal key, binding the network's CIDR
      */
     record Response(String error, String hostCert, String caCert, String role, long memberId, boolean promote,
-                    String initialCluster, List<String> endpoints, String prefix) {
+                    String initialCluster, List<String> endpoints, String prefix, String sealCert) {
         static Response failure(String error) {
-            return new Response(error, null, null, null, 0, false, null, List.of(), null);
+            return new Response(error, null, null, null, 0, false, null, List.of(), null, null);
         }
     }
 

@@ -84,6 +84,45 @@ public final class Membership {
     }
 
     /**
+     * Removes the member named {@code name} by the rule {@link MemberPlan#forLeaver} states, the
+     * same for {@code leave} and {@code node rm}: a voter whose removal would leave 2 voters is
+     * replaced by the waiting learner (promoted first), and refused if there is none, unless {@code
+     * force}. Nothing changes when it is refused.
+     *
+     * @param who        for messages: {@code "node rm: h2's etcd member"}
+     * @param justBefore runs once the removal is decided, before the member goes (a leaving host
+     *                   deletes its records while its own member still serves)
+     * @return the member removed; empty if {@code name} is no member (a client host)
+     * @throws CrossnetException if refused, naming the ways out
+     */
+    public java.util.Optional<EtcdCluster.Member> removeByRule(String name, boolean force, String who, Runnable justBefore) {
+        List<EtcdCluster.Member> members = cluster.members();
+        java.util.Optional<EtcdCluster.Member> m = members.stream().filter(x -> x.name().equals(name)).findFirst();
+        if (m.isEmpty()) {
+            justBefore.run();
+            return m;
+        }
+        int voters = (int) members.stream().filter(x -> !x.learner()).count();
+        MemberPlan.Leaving plan = MemberPlan.forLeaver(!m.get().learner(), voters, members.size() - voters);
+        if (plan == MemberPlan.Leaving.REFUSE && !force) {
+            throw new CrossnetException(who + " is one of " + voters + " etcd voters; without it " + (voters - 1)
+                    + " would be left, and 2 voters survive no failure. First join a host that takes its place (crossnet join"
+                    + " --etcd-members " + (voters + 2) + " …: it waits as a learner and is promoted before " + name
+                    + " is removed), or use --force");
+        }
+        if (plan == MemberPlan.Leaving.PROMOTE_LEARNER_THEN_REMOVE) {
+            for (EtcdCluster.Member l : members) {
+                if (l.learner()) {
+                    awaitPromotion(l.id(), describe(l));
+                }
+            }
+        }
+        justBefore.run();
+        cluster.remove(m.get().id());
+        return m;
+    }
+
+    /**
      * Promotes learner {@code id}, retrying while etcd says it has not caught up.
      *
      * @throws CrossnetException if it is still behind after the limit

@@ -1,15 +1,18 @@
 package dev.crossnet.cluster;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@link Services} as plain processes: each started detached ({@code setsid}, stdin from
@@ -21,10 +24,21 @@ import java.util.Optional;
  * one CLI command at a time per host.
  */
 public final class ProcessServices implements Services {
+    /** How long {@link #start} waits for the new process to become the service's program. */
+    private static final Duration EXEC_LIMIT = Duration.ofSeconds(60);
+
     private final ClusterConfig.Layout files;
+    private final Function<Service, List<String>> commands;
 
     public ProcessServices(Path configDir) {
         this.files = new ClusterConfig.Layout(configDir);
+        this.commands = this::command;
+    }
+
+    /** For tests: {@code commands} gives each service's command line (it must name the config directory). */
+    ProcessServices(Path configDir, Function<Service, List<String>> commands) {
+        this.files = new ClusterConfig.Layout(configDir);
+        this.commands = commands;
     }
 
     @Override
@@ -33,7 +47,7 @@ public final class ProcessServices implements Services {
             return;
         }
         List<String> argv = new ArrayList<>(List.of("setsid"));
-        argv.addAll(command(s));
+        argv.addAll(commands.apply(s));
         Path log = log(s);
         try {
             Files.createDirectories(files.run());
@@ -43,8 +57,36 @@ public final class ProcessServices implements Services {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             Files.writeString(pidFile(s), Long.toString(p.pid()));
+            awaitExec(p, marker(s));
         } catch (IOException e) {
             throw new CrossnetException("cannot start " + s.name().toLowerCase() + " (" + argv.get(1) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until {@code p} runs the service's program, or has exited. The JDK starts a child
+     * through a helper ({@code jspawnhelper}) that execs the command afterwards; until then the
+     * child's command line does not name the config directory and {@link #running} would say
+     * "not running" about a service that is starting (on a loaded machine, long enough for {@code
+     * init} to report etcd or the join endpoint as exited).
+     */
+    private static void awaitExec(Process p, String marker) {
+        long deadline = System.nanoTime() + EXEC_LIMIT.toNanos();
+        while (p.isAlive() && !cmdline(p.pid()).contains(marker) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5); // an exec has no event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CrossnetException("interrupted while starting " + marker);
+            }
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -102,12 +144,7 @@ public final class ProcessServices implements Services {
         if (h.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
-            return cmdline.contains(marker(s)) ? h : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return cmdline(pid).contains(marker(s)) ? h : Optional.empty();
     }
 
     private String marker(Service s) {

@@ -2,6 +2,7 @@ package dev.crossnet.lab;
 
 import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +60,8 @@ final class Agents {
         }
         // A host with a dockerd: its agent also serves the Docker plugins, so it keeps the usual flags.
         String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM
-                : LabDocker.enabled(labDir, host) ? Processes.JVM_OPTS : KERNEL_BACKEND_JVM;
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand(jvm));
+                : LabDocker.enabled(labDir, host) ? SelfCommand.JVM_OPTS : KERNEL_BACKEND_JVM;
+        List<String> cmd = new ArrayList<>(SelfCommand.argv(jvm));
         cmd.add("agent");
         cmd.addAll(LabCluster.isCluster(lab) ? List.of("--config-dir", LabCluster.configDir(labDir, host).toString())
                 : List.of("--store", lab.store(), "--prefix", lab.prefix()));

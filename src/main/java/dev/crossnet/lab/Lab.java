@@ -147,13 +147,15 @@ public final class Lab implements AutoCloseable {
             hosts.add(i);
         }
         if (options.store() == LabOptions.StoreKind.CLUSTER) {
-            // init and join one host at a time (the join endpoint admits one at a time anyway), then the agents in parallel.
+            // init and join one host at a time (the join endpoint admits one at a time anyway), each host's agent started
+            // right after, as init and join start it on a real host: h2's agent then starts knowing h1's etcd only, and
+            // has to follow the membership as it grows.
             Parallel.forEach(hosts, 16, this::createHost, "creating the lab's hosts");
             for (int i : hosts) {
                 joinCluster(LabNames.hostName(i));
-            }
-            if (state().agents()) {
-                Parallel.forEach(hosts, 16, i -> startAgentAndWire(LabNames.hostName(i)), "starting the agents");
+                if (state().agents()) {
+                    startAgentAndWire(LabNames.hostName(i));
+                }
             }
         } else {
             progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
@@ -194,6 +196,9 @@ public final class Lab implements AutoCloseable {
         HostState h = host(host);
         if (h.index() == 1) {
             LabCluster.init(dir, h, state().network(), state().backend());
+            if (options.encrypt()) {
+                LabCluster.setConfig(dir, h, options.configJson());
+            }
             progress(host + ": crossnet init: CA, etcd member on " + h.underlayIp() + ":2379, join endpoint on :2377");
         } else {
             LabCluster.join(dir, host("h1"), h);

@@ -1,6 +1,7 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,17 @@ final class LabCluster {
                 "--host-name", h1.name(), "--network", network, "--backend", backend, "--no-agent"));
     }
 
+    /** Replaces the network config that init wrote (e.g. with {@code Backend.Encrypt}), with {@code crossnet config set} on h1. */
+    static void setConfig(Path labDir, LabState.HostState h1, String configJson) {
+        Path f = Agents.hostDir(labDir, h1.name()).resolve("network-config.json");
+        try {
+            Files.writeString(f, configJson);
+        } catch (IOException e) {
+            throw new CrossnetException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+        run(h1, List.of("config", "set", f.toString(), "--config-dir", configDir(labDir, h1.name()).toString()));
+    }
+
     /** Runs {@code crossnet join} in {@code host}'s namespace, with a fresh copy of h1's token. */
     static void join(Path labDir, LabState.HostState h1, LabState.HostState host) {
         String token = run(h1, List.of("join-token", "--quiet", "--config-dir", configDir(labDir, h1.name()).toString())).strip();
@@ -63,7 +75,7 @@ final class LabCluster {
 
     /** Runs crossnet with {@code args} in {@code host}'s namespace; returns stdout. */
     private static String run(LabState.HostState host, List<String> args) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(args);
         Cmd.Result r = Cmd.run(Plumbing.inNs(host.netns(), cmd), null, COMMAND_TIMEOUT);
         if (r.exit() != 0) {

@@ -1,6 +1,7 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.store.Store;
 import dev.crossnet.store.StoreSpec;
@@ -11,6 +12,13 @@ import java.util.List;
 
 /** Puts the lab's network config at {@code <prefix>/config}, through the store API. Blocking. */
 public final class LabConfig {
+    /**
+     * The per-attempt limit of the child processes' store calls: generous (not the CLI's 5 s), so
+     * that a lab on a busy machine, whose etcd answers slowly, still comes up; both attempts fit
+     * in the 60 s the child is given.
+     */
+    static final String CHILD_STORE_TIMEOUT = "20s";
+
     private LabConfig() {
     }
 
@@ -36,8 +44,9 @@ public final class LabConfig {
      * {@code crossnet lab put-config}, which calls {@link #write}.
      */
     static void writeFromNs(String ns, String storeSpec, String prefix, String json) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
-        cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json));
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
+        cmd.addAll(List.of("lab", "put-config", "--store", storeSpec, "--prefix", prefix, "--config", json,
+                "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
         if (r.exit() != 0) {
             throw new CrossnetException("cannot write the network config to " + storeSpec + ": " + r.err().strip().replaceFirst("^crossnet: error: ", ""));
@@ -49,8 +58,9 @@ public final class LabConfig {
      * {@code ns} for the same reason as {@link #writeFromNs}.
      */
     static void releaseFromNs(String ns, String storeSpec, String prefix, String subnet) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
-        cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix));
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
+        cmd.addAll(List.of("lease", "release", subnet, "--store", storeSpec, "--prefix", prefix,
+                "--store-timeout", CHILD_STORE_TIMEOUT));
         Cmd.Result r = Cmd.run(Plumbing.inNs(ns, cmd), null, Duration.ofSeconds(60));
         if (r.exit() != 0) {
             throw new CrossnetException("cannot release " + subnet + " in " + storeSpec + ": "

@@ -1,6 +1,7 @@
 package dev.crossnet.lab;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import dev.crossnet.docker.lab.BusyboxImage;
 import dev.crossnet.docker.lab.Containerd;
 import dev.crossnet.docker.lab.DockerDaemon;
@@ -83,7 +84,7 @@ final class LabDocker {
     private static void startAuthz(Path labDir, String host, String netns, LabState lab) {
         Path sock = authzSocket(labDir, host);
         Path log = dir(labDir, host).resolve("authz.log");
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand(Agents.KERNEL_BACKEND_JVM));
+        List<String> cmd = new ArrayList<>(SelfCommand.argv(Agents.KERNEL_BACKEND_JVM));
         cmd.addAll(List.of("plugin", "serve", "--plugins", "authz", "--socket", sock.toString(), "--host-id", host,
                 "--store", lab.store(), "--prefix", lab.prefix()));
         Process p = Processes.startDetached(netns, cmd, log);

@@ -34,11 +34,13 @@ import java.util.function.Consumer;
  * @param agentFlags        more flags for every agent, e.g. {@code --docker-reap-after 6s} (tests)
  * @param busyboxCache      where the busybox rootfs tarball for {@code docker} is cached, shared with other labs
  *                          ({@link BusyboxImage#DEFAULT_CACHE}); built there if missing
+ * @param encrypt           {@code Backend.Encrypt}: the udp backend seals traffic between hosts; needs the
+ *                          cluster CA of {@link StoreKind#CLUSTER} (init/join issue the hosts' seal keys)
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
                          Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl, Path busyboxCache,
-                         List<String> agentFlags) {
+                         List<String> agentFlags, boolean encrypt) {
 
     public LabOptions {
         agentFlags = agentFlags == null ? List.of() : List.copyOf(agentFlags);
@@ -55,68 +57,73 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
                 DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null,
-                BusyboxImage.DEFAULT_CACHE, List.of());
+                BusyboxImage.DEFAULT_CACHE, List.of(), false);
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withDocker(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withIpMasq(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withLeaseTtl(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache, agentFlags, encrypt);
     }
 
     public LabOptions withAgentFlags(String... v) {
         return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
-                leaseTtl, busyboxCache, List.of(v));
+                leaseTtl, busyboxCache, List.of(v), encrypt);
+    }
+
+    public LabOptions withEncrypt(boolean v) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
+                leaseTtl, busyboxCache, agentFlags, v);
     }
 
     public LabOptions withBusyboxCache(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v, agentFlags);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v, agentFlags, encrypt);
     }
 
     /** The flags every agent of the lab gets on top of the lab's own (store, files, health port). */
@@ -142,7 +149,10 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("Network", network);
-        root.putObject("Backend").put("Type", backend.wire());
+        ObjectNode b = root.putObject("Backend").put("Type", backend.wire());
+        if (encrypt) {
+            b.put("Encrypt", true);
+        }
         return root.toString();
     }
 
@@ -161,6 +171,13 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         }
         if (backend == null || store == null || stateRoot == null || agentTimeout == null || progress == null || busyboxCache == null) {
             throw new CrossnetException("lab options: backend, store, stateRoot, agentTimeout, progress and busyboxCache must be set");
+        }
+        if (encrypt && backend != BackendConfig.Type.UDP) {
+            throw new CrossnetException("--encrypt: only the udp backend encrypts; add --backend udp");
+        }
+        if (encrypt && store != StoreKind.CLUSTER) {
+            throw new CrossnetException("--encrypt: the hosts' seal keys are certified by the cluster CA that crossnet init makes;"
+                    + " add --store cluster");
         }
         if (leaseTtl != null && leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
             throw new CrossnetException("--subnet-lease-ttl: " + leaseTtl.toMillis() + "ms is too short; at least "

@@ -17,40 +17,7 @@ import java.util.Optional;
  * thread-safe.
  */
 final class Processes {
-    static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
-
     private Processes() {
-    }
-
-    /**
-     * The command that runs crossnet's {@code Main} the way this JVM runs: same java, same class
-     * path (made absolute, since the child may start elsewhere), and crossnet's usual JVM flags
-     * ({@code CROSSNET_JAVA_OPTS} overrides them, as in {@code bin/crossnet}).
-     */
-    static List<String> crossnetCommand() {
-        return crossnetCommand(JVM_OPTS);
-    }
-
-    /** {@link #crossnetCommand()} with {@code jvmOpts} instead of the usual flags (still overridden by {@code CROSSNET_JAVA_OPTS}). */
-    static List<String> crossnetCommand(String jvmOpts) {
-        List<String> argv = new ArrayList<>();
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String opts = System.getenv().getOrDefault("CROSSNET_JAVA_OPTS", jvmOpts);
-        for (String o : opts.trim().split("\\s+")) {
-            if (!o.isEmpty()) {
-                argv.add(o);
-            }
-        }
-        List<String> cp = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!e.isEmpty()) {
-                cp.add(Path.of(e).toAbsolutePath().toString());
-            }
-        }
-        argv.add("-cp");
-        argv.add(String.join(File.pathSeparator, cp));
-        argv.add("dev.crossnet.cli.Main");
-        return argv;
     }
 
     /**

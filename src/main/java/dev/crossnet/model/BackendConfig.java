@@ -10,8 +10,14 @@ import java.util.Locale;
  * @param port          UDP port: vxlan default 8472 (as flannel; 4789 on request), udp default 8285
  * @param directRouting vxlan: use a plain route to peers on the same L2 subnet
  * @param mtu           explicit container MTU, or 0 to derive it from the underlay
+ * @param encrypt       udp only: seal every packet between hosts ({@code dev.crossnet.seal}); never sent in clear
  */
-public record BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu) {
+public record BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu, boolean encrypt) {
+
+    /** A config without encryption. */
+    public BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu) {
+        this(type, vni, port, directRouting, mtu, false);
+    }
 
     public static final int DEFAULT_VXLAN_PORT = 8472;
     public static final int DEFAULT_UDP_PORT = 8285;

@@ -135,13 +135,12 @@ public record NetworkConfig(Subnet network, int subnetLen, IPAddress subnetMin, 
         if (mtu != 0 && (mtu < 576 || mtu > 65_000)) {
             throw new ConfigException("Backend.MTU", mtu + " is out of range 576-65000 (or 0 for automatic)");
         }
-        // Issue 12: the sealed datapath (dev.crossnet.seal) is not in the udp backend yet. Refuse the
-        // option rather than ignore it, so a network that asks for encryption never runs in clear.
-        if (bool(bo, "Encrypt", false, "Backend.Encrypt")) {
-            throw new ConfigException("Backend.Encrypt", "encryption between hosts is not available yet;"
-                    + " remove Encrypt or set it to false (traffic between hosts is then not encrypted)");
+        boolean encrypt = bool(bo, "Encrypt", false, "Backend.Encrypt");
+        if (encrypt && type != BackendConfig.Type.UDP) {
+            throw new ConfigException("Backend.Encrypt", "encryption between hosts needs Backend.Type udp, not " + type
+                    + "; use {\"Type\":\"udp\",\"Encrypt\":true} or remove Encrypt");
         }
-        return new BackendConfig(type, vni, port, direct, mtu);
+        return new BackendConfig(type, vni, port, direct, mtu, encrypt);
     }
 
     private static void checkInside(String field, IPAddress a, Subnet network, int subnetLen) {

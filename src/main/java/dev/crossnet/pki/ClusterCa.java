@@ -19,6 +19,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Arrays;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -48,6 +54,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ClusterCa {
     public static final Duration CA_VALIDITY = Duration.ofDays(3650);
     public static final Duration HOST_VALIDITY = Duration.ofDays(825);
+    /** id-pe-ipAddrBlocks (RFC 3779 section 2.2.1): the subnets a key-agreement certificate binds. */
+    public static final String IP_ADDR_BLOCKS_OID = "1.3.6.1.5.5.7.1.7";
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -136,10 +144,36 @@ public final class ClusterCa {
                 sans.add(new GeneralName(GeneralName.iPAddress, ip.getHostAddress()));
             }
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
+            if (!req.prefixes().isEmpty()) {
+                b.addExtension(new ASN1ObjectIdentifier(IP_ADDR_BLOCKS_OID), true, ipAddrBlocks(req.prefixes()));
+            }
             return sign(b, key);
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a certificate for " + req.host() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** RFC 3779 IPAddrBlocks: one IPv4 family (AFI 1) listing {@code prefixes} ({@code a.b.c.d/n}) as bit strings. */
+    static ASN1Encodable ipAddrBlocks(List<String> prefixes) {
+        List<ASN1Encodable> items = new ArrayList<>();
+        for (String p : prefixes) {
+            String[] parts = p.split("/", 2);
+            byte[] addr;
+            int len;
+            try {
+                addr = InetAddress.getByName(parts[0]).getAddress();
+                len = Integer.parseInt(parts[1]);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalArgumentException("not an IPv4 prefix: " + p, e);
+            }
+            if (addr.length != 4 || len < 0 || len > 32) {
+                throw new IllegalArgumentException("not an IPv4 prefix: " + p);
+            }
+            // A prefix is its first len bits: whole bytes, the unused bits of the last one counted as padding.
+            items.add(new DERBitString(Arrays.copyOf(addr, (len + 7) / 8), (8 - len % 8) % 8));
+        }
+        return new DERSequence(new DERSequence(new ASN1Encodable[] {
+            new DEROctetString(new byte[] {0, 1}), new DERSequence(items.toArray(new ASN1Encodable[0]))}));
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws CertificateException {

@@ -25,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Tunnels {
     /** {@link #open} result: a handshake message, to be passed to {@link #handshake}. */
     public static final int HANDSHAKE = Integer.MIN_VALUE;
+    /** Bytes before the inner packet in a transport message: {@link #seal} wants them free in front of it. */
+    public static final int HEADER = Wire.TRANSPORT_HEADER;
+    /** Bytes a transport message adds to its inner packet: {@value #HEADER} header + 16 tag. */
+    public static final int OVERHEAD = Wire.TRANSPORT_OVERHEAD;
+    /** The largest handshake message (an initiation with its certificate). */
+    public static final int HANDSHAKE_MAX = Wire.INITIATION_MAX;
     /** Counter family of refused packets, labelled {@code reason} ({@link SealDrop#label()}). */
     public static final String DROPS = "crossnet_seal_drops_total";
     /** Counter family of completed handshakes, labelled {@code role}. */

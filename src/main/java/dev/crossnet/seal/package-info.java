@@ -7,6 +7,10 @@
  * <h2>Identity</h2>
  * Each host has a static X25519 key pair. Its public half is bound to the host name and the host's
  * subnets by a certificate from the cluster CA (profile in {@link dev.crossnet.seal.Certificates}).
+ * {@code crossnet init}/{@code join} issue it before the host has a lease, so the prefix they bind is
+ * the network's CIDR; the udp datapath then also checks each opened packet's source against the
+ * sending peer's lease (see {@code dev.crossnet.backend.udp}). A store writer can thus move leases
+ * between certified hosts, but cannot read traffic or pose as a host.
  * A peer's certificate comes from the store, and is verified against the CA before use, so the
  * store can withhold a peer but cannot introduce one. The initiator already knows the responder's
  * static key (IK's pre-message {@code <- s}); the responder learns the initiator's from message 1

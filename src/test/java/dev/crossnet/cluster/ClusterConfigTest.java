@@ -77,4 +77,18 @@ class ClusterConfigTest {
         ClusterConfig.refreshEndpoints(dir, after, members);
         assertThat(java.nio.file.Files.getLastModifiedTime(dir.resolve(ClusterConfig.FILE)).toMillis()).as("unchanged: not rewritten").isZero();
     }
+
+    @Test
+    void saveEndpoints_whatARunningProcessLearnt_keepsTheRestOfTheConfig_noFileNoWrite(@TempDir Path dir) throws Exception {
+        ClusterConfig c = new ClusterConfig("h2", "10.0.0.2", ClusterConfig.MEMBER, List.of("https://10.0.0.1:2379"), "/p",
+                "10.0.0.1:2377", false, null);
+        c.save(dir);
+        List<String> three = List.of("https://10.0.0.1:2379", "https://10.0.0.2:2379", "https://10.0.0.3:2379");
+        ClusterConfig.saveEndpoints(dir, three);
+        assertThat(ClusterConfig.load(dir).orElseThrow()).isEqualTo(c.withEtcdEndpoints(three));
+
+        Path empty = java.nio.file.Files.createDirectory(dir.resolve("empty"));
+        ClusterConfig.saveEndpoints(empty, three);
+        assertThat(empty).isEmptyDirectory();
+    }
 }

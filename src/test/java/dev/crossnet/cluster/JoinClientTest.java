@@ -42,7 +42,7 @@ class JoinClientTest {
     }
 
     JoinMessages.Request request(JoinToken t) {
-        return new JoinMessages.Request(t.secret(), "h2", "127.0.0.1", "", 3);
+        return new JoinMessages.Request(t.secret(), "h2", "127.0.0.1", "", 3, null);
     }
 
     @Test

@@ -144,4 +144,54 @@ class MembershipTest {
         assertThatThrownBy(() -> membership(c, new AtomicLong()).admit("h2", URI.create("https://10.0.0.2:2380"), 3))
                 .isInstanceOf(CrossnetException.class).hasMessageContaining("unhealthy cluster").hasMessageContaining("still after");
     }
+    @Test
+    void removeByRule_voterOfThreeWithNoLearner_refusedNamingTheWaysOut_nothingChanges() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1").voter("h2", "10.0.0.2").voter("h3", "10.0.0.3");
+        List<String> before = new ArrayList<>();
+        assertThatThrownBy(() -> membership(c, new AtomicLong()).removeByRule("h2", false, "node rm: h2's etcd member",
+                () -> before.add("records deleted")))
+                .isInstanceOf(CrossnetException.class)
+                .hasMessageStartingWith("node rm: h2's etcd member is one of 3 etcd voters; without it 2 would be left")
+                .hasMessageContaining("crossnet join --etcd-members 5").hasMessageEndingWith("or use --force");
+        assertThat(c.calls).isEmpty();
+        assertThat(before).isEmpty();
+        assertThat(c.members).hasSize(3);
+    }
+
+    @Test
+    void removeByRule_voterOfThreeWithALearnerWaiting_promotesItThenRemoves() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1").voter("h2", "10.0.0.2").voter("h3", "10.0.0.3")
+                .learner("h4", "10.0.0.4");
+        c.behind = 1;
+        assertThat(membership(c, new AtomicLong()).removeByRule("h2", false, "node rm: h2's etcd member", () -> c.calls.add("records"))
+                .map(EtcdCluster.Member::id)).contains(101L);
+        assertThat(c.calls).containsExactly("promote 103 refused", "promote 103", "records", "remove 101");
+        assertThat(c.members).extracting(EtcdCluster.Member::learner).containsOnly(false).hasSize(3);
+    }
+
+    @Test
+    void removeByRule_forced_removesTheVoter() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1").voter("h2", "10.0.0.2").voter("h3", "10.0.0.3");
+        membership(c, new AtomicLong()).removeByRule("h3", true, "leave: this host's etcd member", () -> { });
+        assertThat(c.calls).containsExactly("remove 102");
+    }
+
+    @Test
+    void removeByRule_learnerOrVoterOfFive_removedAtOnce_aClientHostHasNoMember() {
+        RecordingEtcdCluster c = new RecordingEtcdCluster().voter("h1", "10.0.0.1").voter("h2", "10.0.0.2").voter("h3", "10.0.0.3")
+                .learner("h4", "10.0.0.4");
+        Membership m = membership(c, new AtomicLong());
+        m.removeByRule("h4", false, "x", () -> { });
+        assertThat(c.calls).containsExactly("remove 103");
+        List<String> ran = new ArrayList<>();
+        assertThat(m.removeByRule("h9", false, "x", () -> ran.add("records"))).isEmpty();
+        assertThat(ran).as("a client's records still go").containsExactly("records");
+
+        RecordingEtcdCluster five = new RecordingEtcdCluster();
+        for (int i = 1; i <= 5; i++) {
+            five.voter("h" + i, "10.0.0." + i);
+        }
+        membership(five, new AtomicLong()).removeByRule("h5", false, "x", () -> { });
+        assertThat(five.calls).containsExactly("remove 104");
+    }
 }

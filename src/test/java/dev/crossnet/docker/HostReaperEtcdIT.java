@@ -31,17 +31,20 @@ class HostReaperEtcdIT {
     void deadHost_reapedByTwoReapersAtOnce_theLiveOnesKept() throws Exception {
         String prefix = "/it-" + UUID.randomUUID();
         try (EtcdTestCluster etcd = EtcdTestCluster.start("reap-it");
-             // A short attempt timeout, as a host with a short TTL needs: now and then jetcd never
-             // completes a keep-alive, and the call only moves on (and the record is rewritten) when
-             // the attempt times out. The test cluster's 30 s would outlast GRACE.
-             Store store = EtcdStore.connect(withTimeout(etcd.spec(), Duration.ofSeconds(1)))) {
-            DockerStore docker = new DockerStore(store, prefix);
+             // The set-up, the reapers and the checks use the test cluster's generous timeout, so a
+             // busy machine cannot fail them.
+             Store store = EtcdStore.connect(etcd.spec());
+             // The hosts' presence gets a short attempt timeout, as a host with a short TTL needs: now
+             // and then jetcd never completes a keep-alive, and the call only moves on (and the
+             // record is rewritten) when the attempt times out. The test cluster's 30 s would outlast GRACE.
+             Store presence = EtcdStore.connect(withTimeout(etcd.spec(), Duration.ofSeconds(1)))) {
+            DockerStore docker = new DockerStore(presence, prefix);
             populate(store, prefix, "h1", "172.30.0.11", 2);
             populate(store, prefix, "h2", "172.30.0.12", 3);
             populate(store, prefix, "h3", "172.30.0.13", 2);
-            try (HostPresence h1 = HostPresence.start(store, docker, "h1", TTL, Clock.systemUTC());
-                 HostPresence h3 = HostPresence.start(store, docker, "h3", TTL, Clock.systemUTC())) {
-                HostPresence.start(store, docker, "h2", TTL, Clock.systemUTC()).close(); // h2 dies right after starting
+            try (HostPresence h1 = HostPresence.start(presence, docker, "h1", TTL, Clock.systemUTC());
+                 HostPresence h3 = HostPresence.start(presence, docker, "h3", TTL, Clock.systemUTC())) {
+                HostPresence.start(presence, docker, "h2", TTL, Clock.systemUTC()).close(); // h2 dies right after starting
                 HostReaper r1 = new HostReaper(store, prefix, "h1", GRACE, Clock.systemUTC());
                 HostReaper r3 = new HostReaper(store, prefix, "h3", GRACE, Clock.systemUTC());
 

@@ -29,17 +29,15 @@ class DebPackageIT {
     static final List<Path> OWNED_STATE = List.of(Path.of("/etc/crossnet"), Path.of("/var/lib/crossnet"));
     static final List<String> UNITS = List.of("crossnet-agent.service", "crossnet-authz.service", "crossnet-etcd.service");
     static final Path WANTS = Path.of("/etc/systemd/system/multi-user.target.wants");
+    static final Path CNI_BUILT = Path.of("target/cni/crossnet");
+    static final Path CNI_ARCHIVE = Path.of("/usr/lib/cni/crossnet.jsa");
 
     static Path deb;
     static final List<Path[]> movedAside = new ArrayList<>();
 
     @BeforeAll
     static void findPackage_andSetAsideThisMachinesState() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            deb = s.filter(p -> p.getFileName().toString().matches("crossnet_.+_all\\.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no target/crossnet_*_all.deb: `mvn package` builds it"))
-                    .toAbsolutePath();
-        }
+        deb = builtPackage();
         assumeFalse(installed(), "a crossnet package is installed on this machine; not replacing it");
         for (Path p : OWNED_STATE) {
             if (Files.exists(p)) {
@@ -47,6 +45,15 @@ class DebPackageIT {
                 Files.move(p, aside);
                 movedAside.add(new Path[] {p, aside});
             }
+        }
+    }
+
+    /** The .deb {@code mvn package} built, as an absolute path. */
+    static Path builtPackage() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("crossnet_.+_all\\.deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no target/crossnet_*_all.deb: `mvn package` builds it"))
+                    .toAbsolutePath();
         }
     }
 
@@ -96,8 +103,11 @@ class DebPackageIT {
                 assertThat(files).contains("/usr/share/crossnet/lib/" + lib.getFileName());
             }
         }
-        if (Files.exists(Path.of("target/cni/crossnet"))) {
+        if (Files.exists(CNI_BUILT)) {
             assertThat(lines).anyMatch(l -> l.startsWith("-rwxr-xr-x") && l.endsWith(" ./usr/lib/cni/crossnet"));
+            assertThat(files).as("the archive is made on the machine, for its JDK").doesNotContain(CNI_ARCHIVE.toString());
+            assertThat(control).as("a JDK update makes it again").contains("triggers");
+            assertThat(Shell.ok("dpkg-deb", "--info", deb.toString(), "triggers")).contains("interest-noawait /usr/lib/jvm");
         }
     }
 
@@ -127,6 +137,9 @@ class DebPackageIT {
         Shell.Result version = Shell.run(120, "/usr/bin/crossnet", "version");
         assertThat(version.exit()).as(version.output()).isZero();
         assertThat(version.output()).startsWith("crossnet ");
+        if (Files.exists(CNI_BUILT)) {
+            assertCniArchiveUsable();
+        }
         Shell.Result verify = Shell.run(120, "systemd-analyze", "verify", "/lib/systemd/system/crossnet-agent.service",
                 "/lib/systemd/system/crossnet-authz.service", "/lib/systemd/system/crossnet-etcd.service");
         assertThat(verify.exit()).as(verify.output()).isZero();
@@ -140,6 +153,7 @@ class DebPackageIT {
         dpkg("--remove", "crossnet");
         assertThat(Path.of("/usr/bin/crossnet")).doesNotExist();
         assertThat(Path.of("/usr/share/crossnet")).doesNotExist();
+        assertThat(CNI_ARCHIVE).as("the archive goes with the jar").doesNotExist();
         for (String unit : UNITS) {
             assertThat(Path.of("/lib/systemd/system/" + unit)).doesNotExist();
         }
@@ -157,6 +171,14 @@ class DebPackageIT {
     @Test
     void freshInstall_thenPurgeStraightAway_leavesNothing() throws IOException {
         dpkg("--install", deb.toString());
+        if (Files.exists(CNI_BUILT)) {
+            assertCniArchiveUsable();
+            Files.delete(CNI_ARCHIVE);
+            // What a JDK package's files changing under /usr/lib/jvm does: dpkg runs crossnet's postinst with "triggered".
+            Shell.ok("dpkg-trigger", "--no-await", "/usr/lib/jvm");
+            dpkg("--triggers-only", "crossnet");
+            assertCniArchiveUsable();
+        }
         for (String unit : UNITS) {
             assertThat(Path.of("/lib/systemd/system/" + unit)).isRegularFile();
         }
@@ -165,7 +187,19 @@ class DebPackageIT {
         dpkg("--purge", "crossnet");
         assertThat(installed()).isFalse();
         assertThat(Path.of("/usr/bin/crossnet")).doesNotExist();
+        assertThat(CNI_ARCHIVE).doesNotExist();
         assertThat(Path.of("/etc/crossnet")).doesNotExist();
+    }
+
+    /**
+     * postinst made the CNI plugin's class-data archive, and the JVM maps it: {@code -Xshare:on} makes
+     * a JVM that cannot use the archive (wrong jar, wrong JDK, corrupt) refuse to start.
+     */
+    static void assertCniArchiveUsable() {
+        assertThat(CNI_ARCHIVE).as("postinst made it").isRegularFile();
+        Shell.Result r = Shell.run(120, "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:-UsePerfData",
+                "-Xshare:on", "-XX:SharedArchiveFile=" + CNI_ARCHIVE, "-cp", "/usr/share/crossnet/crossnet.jar", "-version");
+        assertThat(r.exit()).as("the JVM uses " + CNI_ARCHIVE + ":\n" + r.output()).isZero();
     }
 
     /** The same package as version 0.0.1, to upgrade from. */

@@ -59,4 +59,17 @@ class DebianPackagingTest {
         assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.Service.ETCD.unit()))).contains("ExecStart=/usr/bin/etcd\n");
         assertThat(Files.readString(DEB.resolve("systemd").resolve(Services.Service.AGENT.unit()))).contains("ExecStart=/usr/bin/crossnet agent ");
     }
+
+    /** Found running them under systemd (SystemdHostIT): without it, every stop left the unit "failed". */
+    @Test
+    void unitsRunningAJvm_countItsSigtermExitAsAStop() throws IOException {
+        try (Stream<Path> s = Files.list(DEB.resolve("systemd"))) {
+            for (Path unit : s.toList()) {
+                String text = Files.readString(unit);
+                if (text.contains("ExecStart=/usr/bin/crossnet ")) {
+                    assertThat(text).as(unit.toString()).containsPattern("(?m)^SuccessExitStatus=143$");
+                }
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static dev.crossnet.lab.LabAgentIT.awaitPing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crossnet.SelfCommand;
 import dev.crossnet.lab.LabOptions.StoreKind;
 import dev.crossnet.pki.ClusterCa;
 import dev.crossnet.pki.HostCertificateRequest;
@@ -66,7 +67,7 @@ class ClusterLabIT {
     }
 
     static Lab.ExecResult crossnet(String host, String... args) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of(args));
         return lab.exec(host, LIMIT, cmd.toArray(new String[0]));
     }
@@ -198,8 +199,17 @@ class ClusterLabIT {
 
     @Test
     @Order(4)
-    void h1EtcdStopped_clusterKeepsWorking_aHostJoins_aNetworkIsCreated_thenH1Rejoins() {
+    void h1EtcdStopped_clusterKeepsWorking_aHostJoins_aNetworkIsCreated_thenH1Rejoins() throws IOException {
         long t0 = System.nanoTime();
+        // h2's agent started right after h2 joined, when h1's was the only voter: it must have learnt the others since.
+        Path h2Log = Agents.log(lab.dir(), "h2");
+        String h1Url = "https://" + lab.host("h1").underlayIp() + ":2379";
+        await("h2's agent follows the etcd membership").atMost(LIMIT).pollInterval(Duration.ofMillis(500))
+                .until(() -> Files.readString(h2Log).lines().filter(l -> l.contains("etcd endpoints now "))
+                        .map(l -> java.util.Set.of(l.substring(l.indexOf("now ") + 4, l.indexOf(" (")).split(",")))
+                        .anyMatch(now -> now.equals(java.util.Set.of(h1Url, "https://" + lab.host("h2").underlayIp() + ":2379",
+                                "https://" + lab.host("h3").underlayIp() + ":2379"))));
+        assertThat(Files.readString(h2Log)).as("it started knowing h1 only").contains("were " + h1Url + ")");
         Lab.ExecResult stop = crossnet("h1", "service", "stop", "etcd");
         assertThat(stop.exit()).as(stop.err()).isZero();
         assertThat(crossnet("h1", "service", "status", "etcd").exit()).isEqualTo(3);
@@ -227,6 +237,18 @@ class ClusterLabIT {
 
     @Test
     @Order(5)
+    void nodeRmOfAVoter_wouldLeaveTwoVoters_refusedWithOneClearError_nothingRemoved() {
+        Lab.ExecResult rm = crossnet("h2", "node", "rm", "h3");
+        assertThat(rm.exit()).as(rm.out()).isEqualTo(1);
+        assertThat(rm.err().strip().lines().count()).as("one line: " + rm.err()).isEqualTo(1);
+        assertThat(rm.err()).contains("h3's etcd member is one of 3 etcd voters").contains("--etcd-members 5").contains("--force");
+        assertThat(crossnet("h2", "node", "ls").out()).containsPattern("h3\\s+\\S+\\s+\\S+\\s+ready since \\S+\\s+voter");
+        Lab.ExecResult members = etcdctl("h2", "https://" + lab.host("h2").underlayIp() + ":2379", hostTls("h2"), "member", "list");
+        assertThat(members.out().lines().filter(l -> l.contains("started")).toList()).hasSize(3);
+    }
+
+    @Test
+    @Order(6)
     void clientHostLeaves_itsRecordAndFilesAreGone_andNodeRmRefusesUnknownHosts() {
         lab.stopAgent("h4");
         Lab.ExecResult leave = crossnet("h4", "leave");

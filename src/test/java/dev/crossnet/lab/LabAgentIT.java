@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossnet.SelfCommand;
 import dev.crossnet.agent.SubnetEnv;
 import dev.crossnet.cli.Main;
 import dev.crossnet.lab.LabOptions.StoreKind;
@@ -201,7 +202,7 @@ class LabAgentIT {
     /** {@link HostSubnet} of every host, read now from the hosts' files and from the store (one {@code crossnet lease ls}). */
     private static Map<String, HostSubnet> subnetsOnHosts(Lab lab) throws Exception {
         // The lab's etcd listens on the underlay only, so the store is read from a host's namespace.
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of("lease", "ls", "--json", "--store", lab.state().store(), "--prefix", lab.state().prefix()));
         Cmd.Result r = Cmd.run(Plumbing.inNs(lab.host("h1").netns(), cmd), null, Duration.ofSeconds(60));
         assertThat(r.exit()).as("crossnet lease ls: " + r.err()).isZero();

@@ -56,4 +56,20 @@ class LabOptionsTest {
     void labDir_isUnderTheStateRoot() {
         assertThat(LabOptions.defaults().withName("cnt1").labDir()).hasToString("/run/crossnet/lab/cnt1");
     }
+
+    @Test
+    void validate_encryptWithoutUdpOrCluster_namesTheOption() {
+        assertThatThrownBy(() -> LabOptions.defaults().withEncrypt(true).withStore(LabOptions.StoreKind.CLUSTER).validate())
+                .hasMessageStartingWith("--encrypt: only the udp backend encrypts");
+        assertThatThrownBy(() -> LabOptions.defaults().withEncrypt(true).withBackend(dev.crossnet.model.BackendConfig.Type.UDP).validate())
+                .hasMessageStartingWith("--encrypt: the hosts' seal keys are certified by the cluster CA");
+    }
+
+    @Test
+    void configJson_encrypt_asksTheUdpBackendToEncrypt() {
+        LabOptions o = LabOptions.defaults().withEncrypt(true).withBackend(dev.crossnet.model.BackendConfig.Type.UDP)
+                .withStore(LabOptions.StoreKind.CLUSTER);
+        assertThat(o.validate().backend().encrypt()).isTrue();
+        assertThat(o.configJson()).contains("\"Encrypt\":true");
+    }
 }

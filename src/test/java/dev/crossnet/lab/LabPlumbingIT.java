@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.CrossnetException;
+import dev.crossnet.SelfCommand;
 import dev.crossnet.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ class LabPlumbingIT {
     @Test
     void down_afterUpWasKilledHalfWay_removesEverything() throws Exception {
         String name = labs.newName();
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(SelfCommand.argv());
         cmd.addAll(List.of("lab", "up", "--name", name, "--no-agents", "--hosts", "120"));
         Process up = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

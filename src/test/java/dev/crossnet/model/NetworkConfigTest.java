@@ -91,8 +91,7 @@ class NetworkConfigTest {
         "{\"Network\":\"224.5.0.0/16\"}                       | Network: 224.5.0.0/16 overlaps 224.0.0.0/4 (multicast)",
         "{\"Network\":\"169.254.0.0/20\"}                     | Network: 169.254.0.0/20 overlaps 169.254.0.0/16 (link-local)",
         "{\"Network\":\"255.255.0.0/16\"}                     | Network: 255.255.0.0/16 overlaps 255.255.255.255/32",
-        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts is not available yet",
-        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"vxlan\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts is not available yet",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"vxlan\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts needs Backend.Type udp",
         "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":\"yes\"}} | Backend.Encrypt",
     })
     void parse_badInput_namesTheField(String json, String expected) {
@@ -107,5 +106,12 @@ class NetworkConfigTest {
     void parse_encryptFalse_acceptedAsPlain() {
         NetworkConfig c = NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":false}}");
         assertThat(c.backend().type()).isEqualTo(BackendConfig.Type.UDP);
+        assertThat(c.backend().encrypt()).isFalse();
+    }
+
+    @Test
+    void parse_udpEncrypt_accepted() {
+        NetworkConfig c = NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true}}");
+        assertThat(c.backend().encrypt()).isTrue();
     }
 }

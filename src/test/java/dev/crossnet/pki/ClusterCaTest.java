@@ -51,6 +51,20 @@ class ClusterCaTest {
         assertThat(c.getKeyUsage()[0]).as("digitalSignature").isFalse();
     }
 
+    /** The issuing side of the seal profile: what ClusterCa writes, seal's verifier reads (key, name, RFC 3779 prefixes). */
+    @Test
+    void issue_x25519WithPrefixes_readBySealVerifierAsTheHostsSubnets() throws Exception {
+        ClusterCa ca = ClusterCa.create("test", Clock.systemUTC());
+        byte[] priv = dev.crossnet.seal.X25519.generatePrivate();
+        byte[] pub = dev.crossnet.seal.X25519.publicKey(priv);
+        X509Certificate c = ca.issue(HostCertificateRequest.x25519("h3", pub, List.of(), List.of("10.5.0.0/16", "10.77.3.0/24")));
+        dev.crossnet.seal.PeerIdentity id = dev.crossnet.seal.X509Certificates.trusting(ca.certificate().getEncoded())
+                .verify(c.getEncoded(), Instant.now());
+        assertThat(id.hostName()).isEqualTo("h3");
+        assertThat(id.staticKey()).isEqualTo(pub);
+        assertThat(id.subnets()).extracting(Object::toString).containsExactly("10.5.0.0/16", "10.77.3.0/24");
+    }
+
     @Test
     void x25519_wrongLength_refused() {
         assertThatThrownBy(() -> HostKeys.x25519(new byte[31])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");

@@ -11,7 +11,9 @@ public enum DropReason {
     /** Receive: the inner destination is outside this host's subnet. */
     INNER_DESTINATION("inner_destination_outside_host"),
     /** Send: no peer subnet holds the destination. */
-    NO_ROUTE("no_route");
+    NO_ROUTE("no_route"),
+    /** Send, encrypted networks: the peer published no certificate, or one that does not verify against the cluster CA. */
+    NO_CERTIFICATE("peer_certificate_invalid");
 
     private static final DropReason[] VALUES = values();
 

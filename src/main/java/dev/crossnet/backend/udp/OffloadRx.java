@@ -1,5 +1,7 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.seal.PacketCipher;
+import dev.crossnet.seal.Tunnels;
 import dev.crossnet.sys.LibC;
 import dev.crossnet.tun.TunDevice;
 import dev.crossnet.udp.Bind;
@@ -25,8 +27,17 @@ final class OffloadRx {
     private final int[] sizes;
     private final int[] segments;
     private final long[] sources;
+    private final Sealer sealer; // null: plain
+    private final PacketCipher cipher;
 
     OffloadRx(TunDevice tun, Bind bind, int batch, UdpMetrics metrics, UdpDatapath owner) {
+        this(tun, bind, batch, metrics, owner, null);
+    }
+
+    /** @param sealer null for the plain wire format */
+    OffloadRx(TunDevice tun, Bind bind, int batch, UdpMetrics metrics, UdpDatapath owner, Sealer sealer) {
+        this.sealer = sealer;
+        this.cipher = sealer == null ? null : new PacketCipher();
         this.bind = bind;
         this.owner = owner;
         this.metrics = metrics;
@@ -55,19 +66,30 @@ final class OffloadRx {
             ByteBuffer b = bufs[i];
             int size = sizes[i];
             int step = segments[i] > 0 ? segments[i] : size;
-            for (int off = 0; off < size; off += step) {
-                int len = Math.min(step, size - off);
+            for (int at = 0; at < size; at += step) {
+                int off = at;
+                int len = Math.min(step, size - at);
+                long source = sources[i];
+                if (sealer != null) {
+                    // Opened before coalescing: each GRO piece is one sealed datagram.
+                    len = UdpDatapath.open(sealer, cipher, b, at, len, source);
+                    if (len == 0) {
+                        continue;
+                    }
+                    off = at + Tunnels.HEADER;
+                    source = cipher.peer().endpoint();
+                }
                 int verdict = o == 0 ? DropReason.INNER_DESTINATION.ordinal()
-                        : PacketValidator.check(b, off, len, sources[i], t, ownNetwork, ownPrefix);
+                        : PacketValidator.check(b, off, len, source, t, ownNetwork, ownPrefix);
                 if (verdict == PacketValidator.ACCEPT) {
-                    Peer p = t.byEndpoint(sources[i]);
+                    Peer p = t.byEndpoint(source);
                     p.rxPackets.inc();
                     p.rxBytes.inc(len);
                     coalescer.add(b, addresses[i], off, len);
                     continue;
                 }
                 DropReason reason = DropReason.of(verdict);
-                Peer p = reason == DropReason.UNKNOWN_SOURCE ? null : t.byEndpoint(sources[i]);
+                Peer p = reason == DropReason.UNKNOWN_SOURCE ? null : t.byEndpoint(source);
                 (p == null ? metrics.noPeerDrops(reason) : p.drops(reason)).inc();
             }
         }

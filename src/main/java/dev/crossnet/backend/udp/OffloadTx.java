@@ -1,5 +1,7 @@
 package dev.crossnet.backend.udp;
 
+import dev.crossnet.seal.PacketCipher;
+import dev.crossnet.seal.Tunnels;
 import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.sys.LibC;
 import dev.crossnet.tun.TunDevice;
@@ -34,6 +36,13 @@ final class OffloadTx {
     private final Bind bind;
     private final UdpMetrics metrics;
     private final Supplier<ForwardingTable> table;
+    private final Sealer sealer; // null: plain
+    private final PacketCipher cipher;
+    private final int hdr; // where the virtio_net_hdr is read: sealed, so that the packet starts HEADER bytes in
+    private final int overhead; // bytes sealing adds per datagram
+    private final ByteBuffer[] scratch;
+    private final int[] scratchSize = new int[1];
+    private final long[] scratchDest = new long[1];
     private final TsoSplitter splitter = new TsoSplitter();
     private final ByteBuffer[] in;
     private final long[] inAddresses;
@@ -44,11 +53,21 @@ final class OffloadTx {
     private int slotsUsed;
 
     OffloadTx(TunDevice tun, Bind bind, int batch, UdpMetrics metrics, Supplier<ForwardingTable> table) {
+        this(tun, bind, batch, metrics, table, null);
+    }
+
+    /** @param sealer null for the plain wire format */
+    OffloadTx(TunDevice tun, Bind bind, int batch, UdpMetrics metrics, Supplier<ForwardingTable> table, Sealer sealer) {
+        this.sealer = sealer;
+        this.cipher = sealer == null ? null : new PacketCipher();
+        this.hdr = sealer == null ? 0 : Tunnels.HEADER - VirtioNetHdr.SIZE;
+        this.overhead = sealer == null ? 0 : Tunnels.OVERHEAD;
+        this.scratch = sealer == null ? null : Sealer.scratch();
         this.tun = tun;
         this.bind = bind;
         this.metrics = metrics;
         this.table = table;
-        this.in = UdpDatapath.buffers(batch, BUFFER_SIZE);
+        this.in = UdpDatapath.buffers(batch, BUFFER_SIZE + Tunnels.OVERHEAD);
         this.inAddresses = addresses(in);
         this.inSizes = new int[batch];
         this.slots = UdpDatapath.buffers(2 * batch, 65_536); // a super-packet can need two GSO slots
@@ -66,12 +85,12 @@ final class OffloadTx {
 
     /** Moves one batch; returns after {@code timeoutMillis} without one. */
     void pump(int timeoutMillis) throws IOException {
-        int n = tun.read(in, inSizes, 0, timeoutMillis);
+        int n = tun.read(in, inSizes, hdr, timeoutMillis);
         ForwardingTable t = table.get();
         for (int i = 0; i < n; i++) {
             ByteBuffer b = in[i];
-            int pkt = VirtioNetHdr.SIZE;
-            int len = inSizes[i] - pkt;
+            int pkt = hdr + VirtioNetHdr.SIZE;
+            int len = inSizes[i] - VirtioNetHdr.SIZE;
             if (len < PacketValidator.IPV4_MIN_HEADER || (b.get(pkt) & 0xf0) != 0x40) {
                 metrics.noPeerDrops(DropReason.MALFORMED).inc(); // IPv6 or runt: the network is IPv4 only
                 continue;
@@ -81,21 +100,38 @@ final class OffloadTx {
                 metrics.noPeerDrops(DropReason.NO_ROUTE).inc();
                 continue;
             }
-            if (VirtioNetHdr.gsoType(b, 0) == VirtioNetHdr.GSO_TCPV4) {
-                split(b, pkt, len, VirtioNetHdr.gsoSize(b, 0), p);
+            if (sealer != null && p.tunnel == null) {
+                p.drops(DropReason.NO_CERTIFICATE).inc();
                 continue;
             }
-            if ((VirtioNetHdr.flags(b, 0) & VirtioNetHdr.F_NEEDS_CSUM) != 0
-                    && !TsoSplitter.completeChecksum(b, pkt, len, VirtioNetHdr.csumStart(b, 0), VirtioNetHdr.csumOffset(b, 0))) {
+            if (VirtioNetHdr.gsoType(b, hdr) == VirtioNetHdr.GSO_TCPV4) {
+                split(b, pkt, len, VirtioNetHdr.gsoSize(b, hdr), p);
+                continue;
+            }
+            if ((VirtioNetHdr.flags(b, hdr) & VirtioNetHdr.F_NEEDS_CSUM) != 0
+                    && !TsoSplitter.completeChecksum(b, pkt, len, VirtioNetHdr.csumStart(b, hdr), VirtioNetHdr.csumOffset(b, hdr))) {
                 metrics.noPeerDrops(DropReason.MALFORMED).inc();
                 continue;
             }
+            int at = pkt;
+            int size = len;
+            if (sealer != null) {
+                // In place: the header goes over the virtio_net_hdr (already read), the tag behind the packet.
+                at = pkt - Tunnels.HEADER;
+                size = sealer.tunnels().seal(cipher, p.tunnel, b, at, len);
+                if (size < 0) {
+                    continue; // no key yet: dropped and counted, never sent in clear
+                }
+            }
             out.begin(p.endpoint, 0);
-            out.add(b, inAddresses[i], pkt, len);
+            out.add(b, inAddresses[i], at, size);
             p.txPackets.inc();
             p.txBytes.inc(len);
         }
         flush();
+        if (sealer != null) {
+            sealer.drain(bind, scratch, scratchSize, scratchDest);
+        }
     }
 
     private void split(ByteBuffer b, int pkt, int len, int mss, Peer p) throws IOException {
@@ -112,22 +148,37 @@ final class OffloadTx {
         long bytes = 0;
         while (splitter.hasNext()) {
             int next = splitter.nextLength();
-            if (s < 0 || !gso || fill + next > GSO_MAX_BYTES || slotSegments == GSO_MAX_SEGMENTS) {
-                if (s >= 0) {
+            if (s < 0 || !gso || fill + next + overhead > GSO_MAX_BYTES || slotSegments == GSO_MAX_SEGMENTS) {
+                if (s >= 0 && fill > 0) {
                     close(s, fill, segmentSize, p);
                 }
                 s = slot();
                 fill = 0;
                 slotSegments = 0;
-                segmentSize = gso ? next : 0; // every segment but the last is exactly the first one's length
+                // Every segment but the last is exactly the first one's length, sealed or not.
+                segmentSize = gso ? next + overhead : 0;
             }
-            int written = splitter.next(slots[s], fill);
+            int written = splitter.next(slots[s], fill + (sealer == null ? 0 : Tunnels.HEADER));
+            if (sealer != null) {
+                // Each segment is sealed on its own (its own counter): the receiver opens the datagrams UDP GSO cuts.
+                int sealed = sealer.tunnels().seal(cipher, p.tunnel, slots[s], fill, written);
+                if (sealed < 0) {
+                    break; // no key: the rest of the super-packet is dropped (counted); what is sealed goes
+                }
+                fill += sealed;
+                slotSegments++;
+                segments++;
+                bytes += written;
+                continue;
+            }
             fill += written;
             slotSegments++;
             segments++;
             bytes += written;
         }
-        close(s, fill, segmentSize, p);
+        if (fill > 0) {
+            close(s, fill, segmentSize, p);
+        }
         p.txPackets.inc(segments);
         p.txBytes.inc(bytes);
     }

@@ -1,12 +1,14 @@
 package dev.crossnet.backend.udp;
 
 import dev.crossnet.model.Subnet;
+import dev.crossnet.seal.Tunnel;
 import dev.crossnet.udp.Endpoints;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 /**
- * One forwarding-table entry: a peer's subnet, the UDP endpoint that serves it, and its counters.
- * Immutable apart from the counters, which are thread-safe.
+ * One forwarding-table entry: a peer's subnet, the UDP endpoint that serves it, its counters and,
+ * on an encrypted network, its sealed {@link Tunnel} (null when its certificate is missing or does
+ * not verify: it then gets no traffic). Immutable apart from the counters, which are thread-safe.
  */
 final class Peer {
     final Subnet subnet;
@@ -18,8 +20,14 @@ final class Peer {
     final CounterDataPoint txPackets;
     final CounterDataPoint txBytes;
     private final CounterDataPoint[] drops;
+    final Tunnel tunnel;
 
     Peer(Subnet subnet, long endpoint, UdpMetrics metrics) {
+        this(subnet, endpoint, metrics, null);
+    }
+
+    Peer(Subnet subnet, long endpoint, UdpMetrics metrics, Tunnel tunnel) {
+        this.tunnel = tunnel;
         this.subnet = subnet;
         this.network = Endpoints.ipv4(subnet.network());
         this.prefixLength = subnet.prefixLength();

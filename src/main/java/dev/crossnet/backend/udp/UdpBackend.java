@@ -12,6 +12,14 @@ import dev.crossnet.udp.Endpoints;
 import dev.crossnet.udp.LinuxUdp;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.time.Instant;
+import dev.crossnet.seal.CertificateRejected;
+import dev.crossnet.seal.Limits;
+import dev.crossnet.seal.SealClock;
+import dev.crossnet.seal.SealIdentity;
+import dev.crossnet.seal.Tunnels;
+import dev.crossnet.seal.X509Certificates;
 
 /**
  * The {@code udp} backend: a userspace datapath, wire-compatible with flannel's udp backend.
@@ -34,6 +42,14 @@ import java.util.Optional;
  * Kernel} the backend is given (route with protocol {@link Kernel#ROUTE_PROTOCOL}). {@link #register} only checks; the device and socket are made in
  * {@link Network#start}, once the lease is held, so a failed lease leaves nothing behind.
  *
+ * <p>Encrypted ({@code Backend.Encrypt}): the same objects, an MTU {@value #SEAL_OVERHEAD} bytes smaller
+ * (1440 on a 1500 underlay), and each datagram a sealed transport message of {@link
+ * dev.crossnet.seal} instead of the bare packet; handshake messages share the port. The lease
+ * carries the host's seal certificate ({@code BackendData.Certificate}); per peer, one {@link
+ * dev.crossnet.seal.Tunnel} made from its published certificate once it verifies, none (and no
+ * traffic) otherwise. Packets are sealed after the lookup and TSO split and opened before the
+ * receive checks and TCP coalescing, so GSO and GRO still apply.
+ *
  * <p>Modes ({@link Offload}): with {@code TUN} offloads the device runs with {@code IFF_VNET_HDR}
  * and TSO, so local TCP arrives as 64 KiB super-packets that are split in userspace, and received
  * segments are coalesced back (each segment's TCP checksum verified first) and written with one
@@ -53,6 +69,8 @@ public final class UdpBackend implements Backend {
     public static final String DEVICE = "crossnet0";
     /** Encapsulation overhead on the underlay: 20 IP + 8 UDP. */
     public static final int UDP_OVERHEAD = 28; // 20 IP + 8 UDP
+    /** What sealing adds on an encrypted network: 16 header (type, receiver index, counter) + 16 AES-GCM tag. */
+    public static final int SEAL_OVERHEAD = Tunnels.OVERHEAD; // 16 + 16
     /** The default number of packets per batch. */
     public static final int DEFAULT_BATCH = 64;
 
@@ -70,11 +88,26 @@ public final class UdpBackend implements Backend {
     private final PrometheusRegistry metrics;
     private final int batch;
     private final Offload offload;
+    private final Supplier<SealIdentity> seal;
 
     /** A backend programming {@code kernel}, with the default batch size and all offloads, counting into {@code metrics}. */
     public UdpBackend(Kernel kernel, PrometheusRegistry metrics) {
-        this(kernel, metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP);
+        this(kernel, metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP, NO_SEAL);
     }
+
+    /**
+     * Like {@link #UdpBackend(Kernel, PrometheusRegistry)}; {@code seal} gives this host's seal key
+     * and certificates when a network asks for {@code Backend.Encrypt} (called then, once per register).
+     */
+    public UdpBackend(Kernel kernel, PrometheusRegistry metrics, Supplier<SealIdentity> seal) {
+        this(kernel, metrics, DEFAULT_BATCH, Offload.TUN_AND_UDP, seal);
+    }
+
+    /** For a host with no seal identity: an encrypted network is refused, naming the field. */
+    public static final Supplier<SealIdentity> NO_SEAL = () -> {
+        throw new CrossnetException("Backend.Encrypt: this agent has no seal key and certificate (crossnet init/join"
+                + " write seal.key and seal.crt into the host's config directory)");
+    };
 
     /**
      * @param kernel  where the device's address, MTU and route are read and written; the same
@@ -85,6 +118,12 @@ public final class UdpBackend implements Backend {
      * @param offload the offloads to try
      */
     public UdpBackend(Kernel kernel, PrometheusRegistry metrics, int batch, Offload offload) {
+        this(kernel, metrics, batch, offload, NO_SEAL);
+    }
+
+    /** @param seal this host's seal identity, asked for only by an encrypted network */
+    public UdpBackend(Kernel kernel, PrometheusRegistry metrics, int batch, Offload offload, Supplier<SealIdentity> seal) {
+        this.seal = seal;
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("batch must be 1-1024, got " + batch);
         }
@@ -116,11 +155,26 @@ public final class UdpBackend implements Backend {
         if (!host.publicIp().isIPv4()) {
             throw new CrossnetException("the udp backend needs an IPv4 PublicIP, got " + host.publicIp());
         }
-        int mtu = bc.mtu() != 0 ? bc.mtu() : host.ifaceMtu() - UDP_OVERHEAD;
+        Sealer sealer = null;
+        byte[] cert = null;
+        if (bc.encrypt()) {
+            SealIdentity id = seal.get();
+            try {
+                X509Certificates ca = X509Certificates.trusting(id.caCertificate());
+                // Our own certificate must verify too: peers would refuse it, and nothing would flow.
+                ca.verify(id.certificate(), Instant.now());
+                sealer = new Sealer(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM, metrics);
+                cert = id.certificate();
+            } catch (CertificateRejected e) {
+                throw new CrossnetException("Backend.Encrypt: this host's seal certificate is refused: " + e.getMessage(), e);
+            }
+        }
+        // Sealed datagrams carry SEAL_OVERHEAD more bytes, so the inner packets must be that much smaller.
+        int mtu = bc.mtu() != 0 ? bc.mtu() : host.ifaceMtu() - UDP_OVERHEAD - (bc.encrypt() ? SEAL_OVERHEAD : 0);
         long local = Endpoints.of(host.publicIp(), bc.port());
         requireTunOrAbsent();
         LinuxUdp.open(local, 1).close();
-        return new UdpNetwork(kernel, host, config, mtu, local, batch, offload, new UdpMetrics(metrics));
+        return new UdpNetwork(kernel, host, config, mtu, local, batch, offload, new UdpMetrics(metrics), sealer, cert);
     }
 
     /** Throws unless {@link #DEVICE} is absent or a TUN device. Read-only. */

@@ -12,7 +12,13 @@ import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.Lease;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.seal.CertificateRejected;
+import dev.crossnet.seal.Tunnel;
 import dev.crossnet.udp.Endpoints;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import inet.ipaddr.IPAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +53,8 @@ final class UdpNetwork implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
     static final Duration RESTART_MIN = Duration.ofSeconds(1);
     static final Duration RESTART_MAX = Duration.ofSeconds(60);
+    /** The BackendData field of an encrypted network's lease: the host's seal certificate, base64 DER. */
+    static final String CERTIFICATE = "Certificate";
 
     private final Kernel kernel;
     private final HostContext host;
@@ -68,15 +76,34 @@ final class UdpNetwork implements Network {
     private volatile java.util.Map<String, String> settings = java.util.Map.of();
     private ForwardingTable table = ForwardingTable.EMPTY;
     private Set<String> peerLabels = Set.of();
+    private final Sealer sealer; // null: plain
+    private final byte[] ownCertificate; // encrypted only: published in the lease
+    private Map<String, SealedPeer> sealed = Map.of(); // by subnet
+
+    /** A peer's tunnel, kept across reconciles while its certificate and endpoint stay the same. */
+    private record SealedPeer(String certificate, long endpoint, Tunnel tunnel) {
+    }
 
     UdpNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, long local, int batch,
-               UdpBackend.Offload offload, UdpMetrics metrics) {
-        this(kernel, host, config, mtu, batch, new DatapathIo.Linux(local, batch, offload), metrics, Clock.systemUTC());
+               UdpBackend.Offload offload, UdpMetrics metrics, Sealer sealer, byte[] ownCertificate) {
+        this(kernel, host, config, mtu, batch, new DatapathIo.Linux(local, batch, offload), metrics, Clock.systemUTC(),
+                sealer, ownCertificate);
     }
 
     /** For tests: {@code io} replaces the kernel's device and socket, {@code clock} the system clock. */
     UdpNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, int batch, DatapathIo io, UdpMetrics metrics,
                Clock clock) {
+        this(kernel, host, config, mtu, batch, io, metrics, clock, null, null);
+    }
+
+    /**
+     * For tests, encrypted: {@code sealer} seals and opens every datagram, {@code ownCertificate}
+     * (DER) is published as the lease's {@code BackendData.Certificate}.
+     */
+    UdpNetwork(Kernel kernel, HostContext host, NetworkConfig config, int mtu, int batch, DatapathIo io, UdpMetrics metrics,
+               Clock clock, Sealer sealer, byte[] ownCertificate) {
+        this.sealer = sealer;
+        this.ownCertificate = ownCertificate == null ? null : ownCertificate.clone();
         this.kernel = kernel;
         this.host = host;
         this.config = config;
@@ -88,10 +115,17 @@ final class UdpNetwork implements Network {
         this.restarts = new Backoff(RESTART_MIN, RESTART_MAX, clock);
     }
 
-    /** flannel's udp backend publishes no BackendData; neither do we. */
+    /**
+     * flannel's udp backend publishes no BackendData; neither do we on a plain network. On an
+     * encrypted one: {@code {"Certificate": base64 of this host's seal certificate (DER)}}, public,
+     * for peers to verify against the cluster CA.
+     */
     @Override
     public JsonNode backendData() {
-        return null;
+        if (ownCertificate == null) {
+            return null;
+        }
+        return JsonNodeFactory.instance.objectNode().put(CERTIFICATE, Base64.getEncoder().encodeToString(ownCertificate));
     }
 
     @Override
@@ -128,7 +162,7 @@ final class UdpNetwork implements Network {
     /** Opens the device and socket and starts a datapath on them with the current table and subnet. */
     private void launch() {
         DatapathIo.Opened o = io.open();
-        UdpDatapath dp = new UdpDatapath(o.tun(), o.bind(), batch, metrics);
+        UdpDatapath dp = new UdpDatapath(o.tun(), o.bind(), batch, metrics, sealer);
         dp.table(table);
         if (own != null) {
             dp.ownSubnet(own.subnet());
@@ -243,9 +277,21 @@ final class UdpNetwork implements Network {
         List<String> skipped = new ArrayList<>();
         List<Peer> entries = new ArrayList<>();
         Set<String> labels = new HashSet<>();
+        Map<String, SealedPeer> nowSealed = new HashMap<>();
         for (Lease l : usable(host, config, peers, skipped)) {
-            entries.add(new Peer(l.subnet(), Endpoints.of(Peers.publicIp(l), config.backend().port()), metrics));
+            long endpoint = Endpoints.of(Peers.publicIp(l), config.backend().port());
+            Tunnel tunnel = sealer == null ? null : tunnel(l, endpoint, nowSealed, skipped);
+            entries.add(new Peer(l.subnet(), endpoint, metrics, tunnel));
             labels.add(l.subnet().toString());
+        }
+        if (sealer != null) {
+            for (Map.Entry<String, SealedPeer> e : sealed.entrySet()) {
+                SealedPeer now = nowSealed.get(e.getKey());
+                if (now == null || now.tunnel() != e.getValue().tunnel()) {
+                    sealer.tunnels().removePeer(e.getValue().tunnel());
+                }
+            }
+            sealed = nowSealed;
         }
         problems.report(skipped, List.of());
         table = ForwardingTable.of(entries);
@@ -279,6 +325,36 @@ final class UdpNetwork implements Network {
             }
         }
         return out;
+    }
+
+    /**
+     * The peer's tunnel: the one it had if its certificate and endpoint are unchanged, else a new
+     * one from its published certificate (verified against the cluster CA now), with a handshake
+     * started at once. Null, with a sentence in {@code skipped}, when it published none that verifies.
+     */
+    private Tunnel tunnel(Lease l, long endpoint, Map<String, SealedPeer> nowSealed, List<String> skipped) {
+        String key = l.subnet().toString();
+        JsonNode data = l.attrs() == null ? null : l.attrs().backendData();
+        String cert = data == null ? "" : data.path(CERTIFICATE).asText("");
+        SealedPeer old = sealed.get(key);
+        if (old != null && old.certificate().equals(cert) && old.endpoint() == endpoint) {
+            nowSealed.put(key, old);
+            return old.tunnel();
+        }
+        if (cert.isEmpty()) {
+            skipped.add("peer " + key + " publishes no BackendData." + CERTIFICATE + "; the network is encrypted, so it gets no traffic");
+            return null;
+        }
+        try {
+            Tunnel t = sealer.tunnels().addPeer(Base64.getDecoder().decode(cert), endpoint);
+            nowSealed.put(key, new SealedPeer(cert, endpoint, t));
+            sealer.tunnels().initiate(t);
+            return t;
+        } catch (CertificateRejected | IllegalArgumentException e) {
+            skipped.add("peer " + key + ": its BackendData." + CERTIFICATE + " is refused (" + e.getMessage()
+                    + "); the network is encrypted, so it gets no traffic");
+            return null;
+        }
     }
 
     /** The forwarding table in force; for tests. */

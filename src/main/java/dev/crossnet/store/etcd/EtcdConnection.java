@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +37,13 @@ final class EtcdConnection implements AutoCloseable {
     /** Backoff before attempt n (n ≥ 2) is BASE_BACKOFF × 2^(n-2): 250, 500, 1000 ms. */
     static final Duration BASE_BACKOFF = Duration.ofMillis(250);
 
-    private final Client client;
-    private final String endpoints;
+    private final StoreSpec spec;
+    // Replaced together by replaceEndpoints; read without a lock (each call takes one snapshot of the client).
+    private volatile Client client;
+    private volatile List<URI> endpointList;
+    private volatile String endpoints;
+    /** Completes when the client last replaced by {@link #replaceEndpoints} has been closed (tests wait on it). */
+    volatile CompletableFuture<Void> retired = CompletableFuture.completedFuture(null);
     private final String user;
     private final Duration timeout;
     /** All attempts of one call end by this much after it started: 2.5 timeouts (12.5 s at the default 5 s). */
@@ -48,12 +54,22 @@ final class EtcdConnection implements AutoCloseable {
         if (spec.endpoints().isEmpty()) {
             throw new StoreException("etcd store: no endpoints given");
         }
-        this.endpoints = spec.endpoints().stream().map(URI::toString).collect(Collectors.joining(","));
+        this.spec = spec;
+        this.endpointList = List.copyOf(spec.endpoints());
+        this.endpoints = describe(endpointList);
         this.user = spec.username();
         this.timeout = spec.timeout() != null ? spec.timeout() : Duration.ofSeconds(5);
         this.budget = timeout.multipliedBy(5).dividedBy(2);
+        this.client = build(endpointList);
+    }
+
+    private static String describe(List<URI> urls) {
+        return urls.stream().map(URI::toString).collect(Collectors.joining(","));
+    }
+
+    private Client build(List<URI> urls) {
         ClientBuilder b = Client.builder()
-                .endpoints(spec.endpoints().toArray(new URI[0]))
+                .endpoints(urls.toArray(new URI[0]))
                 .connectTimeout(timeout)
                 // Fail fast while disconnected instead of queueing, and let call() own retries:
                 // jetcd's own retries would multiply with ours and blow the time bound.
@@ -66,7 +82,31 @@ final class EtcdConnection implements AutoCloseable {
         if (https || spec.caFile() != null || spec.certFile() != null) {
             b.sslContext(sslContext(spec));
         }
-        this.client = b.build();
+        return b.build();
+    }
+
+    /** The endpoints calls go to now. */
+    List<URI> endpointList() {
+        return endpointList;
+    }
+
+    /**
+     * Points every later call at {@code urls} (same TLS files and credentials), if that set differs
+     * from the current one. The old client serves the calls already in flight for one call's time
+     * budget, then closes; the caller moves the watches ({@link EtcdWatch#moveToCurrentClient}).
+     *
+     * @return whether the endpoints changed
+     */
+    synchronized boolean replaceEndpoints(List<URI> urls) {
+        if (closed || urls.isEmpty() || new java.util.HashSet<>(urls).equals(new java.util.HashSet<>(endpointList))) {
+            return false;
+        }
+        Client old = client;
+        client = build(urls);
+        endpointList = List.copyOf(urls);
+        endpoints = describe(endpointList);
+        retired = CompletableFuture.runAsync(old::close, CompletableFuture.delayedExecutor(budget.toMillis(), TimeUnit.MILLISECONDS));
+        return true;
     }
 
     private io.netty.handler.ssl.SslContext sslContext(StoreSpec spec) {
@@ -246,7 +286,7 @@ final class EtcdConnection implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         client.close();
     }

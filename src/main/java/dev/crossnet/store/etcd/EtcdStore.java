@@ -52,13 +52,13 @@ public final class EtcdStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
 
     private final EtcdConnection conn;
-    private final String endpoint;
     private final Clock clock;
     private final List<EtcdWatch> watches = new CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.ScheduledExecutorService sync;
+    private volatile String lastSyncProblem;
 
-    private EtcdStore(EtcdConnection conn, String endpoint, Clock clock) {
+    private EtcdStore(EtcdConnection conn, Clock clock) {
         this.conn = conn;
-        this.endpoint = endpoint;
         this.clock = clock;
     }
 
@@ -67,12 +67,73 @@ public final class EtcdStore implements Store {
      * cluster shows on the first operation, as a {@link StoreException}. Bad TLS files fail here.
      */
     public static EtcdStore connect(StoreSpec spec) {
-        return new EtcdStore(new EtcdConnection(spec), spec.describe(), Clock.systemUTC());
+        return new EtcdStore(new EtcdConnection(spec), Clock.systemUTC());
     }
 
     @Override
     public String endpoint() {
-        return endpoint;
+        // etcd://HOST:PORT,… as StoreSpec describes it, of the endpoints in use now (see syncEndpoints)
+        return new StoreSpec(null, conn.endpointList(), null, null, null, null, null, null).describe();
+    }
+
+    // ---- endpoint sync -------------------------------------------------------------------
+
+    /**
+     * Makes this store follow its cluster's membership, as etcd's own clients do with {@code
+     * AutoSyncInterval}: every {@code every}, one member-list call; when the voters' client URLs
+     * (learners and members not yet started serve no clients) differ from the endpoints in use,
+     * later calls go to them and {@code onChange} hears the new list (on the sync thread). A failed
+     * sync is logged once per distinct reason and tried again next time. Call at most once; {@link
+     * #close} stops it.
+     */
+    public void syncEndpoints(Duration every, java.util.function.Consumer<List<java.net.URI>> onChange) {
+        if (sync != null) {
+            throw new IllegalStateException("endpoint sync already started");
+        }
+        sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "etcd-endpoint-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        sync.scheduleWithFixedDelay(() -> {
+            try {
+                List<java.net.URI> now = syncEndpointsOnce();
+                if (now != null) {
+                    onChange.accept(now);
+                }
+                lastSyncProblem = null;
+            } catch (RuntimeException e) {
+                if (!String.valueOf(e.getMessage()).equals(lastSyncProblem)) {
+                    lastSyncProblem = String.valueOf(e.getMessage());
+                    log.warn("etcd endpoint sync (keeping {}): {}", conn.endpoints(), e.getMessage());
+                }
+            }
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes once the client the last sync replaced is closed. */
+    CompletableFuture<Void> retiredClient() {
+        return conn.retired;
+    }
+
+    /** One sync: the new endpoint list if it changed, else null. Blocks for one member-list call. */
+    List<java.net.URI> syncEndpointsOnce() {
+        List<java.net.URI> voters = new ArrayList<>();
+        for (io.etcd.jetcd.cluster.Member m : conn.call("member list", () -> conn.client().getClusterClient().listMember()).getMembers()) {
+            if (!m.isLearner() && m.getName() != null && !m.getName().isEmpty()) {
+                voters.addAll(m.getClientURIs());
+            }
+        }
+        List<java.net.URI> before = conn.endpointList();
+        if (!conn.replaceEndpoints(voters)) {
+            return null;
+        }
+        for (EtcdWatch w : watches) {
+            w.moveToCurrentClient();
+        }
+        log.info("etcd endpoints now {} (the cluster's voters; were {})", conn.endpoints(),
+                before.stream().map(java.net.URI::toString).collect(java.util.stream.Collectors.joining(",")));
+        return conn.endpointList();
     }
 
     // ---- reads ---------------------------------------------------------------------------
@@ -262,6 +323,9 @@ public final class EtcdStore implements Store {
 
     @Override
     public void close() {
+        if (sync != null) {
+            sync.shutdownNow();
+        }
         if (conn.isClosed()) {
             return;
         }
@@ -271,7 +335,7 @@ public final class EtcdStore implements Store {
         try {
             conn.close();
         } catch (RuntimeException e) {
-            log.debug("closing {}: {}", endpoint, e.getMessage());
+            log.debug("closing {}: {}", endpoint(), e.getMessage());
         }
     }
 }

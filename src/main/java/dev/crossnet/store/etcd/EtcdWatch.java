@@ -98,6 +98,24 @@ final class EtcdWatch implements Watch {
         }
     }
 
+    /**
+     * Watches on from where this watch is, through the connection's current client (its endpoints
+     * changed): no gap and no reset, since the new stream starts after the last revision delivered,
+     * and whatever the old stream still had queued is dropped (its generation is over). Does not
+     * wait.
+     */
+    void moveToCurrentClient() {
+        try {
+            thread.execute(() -> {
+                if (!closed) {
+                    subscribe(after);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
     /** jetcd's thread: convert now (cheap, no I/O) and queue; TTL lookups happen on our thread. */
     private void onResponse(long gen, WatchResponse r) {
         List<io.etcd.jetcd.watch.WatchEvent> raw = r.getEvents();

@@ -38,7 +38,7 @@ class UdpNetworkTest {
     private final UdpMetrics metrics = new UdpMetrics(new PrometheusRegistry());
     private final UdpNetwork network = new UdpNetwork(new RecordingKernel(), host(Path.of("/nonexistent")),
             config("{\"Type\":\"udp\"}"), 1472,
-            Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics);
+            Endpoints.of(ip("192.168.9.2"), PORT), 1, UdpBackend.Offload.NONE, metrics, null, null);
 
     private static String endpoint(String publicIp) {
         return publicIp + ":" + PORT;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,13 +157,18 @@ class EtcdSecurityIT {
      */
     @Test
     void unreachable_closedPort_retriedThenFailsNamingEndpointAndCause() {
-        int port = EtcdLauncher.freeLoopbackPorts(1)[0];
-        StoreSpec spec = new StoreSpec(null, List.of(java.net.URI.create("http://127.0.0.1:" + port)),
+        // Not on 127.0.0.1, where the other integration classes, running at the same time, start
+        // etcds on free ports (this one among them, maybe, by the time it is dialled): nothing
+        // listens on a random address of 127/8 unless it listens on all of them.
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        String endpoint = "127." + r.nextInt(1, 255) + "." + r.nextInt(256) + "." + r.nextInt(1, 255) + ":"
+                + EtcdLauncher.freeLoopbackPorts(1)[0];
+        StoreSpec spec = new StoreSpec(null, List.of(java.net.URI.create("http://" + endpoint)),
                 null, null, null, null, null, TIMEOUT);
         try (EtcdStore s = EtcdStore.connect(spec)) {
             assertThatThrownBy(() -> s.get("/k"))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageContaining("cannot reach etcd at http://127.0.0.1:" + port + " after "
+                    .hasMessageContaining("cannot reach etcd at http://" + endpoint + " after "
                             + EtcdConnection.ATTEMPTS + " attempts")
                     .hasMessageContaining("connection refused");
         }

@@ -3,16 +3,11 @@ package dev.crossnet.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.store.RecordingListener;
-import dev.crossnet.store.Store;
-import dev.crossnet.store.StoreContract;
 import dev.crossnet.store.Watch;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The store contract against the embedded store as agents run it, on the real clock, with the
@@ -21,14 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * stopped working, the contract's waits would run out; without notification the store would poll
  * every few milliseconds instead, which {@link #watches_learnOfChangesFromTheKernel} rules out.
  */
-class SqliteNotifiedStoreTest extends StoreContract {
-    @TempDir
-    static Path dir;
-    static SqliteStore store;
-
-    @BeforeAll
-    static void open() {
-        store = new SqliteStore(dir.resolve("store.db"), Clock.systemUTC(), Duration.ofHours(1));
+class SqliteNotifiedStoreTest extends SqliteStoreContract {
+    @Override
+    SqliteStore open(Path file) {
+        return new SqliteStore(file, Clock.systemUTC(), Duration.ofHours(1));
     }
 
     @Test
@@ -37,27 +28,5 @@ class SqliteNotifiedStoreTest extends StoreContract {
             assertThat(store.notified()).as("inotify on the store's directory (fails if the inotify instance limit is reached)")
                     .isTrue();
         }
-    }
-
-    @AfterAll
-    static void close() {
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    @Override
-    protected Store store() {
-        return store;
-    }
-
-    @Override
-    protected void compactAll() {
-        store.compactAll();
-    }
-
-    @Override
-    protected Duration shortTtl() {
-        return Duration.ofMillis(400);
     }
 }
