@@ -7,13 +7,10 @@ import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
-<<<<<<< HEAD
 import dev.crossnet.status.AgentPresence;
 import dev.crossnet.status.ClusterStatus;
 import dev.crossnet.status.ClusterStatusReader;
-=======
 import dev.crossnet.seal.SealIdentity;
->>>>>>> main
 import dev.crossnet.store.Store;
 import java.util.function.Supplier;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -45,20 +42,13 @@ public final class AgentRuntime {
      * @param dockerPlugin the plugin socket, or null for no Docker plugins
      * @param dnsListen    the name service's address, or null for the public IP
      * @param hostName     this host's name in the store
-<<<<<<< HEAD
      * @param dashboard    the dashboard's address, or null for none
      * @param storeKind    the store's kind and endpoints, as the status document names them
-     */
-    public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
-                           InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
-                           InetSocketAddress dashboard, ClusterStatus.StoreHealth storeKind) {
-=======
      * @param seal         this host's seal key and certificates, asked for only by an encrypted udp network
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
                            InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
-                           Supplier<SealIdentity> seal) {
->>>>>>> main
+                           InetSocketAddress dashboard, ClusterStatus.StoreHealth storeKind, Supplier<SealIdentity> seal) {
     }
 
     private AgentRuntime() {

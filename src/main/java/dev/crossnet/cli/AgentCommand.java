@@ -126,12 +126,8 @@ final class AgentCommand implements Runnable {
         String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
-<<<<<<< HEAD
-                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec())), store,
-                    storeOptions.prefix());
-=======
-                    noDockerDns, liveness, host, this::seal), store, storeOptions.prefix());
->>>>>>> main
+                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal),
+                    store, storeOptions.prefix());
         }
     }
 

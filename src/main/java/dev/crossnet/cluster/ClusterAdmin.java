@@ -39,18 +39,10 @@ public final class ClusterAdmin {
             if (!known && etcd.members().stream().noneMatch(x -> x.name().equals(host))) {
                 throw new CrossnetException("node rm: no host " + host + " in the cluster (crossnet node ls lists them)");
             }
-<<<<<<< HEAD
-            if (m.isPresent()) {
-                etcd.remove(m.get().id());
-            }
-            nodes.delete(host);
-            dev.crossnet.status.AgentPresence.delete(store, host);
-=======
             membership(etcd).removeByRule(host, force, "node rm: " + host + "'s etcd member", () -> {
                 nodes.delete(host);
-                dev.crossnet.agent.AgentPresence.delete(store, host);
+                dev.crossnet.status.AgentPresence.delete(store, host);
             });
->>>>>>> main
         }
     }
 

@@ -25,7 +25,7 @@ public final class LabClusterStatus {
             throw new CrossnetException("lab " + s.name() + " has no hosts");
         }
         LabState.HostState h = s.hosts().get(0);
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand(Agents.KERNEL_BACKEND_JVM));
+        List<String> cmd = new ArrayList<>(dev.crossnet.SelfCommand.argv(Agents.KERNEL_BACKEND_JVM));
         cmd.addAll(List.of("status", "--json", "--host-name", h.name()));
         cmd.addAll(LabCluster.isCluster(s) ? List.of("--config-dir", LabCluster.configDir(lab.dir(), h.name()).toString())
                 : List.of("--store", s.store(), "--prefix", s.prefix()));

@@ -73,7 +73,7 @@ class StatusLabIT {
 
     /** {@code crossnet status ARGS} run in {@code host}'s namespace as that host, on the lab's store. */
     static Lab.ExecResult status(String host, String... args) {
-        List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+        List<String> cmd = new ArrayList<>(dev.crossnet.SelfCommand.argv());
         cmd.addAll(List.of("status", "--store", lab.state().store(), "--prefix", lab.state().prefix(), "--host-name", host));
         cmd.addAll(List.of(args));
         return lab.exec(host, LIMIT, cmd.toArray(new String[0]));
@@ -151,7 +151,7 @@ class StatusLabIT {
                     .withBackend(backend).withStore(StoreKind.EMBEDDED).withProgress(l -> System.out.println("  " + l)));
             Lab l = two;
             await(backend + ": h1 reaches h2").atMost(LIMIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                List<String> cmd = new ArrayList<>(Processes.crossnetCommand());
+                List<String> cmd = new ArrayList<>(dev.crossnet.SelfCommand.argv());
                 cmd.addAll(List.of("status", "--json", "--store", l.state().store(), "--prefix", l.state().prefix(), "--host-name", "h1"));
                 Lab.ExecResult r = l.exec("h1", LIMIT, cmd.toArray(new String[0]));
                 assertThat(r.exit()).as(r.err()).isZero();
