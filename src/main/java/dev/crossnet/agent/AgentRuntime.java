@@ -1,12 +1,16 @@
 package dev.crossnet.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossnet.backend.Backends;
+import dev.crossnet.dashboard.DashboardServer;
 import dev.crossnet.backend.HostContext;
 import dev.crossnet.docker.HostReaper;
 import dev.crossnet.kernel.linux.LinuxKernel;
 import dev.crossnet.reconcile.ReconcileLoop;
-import dev.crossnet.seal.SealIdentity;
 import dev.crossnet.status.AgentPresence;
+import dev.crossnet.status.ClusterStatus;
+import dev.crossnet.status.ClusterStatusReader;
+import dev.crossnet.seal.SealIdentity;
 import dev.crossnet.store.Store;
 import java.util.function.Supplier;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -38,11 +42,13 @@ public final class AgentRuntime {
      * @param dockerPlugin the plugin socket, or null for no Docker plugins
      * @param dnsListen    the name service's address, or null for the public IP
      * @param hostName     this host's name in the store
+     * @param dashboard    the dashboard's address, or null for none
+     * @param storeKind    the store's kind and endpoints, as the status document names them
      * @param seal         this host's seal key and certificates, asked for only by an encrypted udp network
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
                            InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
-                           Supplier<SealIdentity> seal) {
+                           InetSocketAddress dashboard, ClusterStatus.StoreHealth storeKind, Supplier<SealIdentity> seal) {
     }
 
     private AgentRuntime() {
@@ -62,10 +68,17 @@ public final class AgentRuntime {
                 new KernelHostRules(kernel, metrics), clock, metrics, loop);
         HealthServer health = null;
         DockerPlugins docker = null;
+        DashboardServer dashboard = null;
         if (s.healthzPort() != 0) {
             health = new HealthServer(s.healthzIp(), s.healthzPort(), agent::isHealthy, agent::notReady, metrics);
         }
         try {
+            if (s.dashboard() != null) {
+                // Up before the lease, so a host that cannot get one can be seen failing.
+                ClusterStatusReader reader = new ClusterStatusReader(store, prefix, s.storeKind(), clock);
+                ObjectMapper json = ClusterStatus.mapper();
+                dashboard = new DashboardServer(s.dashboard(), () -> json.valueToTree(reader.read(s.hostName())));
+            }
             if (s.dockerPlugin() != null) {
                 // Served before the lease: dockerd's authorization calls must be answered from now on.
                 docker = DockerPlugins.serve(store, prefix, s.hostName(), s.dockerPlugin(), metrics, s.liveness());
@@ -109,6 +122,9 @@ public final class AgentRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (dashboard != null) {
+                dashboard.close();
+            }
             if (docker != null) {
                 docker.close();
             }

@@ -3,6 +3,7 @@ package dev.crossnet.cli;
 import dev.crossnet.CrossnetException;
 import dev.crossnet.agent.Agent;
 import dev.crossnet.agent.AgentRuntime;
+import dev.crossnet.status.ClusterStatusReader;
 import dev.crossnet.store.Store;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -60,6 +61,11 @@ final class AgentCommand implements Runnable {
             description = "Port for /healthz, /readyz and /metrics; 0 turns them off (default: ${DEFAULT-VALUE}).")
     int healthzPort;
 
+    @Option(names = "--dashboard-listen", defaultValue = dev.crossnet.dashboard.DashboardListen.DEFAULT, paramLabel = "IP:PORT",
+            description = "Serve the live web dashboard (the cluster's hosts, reachability, networks, errors) here;"
+                    + " [IPv6]:PORT for IPv6, off for none (default: ${DEFAULT-VALUE}). Never 0.0.0.0 unless written.")
+    String dashboardListen;
+
     @Option(names = "--docker-plugin", paramLabel = "SOCKET", arity = "0..1", fallbackValue = "/run/docker/plugins/crossnet.sock",
             description = "Serve the crossnet Docker network, IPAM and authz plugins on this unix socket (mode 0600);"
                     + " without a value: ${FALLBACK-VALUE}. Off unless given.")
@@ -102,6 +108,7 @@ final class AgentCommand implements Runnable {
         }
         dev.crossnet.docker.HostReaper.Timing liveness = liveness(dockerPlugin != null, presenceTtl, reapAfter);
         java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
+        java.net.InetSocketAddress dashboard = dev.crossnet.dashboard.DashboardListen.parse(dashboardListen).orElse(null);
         if (!isRoot()) {
             throw new CrossnetException("the agent must run as root: it programs devices, routes and firewall rules");
         }
@@ -119,7 +126,8 @@ final class AgentCommand implements Runnable {
         String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
-                    noDockerDns, liveness, host, this::seal), store, storeOptions.prefix());
+                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal),
+                    store, storeOptions.prefix());
         }
     }
 

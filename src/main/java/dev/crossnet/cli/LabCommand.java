@@ -123,6 +123,7 @@ final class LabCommand implements Runnable {
             System.out.print(LabTable.render(l.status()));
             System.out.printf("%nlab %s up in %.1fs: %s backend, store %s%n", l.name(), (System.nanoTime() - t0) / 1e9,
                     type.wire(), l.state().store());
+            l.dashboardUrl().ifPresent(url -> System.out.println("dashboard: " + url + " (open it in a browser on this machine)"));
             String flag = LabNames.DEFAULT_LAB.equals(l.name()) ? "" : " --name " + l.name();
             List<dev.crossnet.lab.LabState.HostState> hs = l.state().hosts();
             if (hs.size() > 1 && !hs.get(1).containers().isEmpty()) {

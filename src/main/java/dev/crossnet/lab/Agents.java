@@ -74,6 +74,7 @@ final class Agents {
                 // Each host under its lab name: the agents' records in the store are keyed by it (the machine's
                 // hostname, the default, is the same in every namespace).
                 "--host-name", host));
+        cmd.addAll(LabDashboard.agentArgs(lab.agentArgs()));
         cmd.addAll(lab.agentArgs());
         if (LabDocker.enabled(labDir, host)) {
             cmd.addAll(LabDocker.agentArgs(labDir, host));

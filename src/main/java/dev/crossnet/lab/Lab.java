@@ -172,10 +172,19 @@ public final class Lab implements AutoCloseable {
                     startAgentAndWire(LabNames.hostName(i));
                 }
             }, "bringing the lab up");
-            return;
+        } else {
+            progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
+            Parallel.forEach(hosts, 16, this::addHost, "bringing the lab up");
         }
-        progress("config: " + PREFIX + "/config = " + json + " in " + state().store());
-        Parallel.forEach(hosts, 16, this::addHost, "bringing the lab up");
+        if (state().agents()) {
+            progress("dashboard: " + LabDashboard.forward(dir, names.hostNs(1), options.agentTimeout())
+                    + " (h1's agent, through socat on 127.0.0.1)");
+        }
+    }
+
+    /** The dashboard's URL for a browser on this machine (h1's agent, forwarded), if the lab runs agents. */
+    public java.util.Optional<String> dashboardUrl() {
+        return LabDashboard.url(dir);
     }
 
     private void addHost(int i) {
