@@ -56,6 +56,7 @@ class AgentBadInputIT {
     List<String> agentArgs(String... extra) {
         List<String> a = new ArrayList<>(List.of(Path.of("bin/crossnet").toAbsolutePath().toString(), "agent",
                 "--store", "file:" + db, "--prefix", "/p", "--iface", "eth0", "--healthz-port", "0",
+                "--dashboard-listen", "off", // the fresh namespace has no loopback up
                 "--subnet-file", dir.resolve("run/subnet.env").toString(),
                 "--docker-opts-file", dir.resolve("run/docker").toString(),
                 "--state-dir", dir.resolve("state").toString()));
