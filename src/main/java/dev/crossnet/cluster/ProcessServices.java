@@ -29,6 +29,7 @@ public final class ProcessServices implements Services {
 
     private final ClusterConfig.Layout files;
     private final Function<Service, List<String>> commands;
+    private final Map<Service, Process> started = new java.util.EnumMap<>(Service.class);
 
     public ProcessServices(Path configDir) {
         this.files = new ClusterConfig.Layout(configDir);
@@ -57,6 +58,7 @@ public final class ProcessServices implements Services {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             Files.writeString(pidFile(s), Long.toString(p.pid()));
+            started.put(s, p);
             awaitExec(p, marker(s));
         } catch (IOException e) {
             throw new CrossnetException("cannot start " + s.name().toLowerCase() + " (" + argv.get(1) + "): " + e.getMessage(), e);
@@ -117,6 +119,16 @@ public final class ProcessServices implements Services {
     @Override
     public boolean running(Service s) {
         return process(s).isPresent();
+    }
+
+    @Override
+    public Optional<String> exitStatus(Service s) {
+        Process p = started.get(s);
+        if (p == null || p.isAlive()) {
+            return Optional.empty();
+        }
+        int v = p.exitValue(); // the JDK reports death by signal N as 128 + N
+        return Optional.of(v > 128 ? "signal " + (v - 128) : "exit status " + v);
     }
 
     @Override

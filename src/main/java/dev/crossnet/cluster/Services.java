@@ -44,6 +44,11 @@ public interface Services {
     /** Where to look when {@code s} fails: a log file or a journalctl command. */
     String logHint(Service s);
 
+    /** How {@code s}'s process ended, if this object started it and it has ended (e.g. "exit status 1", "signal 9"). */
+    default java.util.Optional<String> exitStatus(Service s) {
+        return java.util.Optional.empty();
+    }
+
     /**
      * The mechanism for config directory {@code dir}: the Debian package's systemd units when systemd
      * runs, the units are installed and {@code dir} is the one they read ({@link #SYSTEM_CONFIG_DIR});
