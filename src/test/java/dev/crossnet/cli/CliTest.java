@@ -3,8 +3,6 @@ package dev.crossnet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossnet.store.sqlite.SqliteStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,26 +14,8 @@ class CliTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            // Jazzer, when fuzz tests share the JVM, notes on stderr each class it instruments: not the CLI's output.
-            String errText = err.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("INFO: Instrumented "))
-                    .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
-            return new Result(code, out.toString(StandardCharsets.UTF_8), errText);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     String store() {
@@ -50,17 +30,17 @@ class CliTest {
 
     @Test
     void configSetThenGet_roundTrips() throws Exception {
-        Result set = run("config", "set", "--store", store(), "--prefix", "/atomic.io/network",
+        CliRun set = run("config", "set", "--store", store(), "--prefix", "/atomic.io/network",
                 config("{\"Network\":\"172.20.0.0/16\"}").toString());
         assertThat(set.code()).isZero();
         assertThat(set.out()).contains("/atomic.io/network/config");
-        Result get = run("config", "get", "--store", store(), "--prefix", "/atomic.io/network");
+        CliRun get = run("config", "get", "--store", store(), "--prefix", "/atomic.io/network");
         assertThat(get.out().strip()).isEqualTo("{\"Network\":\"172.20.0.0/16\"}");
     }
 
     @Test
     void configSet_badConfig_exits1_withOneMessage_andStoresNothing() throws Exception {
-        Result r = run("config", "set", "--store", store(), config("{\"Network\":\"10.0.0.0/16\",\"SubnetLen\":33}").toString());
+        CliRun r = run("config", "set", "--store", store(), config("{\"Network\":\"10.0.0.0/16\",\"SubnetLen\":33}").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("crossnet: error: invalid network config: SubnetLen: 33 is out of range: it must be at most 30");
         try (SqliteStore s = SqliteStore.open(dir.resolve("store.db"))) {
@@ -70,7 +50,7 @@ class CliTest {
 
     @Test
     void configGet_whenUnset_saysHowToSetIt() {
-        Result r = run("config", "get", "--store", store());
+        CliRun r = run("config", "get", "--store", store());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no network config at /coreos.com/network/config").contains("crossnet config set");
     }
@@ -78,14 +58,14 @@ class CliTest {
     @Test
     void leaseAcquireLsRelease_workAsScriptsExpect() throws Exception {
         run("config", "set", "--store", store(), config("{\"Network\":\"10.0.0.0/26\",\"SubnetLen\":28}").toString());
-        Result a = run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2.1");
+        CliRun a = run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2.1");
         assertThat(a.code()).isZero();
         String subnet = a.out().strip();
         assertThat(subnet).matches("10\\.0\\.0\\.(16|32|48)/28");
         assertThat(run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2.1").out().strip()).isEqualTo(subnet);
         assertThat(run("lease", "ls", "--store", store(), "--json").out()).contains("\"publicIP\" : \"192.0.2.1\"");
         assertThat(run("lease", "release", "--store", store(), subnet).code()).isZero();
-        Result again = run("lease", "release", "--store", store(), subnet);
+        CliRun again = run("lease", "release", "--store", store(), subnet);
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("no lease for " + subnet);
     }
@@ -96,7 +76,7 @@ class CliTest {
         for (int i = 1; i <= 3; i++) {
             assertThat(run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2." + i).code()).isZero();
         }
-        Result r = run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2.4");
+        CliRun r = run("lease", "acquire", "--store", store(), "--public-ip", "192.0.2.4");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("crossnet: error: no free subnet in 10.0.0.0/26 for /28: 3 of 3 leased");
     }
@@ -109,7 +89,7 @@ class CliTest {
                 .contains("SUBNET: \"10.0.0.5/24\" has host bits set");
         assertThat(run("config", "get", "--store", "mysql://x").err())
                 .contains("--store: \"mysql://x\" is not a store");
-        Result usage = run("lease", "acquire", "--store", store());
+        CliRun usage = run("lease", "acquire", "--store", store());
         assertThat(usage.code()).isEqualTo(2);
         assertThat(usage.err()).contains("Missing required option: '--public-ip=IP'");
     }
@@ -118,7 +98,7 @@ class CliTest {
     void unwritableStoreDirectory_namesThePath() throws Exception {
         Path blocker = dir.resolve("file");
         Files.writeString(blocker, "x");
-        Result r = run("config", "get", "--store", "file:" + blocker.resolve("store.db"));
+        CliRun r = run("config", "get", "--store", "file:" + blocker.resolve("store.db"));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("cannot open store file:" + blocker.resolve("store.db"));
     }
@@ -131,7 +111,7 @@ class CliTest {
                 {"agent", "--store", store(), "--dns-listen", "127.0.0.1"},
                 {"agent", "--store", store(), "--docker-plugin", dir.resolve("p.sock").toString(), "--dns-listen", "127.0.0.1",
                         "--no-docker-dns"}}) {
-            Result r = run(args);
+            CliRun r = run(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
             assertThat(r.err()).as(String.join(" ", args)).contains("--dns-listen:").hasLineCount(1);
             assertThat(dir.resolve("store.db")).doesNotExist();
@@ -142,7 +122,7 @@ class CliTest {
     @Test
     void agentDashboardListen_bad_exits1_namingTheFlag_beforeOpeningTheStore() {
         for (String bad : new String[] {"8473", "localhost:8473", "127.0.0.1:0", "::1:8473", ""}) {
-            Result r = run("agent", "--store", store(), "--dashboard-listen", bad);
+            CliRun r = run("agent", "--store", store(), "--dashboard-listen", bad);
             assertThat(r.code()).as(bad).isEqualTo(1);
             assertThat(r.err()).as(bad).startsWith("crossnet: error: --dashboard-listen:").hasLineCount(1);
             assertThat(dir.resolve("store.db")).doesNotExist();
@@ -151,7 +131,7 @@ class CliTest {
 
     @Test
     void pluginServe_unknownPlugin_exits1_namingTheFlag_beforeOpeningAnything() {
-        Result r = run("plugin", "serve", "--store", store(), "--socket", dir.resolve("p.sock").toString(), "--plugins", "authz,nope");
+        CliRun r = run("plugin", "serve", "--store", store(), "--socket", dir.resolve("p.sock").toString(), "--plugins", "authz,nope");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("--plugins: unknown plugin 'nope'; choose from ipam, authz").hasLineCount(1);
         assertThat(dir.resolve("store.db")).doesNotExist();

@@ -2,8 +2,6 @@ package dev.crossnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,26 +13,11 @@ class DockerSetupCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    Result setup(String addr) throws Exception {
+    CliRun setup(String addr) throws Exception {
         Path resolv = dir.resolve("resolv.conf");
         if (!Files.exists(resolv)) {
             Files.writeString(resolv, "nameserver 198.51.100.1\n");
@@ -46,7 +29,7 @@ class DockerSetupCommandTest {
     @Test
     void firstRun_writesTheFile_andSaysDockerdMustRestart_secondRun_saysNothingToDo() throws Exception {
         Files.writeString(dir.resolve("daemon.json"), "{\"debug\":true}");
-        Result first = setup("192.0.2.10");
+        CliRun first = setup("192.0.2.10");
         assertThat(first.code()).isZero();
         assertThat(first.out()).contains("updated " + dir.resolve("daemon.json"))
                 .contains("crossnet-backup")
@@ -54,7 +37,7 @@ class DockerSetupCommandTest {
         assertThat(Files.readString(dir.resolve("daemon.json"))).contains("\"192.0.2.10\", \"198.51.100.1\"")
                 .contains("\"debug\": true");
 
-        Result second = setup("192.0.2.10");
+        CliRun second = setup("192.0.2.10");
         assertThat(second.code()).isZero();
         assertThat(second.out()).contains("already set up").contains("needs no restart");
     }
@@ -62,7 +45,7 @@ class DockerSetupCommandTest {
     @Test
     void malformedJson_exits1_withOneError_andLeavesTheFile() throws Exception {
         Files.writeString(dir.resolve("daemon.json"), "{\"debug\":");
-        Result r = setup("192.0.2.10");
+        CliRun r = setup("192.0.2.10");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).startsWith("crossnet: error: " + dir.resolve("daemon.json") + " is not valid JSON");
@@ -75,7 +58,7 @@ class DockerSetupCommandTest {
     @Test
     void badAddresses_areRefused_namingTheFlag_andNothingIsWritten() throws Exception {
         for (String bad : new String[] {"not-an-ip", "10.0.0.0/8", "127.0.0.1", "0.0.0.0"}) {
-            Result r = setup(bad);
+            CliRun r = setup(bad);
             assertThat(r.code()).as(bad).isEqualTo(1);
             assertThat(r.err()).as(bad).startsWith("crossnet: error: --advertise-addr: ");
         }

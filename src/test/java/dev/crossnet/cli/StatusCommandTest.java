@@ -10,8 +10,6 @@ import dev.crossnet.status.ClusterStatus;
 import dev.crossnet.status.HostReport;
 import dev.crossnet.store.StoreJson;
 import dev.crossnet.store.sqlite.SqliteStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,23 +23,8 @@ class StatusCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     String store() {
@@ -64,7 +47,7 @@ class StatusCommandTest {
     void status_printsTheHostsAndTheirReachabilityFromHere() {
         twoHosts();
 
-        Result r = run("status", "--store", store(), "--host-name", "h1");
+        CliRun r = run("status", "--store", store(), "--host-name", "h1");
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("network: 10.5.0.0/16, udp backend")
@@ -76,7 +59,7 @@ class StatusCommandTest {
     void statusJson_isTheDocument() {
         twoHosts();
 
-        Result r = run("status", "--json", "--store", store(), "--host-name", "h1");
+        CliRun r = run("status", "--json", "--store", store(), "--host-name", "h1");
 
         assertThat(r.code()).as(r.err()).isZero();
         ClusterStatus s = ClusterStatus.fromJson(r.out());
@@ -87,15 +70,15 @@ class StatusCommandTest {
 
     @Test
     void badFlags_oneClearErrorNamingIt() {
-        Result unknown = run("status", "--store", store(), "--jsn");
+        CliRun unknown = run("status", "--store", store(), "--jsn");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("--jsn");
 
-        Result host = run("status", "--store", store(), "--host-name", "a/b");
+        CliRun host = run("status", "--store", store(), "--host-name", "a/b");
         assertThat(host.code()).isEqualTo(1);
         assertThat(host.err().strip()).startsWith("crossnet: error: --host-name:").doesNotContain("\n");
 
-        Result badStore = run("status", "--store", "nope:x");
+        CliRun badStore = run("status", "--store", "nope:x");
         assertThat(badStore.code()).isEqualTo(1);
         assertThat(badStore.err()).contains("--store");
         assertThat(dir.resolve("store.db")).as("nothing written").doesNotExist();
