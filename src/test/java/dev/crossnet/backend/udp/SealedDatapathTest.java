@@ -10,6 +10,7 @@ import dev.crossnet.pki.ClusterCa;
 import dev.crossnet.pki.HostCertificateRequest;
 import dev.crossnet.seal.Limits;
 import dev.crossnet.seal.SealClock;
+import dev.crossnet.seal.Tunnels;
 import dev.crossnet.seal.X25519;
 import dev.crossnet.seal.X509Certificates;
 import dev.crossnet.tun.ChannelTun;
@@ -126,6 +127,10 @@ class SealedDatapathTest {
         return p;
     }
 
+    static long handshakes(PrometheusRegistry r, String role) {
+        return MetricFamilies.counter(r, Tunnels.HANDSHAKES, "", "role").labelValues(role).getLongValue();
+    }
+
     static long drops(PrometheusRegistry r, String reason) {
         return MetricFamilies.counter(r, "crossnet_seal_drops_total", "", "reason").labelValues(reason).getLongValue();
     }
@@ -232,7 +237,11 @@ class SealedDatapathTest {
         // The kernel captured these between 10.5.1.0 and 10.5.2.0: A's and B's subnets here.
         assertThat(Endpoints.ipToString(in.getInt(pkt + 12))).isEqualTo("10.5.1.0");
         var aTunnel = h[0].dp().table().peers().get(0).tunnel;
-        await().atMost(Duration.ofSeconds(30)).until(aTunnel::hasSession);
+        var bTunnel = h[1].dp().table().peers().get(0).tunnel;
+        // Both sides initiate: wait until both handshakes are through, so no key change crosses the super-packet.
+        await().atMost(Duration.ofSeconds(30)).until(() -> aTunnel.hasSession() && bTunnel.hasSession()
+                && handshakes(aMetrics, "initiator") >= 1 && handshakes(aMetrics, "responder") >= 1
+                && handshakes(bMetrics, "initiator") >= 1 && handshakes(bMetrics, "responder") >= 1);
 
         int mss = VirtioNetHdr.gsoSize(in, 0);
         List<byte[]> expected = KernelPacketsTest.split(KernelPacketsTest.direct(tso), pkt, tso.length - pkt, mss);
