@@ -97,8 +97,8 @@ class SealedUdpLabIT {
         if (lab != null) {
             System.out.println(Lab.down(lab.name(), stateRoot));
         }
-        try (var left = Files.list(stateRoot)) { // the captures' files, beside the lab
-            for (Path p : left.toList()) {
+        try (var left = Files.list(stateRoot)) { // the captures' files, beside the lab, if a test left one
+            for (Path p : left.filter(p -> p.toString().endsWith(".pcap")).toList()) {
                 Files.deleteIfExists(p);
             }
         }
@@ -314,7 +314,6 @@ class SealedUdpLabIT {
             assertThat(onPort).as("datagrams on the encrypted port").isNotEmpty()
                     .allSatisfy(p -> assertThat(p[0]).as("message type").isIn((byte) 1, (byte) 2, (byte) 4));
             assertThat(onPort).as("the restart's handshake on the wire").anySatisfy(p -> assertThat(p[0]).isEqualTo((byte) 1));
-            assertThat(onPort).as("the pattern's datagrams, sealed").anySatisfy(p -> assertThat(p).hasSize(300 + 28 + 32));
             assertThat(cap.countContaining(PATTERN)).as("the pattern anywhere on h3's underlay").isZero();
         }
     }
