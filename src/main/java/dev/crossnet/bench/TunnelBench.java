@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * udp backend, a cluster store); plain udp needs its own backend, so a twin 2-host lab (name +
  * {@code p}) is up at the same time, idle while the others run. crossnet's paths go container to
  * container; the underlay and the foreign tunnels go host to host (they have no containers).
- * Before the rounds, one unmeasured run per path warms every datapath up (JIT, handshakes).
+ * Before the rounds, one unmeasured run of {@value #WARM_UP_SECONDS} s (or {@code seconds}, if longer)
+ * per path warms every datapath up: handshakes, and the JIT, which on a loaded machine takes tens of
+ * seconds to compile the JDK's GCM path with C2 (docs/benchmarks.md).
  *
  * <p>CPU: user + system time of the datapath's processes ({@code /proc/PID/stat}) over each run:
  * both agents for crossnet, both wireguard-go or nebula processes; none for the underlay (the
@@ -35,6 +37,7 @@ import java.util.function.Consumer;
  */
 public final class TunnelBench {
     public static final List<String> PATHS = List.of("underlay", "udp", "udp-encrypted", "wireguard-go", "nebula");
+    static final int WARM_UP_SECONDS = 10;
     private static final long CLOCK_TICKS = 100; // USER_HZ: /proc/PID/stat times are in 1/100 s on Linux
 
     private final String labName;
@@ -79,14 +82,14 @@ public final class TunnelBench {
                 paths.put("wireguard-go", new Endpoints(sealed, "h2", "h1", ForeignTunnels.WG_NET + "2", tunnels.wireguardGoPids()));
                 paths.put("nebula", new Endpoints(sealed, "h2", "h1", ForeignTunnels.NEBULA_NET + "2", tunnels.nebulaPids()));
                 for (Map.Entry<String, Endpoints> e : paths.entrySet()) {
-                    Run r = measure(e.getValue());
+                    Run r = measure(e.getValue(), Math.max(seconds, WARM_UP_SECONDS));
                     progress.accept(String.format(Locale.ROOT, "%s warm-up: %.2f Gbit/s", e.getKey(), r.gbps()));
                 }
                 Map<String, List<Run>> results = new LinkedHashMap<>();
                 paths.keySet().forEach(p -> results.put(p, new ArrayList<>()));
                 for (int round = 1; round <= runs; round++) {
                     for (Map.Entry<String, Endpoints> e : paths.entrySet()) {
-                        Run r = measure(e.getValue());
+                        Run r = measure(e.getValue(), seconds);
                         results.get(e.getKey()).add(r);
                         progress.accept(String.format(Locale.ROOT, "round %d %s: %.2f Gbit/s, %.1f CPU-s/GB", round, e.getKey(),
                                 r.gbps(), r.cpuSeconds() / r.gb()));
@@ -105,7 +108,7 @@ public final class TunnelBench {
         return List.of(lab.host("h1").agentPid(), lab.host("h2").agentPid());
     }
 
-    private Run measure(Endpoints e) {
+    private Run measure(Endpoints e, int seconds) {
         long before = cpuTicks(e.datapath());
         Iperf.Result r = Iperf.run(e.lab(), e.server(), e.client(), e.ip(), List.of("-t", Integer.toString(seconds)),
                 Duration.ofSeconds(seconds + 31L));
