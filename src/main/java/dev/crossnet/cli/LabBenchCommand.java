@@ -89,6 +89,8 @@ final class LabBenchCommand implements Callable<Integer> {
         }).toList();
         long t0 = System.nanoTime();
         java.util.function.Consumer<String> progress = line -> System.err.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line);
+        // Built before anything runs: it checks --name (its twin lab's name must be valid too).
+        TunnelBench tunnelBench = tunnels ? new TunnelBench(name, runs, seconds, System.out, progress) : null;
         // Ctrl-C: remove the lab in use, as lab up does.
         AtomicBoolean done = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,7 +112,7 @@ final class LabBenchCommand implements Callable<Integer> {
             if (tunnels) {
                 System.out.printf("%nencrypted tunnels, single-stream TCP, iperf3 -t %d, %d interleaved rounds, host to host"
                         + " (crossnet: container to container)%n", seconds, runs);
-                new TunnelBench(name, runs, seconds, System.out, progress).run();
+                tunnelBench.run();
             }
             if (!join.isEmpty()) {
                 System.out.printf("%njoin convergence, %s backend, one host joins a running lab of N%n", jb.wire());
