@@ -146,7 +146,8 @@ public final class TunnelBench {
             boolean kernel = Double.isNaN(rs.get(0).cpuSeconds());
             out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | %s | %s |%n", e.getKey(),
                     String.join(", ", rs.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.gbps())).toList()), m, m / underlay,
-                    kernel ? "- (kernel)" : String.join(", ", rs.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.cpuSeconds() / r.gb())).toList()),
+                    kernel ? "- (kernel)"
+                            : String.join(", ", rs.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.cpuSeconds() / r.gb())).toList()),
                     kernel ? "-" : String.format(Locale.ROOT, "%.1f", median(rs, r -> r.cpuSeconds() / r.gb())));
         }
         out.println();

@@ -87,7 +87,10 @@ final class Sealer {
         }
     }
 
-    /** Packets {@link #warmUp} seals and opens: enough for C2 to compile the JDK's GCM path even when its compiler threads wait for a CPU (about 1 CPU-second on a quiet machine). */
+    /**
+     * Packets {@link #warmUp} seals and opens: enough for C2 to compile the JDK's GCM path even when
+     * its compiler threads wait for a CPU (about 1 CPU-second on a quiet machine).
+     */
     static final int WARM_UP_PACKETS = 100_000;
     /** Their size: a full 1500-byte underlay's inner packet, sealed (1500 - 28 - 32). */
     static final int WARM_UP_SIZE = 1440;
