@@ -90,25 +90,43 @@ public final class NetworkVisibleBenchmark {
             String name = "visible" + i;
             LocalTime s = starts.get(i);
             System.out.printf("round %d: %s / %s / %s / %s%n", i + 1,
-                    at(h1, s, "created crossnet network ", " 192.168." + (150 + i) + ".0/24 "),
-                    at(h1, s, "published network " + name + " ", ""),
-                    at(h2, s, "is crossnet network " + name + " ", ""),
-                    at(h2, s, "created network " + name + " here", ""));
+                    ms(s, at(h1, s, "created crossnet network ", " 192.168." + (150 + i) + ".0/24 ")),
+                    ms(s, at(h1, s, "published network " + name + " ", "")),
+                    ms(s, at(h2, s, "is crossnet network " + name + " ", "")),
+                    ms(s, at(h2, s, "created network " + name + " here", "")));
+            // With CROSSNET_LOG_LEVEL=DEBUG the agents log the hops on h2 in between.
+            LocalTime published = at(h1, s, "published network " + name + " ", "");
+            if (published != null && at(h2, published, "store watch: a network changed", "") != null) {
+                LocalTime watch = at(h2, published, "store watch: a network changed", "");
+                LocalTime creating = at(h2, published, "creating network " + name + " in dockerd", "");
+                LocalTime pool = creating == null ? null : at(h2, creating, "/IpamDriver.RequestPool answered", "");
+                LocalTime driver = creating == null ? null : at(h2, creating, "/NetworkDriver.CreateNetwork answered", "");
+                System.out.printf("  h2, ms after h1 published: watch woke the sync %s / sync asks dockerd %s / IPAM RequestPool"
+                        + " answered %s / CreateNetwork answered %s%n", ms(published, watch), ms(published, creating),
+                        ms(published, pool), ms(published, driver));
+            }
         }
     }
 
-    private static String at(List<String> log, LocalTime start, String what, String also) {
+    private static String ms(LocalTime from, LocalTime to) {
+        return to == null ? "-" : String.valueOf(Duration.between(from, to).toMillis());
+    }
+
+    /** The time of the first line at or after {@code from} that holds both strings, or null. */
+    private static LocalTime at(List<String> log, LocalTime from, String what, String also) {
         for (String l : log) {
             if (l.contains(what) && l.contains(also) && l.length() > 12) {
                 try {
                     LocalTime t = LocalTime.parse(l.substring(0, 12));
-                    return String.valueOf(Duration.between(start, t).toMillis());
+                    if (!t.isBefore(from.withNano(from.getNano() / 1_000_000 * 1_000_000))) {
+                        return t;
+                    }
                 } catch (RuntimeException e) {
                     // not a time stamp
                 }
             }
         }
-        return "-";
+        return null;
     }
 
     private static List<String> lines(Path p) {
