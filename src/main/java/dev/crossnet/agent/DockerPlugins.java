@@ -183,7 +183,8 @@ public final class DockerPlugins implements AutoCloseable {
         dispatcher.unavailable(null);
         // One watch on the Docker prefix; its events and re-listed snapshots run on the loop thread,
         // but the sync is woken on the watch's own thread first: a network made elsewhere reaches this
-        // dockerd without waiting for a reconcile pass in progress (docs/benchmarks.md, "network visible").
+        // dockerd without waiting for a reconcile pass in progress (docs/benchmarks.md, "Docker networks follow
+        // dockerd's events").
         WatchListener onLoop = loop.onLoop(new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
