@@ -19,7 +19,9 @@ import java.util.List;
  * process's clock: from the moment the CLI returned on h1 (what a user sees), and from the moment
  * it was started (includes dockerd and the plugin on h1). The path: h1's driver writes the network
  * record, h1's dockerd emits {@code network create}, h1's sync publishes the record, h2's store watch
- * wakes h2's sync, which creates it in h2's dockerd.
+ * wakes h2's sync, which creates it in h2's dockerd. After the rounds it prints when each agent logged
+ * its hop, per round (with {@code CROSSNET_LOG_LEVEL=DEBUG} in its environment, which the lab's agents
+ * inherit, also the hops on h2 in between).
  *
  * <pre>
  * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
