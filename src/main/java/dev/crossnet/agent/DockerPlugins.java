@@ -229,9 +229,14 @@ public final class DockerPlugins implements AutoCloseable {
             sealed = SealedDatapath.start(id, host.publicIp(), metrics, docker::sealCertificates);
             docker.putSealCertificate(hostName, id.certificate());
             datapath.sealedBy(sealed, null);
-        } catch (CrossnetException e) {
+        } catch (RuntimeException e) {
+            // Never fatal to the plugins: plain networks work, encrypted ones are refused with the reason.
             // The identity's loader speaks of the udp backend's field; here the flag is --opt encrypted.
-            String why = e.getMessage().replaceFirst("^Backend\\.Encrypt: the network is encrypted, but ", "");
+            String why = String.valueOf(e.getMessage()).replaceFirst("^Backend\\.Encrypt: the network is encrypted, but ", "");
+            if (sealed != null) {
+                sealed.close(); // started, but its certificate could not be published: no peer could reach it
+                sealed = null;
+            }
             datapath.sealedBy(null, why);
             log.info("encrypted docker networks are off on this host: {}", why);
         }
