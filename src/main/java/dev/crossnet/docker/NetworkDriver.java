@@ -106,8 +106,9 @@ public final class NetworkDriver {
     public PluginDispatcher register(PluginDispatcher d) {
         return d.implement(NetworkDriverApi.IMPLEMENTS)
                 .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> CAPABILITIES)
-                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class,
-                        req -> serialised(() -> createNetwork(req)))
+                // CreateNetwork only writes the store (the segment is made at the first Join), so it does not
+                // wait for the loop: a network made elsewhere appears here without waiting for a pass.
+                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class, this::createNetwork)
                 .route(NetworkDriverApi.DELETE_NETWORK, NetworkDriverApi.DeleteNetworkRequest.class,
                         req -> serialised(() -> deleteNetwork(req)))
                 .route(NetworkDriverApi.ALLOCATE_NETWORK, NetworkDriverApi.AllocateNetworkRequest.class,

@@ -13,6 +13,12 @@ import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.ReconcileLoop;
+import dev.crossnet.docker.api.PluginDispatcher;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import dev.crossnet.store.sqlite.SqliteStore;
 import inet.ipaddr.IPAddressString;
 import java.nio.file.Path;
@@ -311,5 +317,35 @@ class NetworkDriverTest {
         assertThatThrownBy(() -> h1.driver().deleteNetwork(new NetworkDriverApi.DeleteNetworkRequest("../x")))
                 .hasMessageContaining("is not a Docker ID");
         assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_whileTheLoopIsBusy_answersWithoutWaitingForIt() throws Exception {
+        // On the other hosts, CreateNetwork is how a network made elsewhere enters their dockerd: it
+        // writes only the store, so it must not queue behind a reconcile pass (issue 10, "network visible").
+        ReconcileLoop loop = new ReconcileLoop(Clock.systemUTC());
+        Thread loopThread = new Thread(loop::run, "reconcile");
+        loopThread.start();
+        CountDownLatch busy = new CountDownLatch(1);
+        try {
+            loop.execute(() -> {
+                try {
+                    busy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            PluginDispatcher d = h1.driver().onLoop(loop).register(new PluginDispatcher());
+            byte[] body = new ObjectMapper().writeValueAsBytes(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+            CompletableFuture<PluginDispatcher.Reply> r = CompletableFuture.supplyAsync(
+                    () -> d.dispatch(NetworkDriverApi.CREATE_NETWORK, body));
+            PluginDispatcher.Reply reply = r.get(60, TimeUnit.SECONDS);
+            assertThat(reply.status()).as(reply.bodyText()).isEqualTo(200);
+            assertThat(docker.attachmentsOf("h1")).containsKey(NET1);
+        } finally {
+            busy.countDown();
+            loop.close();
+            loopThread.join(60_000);
+        }
     }
 }
