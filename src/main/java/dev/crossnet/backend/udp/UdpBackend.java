@@ -165,6 +165,7 @@ public final class UdpBackend implements Backend {
                 ca.verify(id.certificate(), Instant.now());
                 sealer = new Sealer(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM, metrics);
                 cert = id.certificate();
+                Sealer.warmUp();
             } catch (CertificateRejected e) {
                 throw new CrossnetException("Backend.Encrypt: this host's seal certificate is refused: " + e.getMessage(), e);
             }
