@@ -13,6 +13,8 @@ import dev.crossnet.docker.HostReaper;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.NetworkDriverApi;
+import dev.crossnet.docker.sealed.SealedDatapath;
+import dev.crossnet.seal.SealIdentity;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.docker.engine.EngineClient;
 import dev.crossnet.docker.engine.UnixSocketEngine;
@@ -90,6 +92,8 @@ public final class DockerPlugins implements AutoCloseable {
     private final CounterDataPoint errors;
     private final HostPresence presence;
     private final HostReaper.Timing liveness;
+    private final PrometheusRegistry metrics;
+    private SealedDatapath sealed;
     private Watch watch;
     private EngineSync sync;
     private Thread syncThread;
@@ -97,7 +101,9 @@ public final class DockerPlugins implements AutoCloseable {
     private DockerDns dns;
 
     private DockerPlugins(Store store, String prefix, String hostName, DockerStore docker, PluginDispatcher dispatcher,
-                          PluginServer server, CounterDataPoint errors, HostPresence presence, HostReaper.Timing liveness) {
+                          PluginServer server, CounterDataPoint errors, HostPresence presence, HostReaper.Timing liveness,
+                          PrometheusRegistry metrics) {
+        this.metrics = metrics;
         this.presence = presence;
         this.liveness = liveness;
         this.store = store;
@@ -140,7 +146,7 @@ public final class DockerPlugins implements AutoCloseable {
         }
         log.info("docker plugins for host {} on {}: authz and IPAM ready, network driver once the lease is held", hostName, socket);
         return new DockerPlugins(store, prefix, hostName, docker, dispatcher, server,
-                ReconcileErrors.in(metrics).labelValues(ReconcileErrors.DOCKER), presence, liveness);
+                ReconcileErrors.in(metrics).labelValues(ReconcileErrors.DOCKER), presence, liveness, metrics);
     }
 
     /**
@@ -155,11 +161,15 @@ public final class DockerPlugins implements AutoCloseable {
      * @param loop         the reconcile loop the lease path runs on
      * @param clusterHosts the PublicIPs of the cluster's other hosts (their leases, as the lease path
      *                     knows them), read on the loop thread at every pass
+     * @param seal         this host's seal identity; when it has one, the encrypted networks'
+     *                     {@link SealedDatapath} starts and its certificate is published, else
+     *                     {@code --opt encrypted} is refused with the supplier's reason
      * @throws CrossnetException if {@code dnsListen} cannot be bound or the store cannot be read; the
      *                           caller then {@link #close}s
      */
     public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen,
-                                      ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts) {
+                                      ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts,
+                                      Supplier<SealIdentity> seal) {
         // The name service first: a bad --dns-listen fails before anything else runs.
         if (dnsListen != null) {
             try {
@@ -170,8 +180,9 @@ public final class DockerPlugins implements AutoCloseable {
                         + e.getMessage() + "); give another address, or --no-docker-dns", e);
             }
         }
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host.withName(hostName),
-                errors::inc), Clock.systemUTC(), clusterHosts).onLoop(loop);
+        Datapath datapath = new Datapath(kernel, kernel.segments(), host.withName(hostName), errors::inc);
+        startSealed(datapath, host, seal);
+        NetworkDriver driver = new NetworkDriver(docker, datapath, Clock.systemUTC(), clusterHosts).onLoop(loop);
         sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
         HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
         Passes passes = new Passes(driver, reaper, liveness.presenceTtl());
@@ -226,6 +237,29 @@ public final class DockerPlugins implements AutoCloseable {
         wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", hostName,
                 server.socket(), dockerSocket, dns == null ? "off" : "on udp " + dns.address());
+    }
+
+    /**
+     * Starts the encrypted networks' datapath when this host has a seal identity, and publishes its
+     * certificate for the other hosts; else tells the datapath why encrypted networks are refused.
+     */
+    private void startSealed(Datapath datapath, HostContext host, Supplier<SealIdentity> seal) {
+        try {
+            SealIdentity id = seal.get();
+            sealed = SealedDatapath.start(id, host.publicIp(), metrics, docker::sealCertificates);
+            docker.putSealCertificate(hostName, id.certificate());
+            datapath.sealedBy(sealed, null);
+        } catch (RuntimeException e) {
+            // Never fatal to the plugins: plain networks work, encrypted ones are refused with the reason.
+            // The identity's loader speaks of the udp backend's field; here the flag is --opt encrypted.
+            String why = String.valueOf(e.getMessage()).replaceFirst("^Backend\\.Encrypt: the network is encrypted, but ", "");
+            if (sealed != null) {
+                sealed.close(); // started, but its certificate could not be published: no peer could reach it
+                sealed = null;
+            }
+            datapath.sealedBy(null, why);
+            log.info("encrypted docker networks are off on this host: {}", why);
+        }
     }
 
     /**
@@ -306,6 +340,9 @@ public final class DockerPlugins implements AutoCloseable {
         }
         if (wakeups != null) {
             wakeups.close();
+        }
+        if (sealed != null) {
+            sealed.close();
         }
         try {
             if (syncThread != null) {

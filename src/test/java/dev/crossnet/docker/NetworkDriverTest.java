@@ -103,10 +103,25 @@ class NetworkDriverTest {
     }
 
     @Test
-    void createNetwork_encrypted_refusedAndNothingWritten() {
+    void createNetwork_encryptedOnAHostWithoutSealIdentity_refusedNamingWhyAndNothingWritten() {
         assertThatThrownBy(() -> h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24",
-                Map.of("encrypted", "")))).hasMessageContaining("encrypted networks are not available yet");
+                Map.of("encrypted", ""))))
+                .hasMessageContaining("--opt encrypted: host h1 cannot encrypt: the agent was started without a seal identity")
+                .hasMessageContaining("will not make a cleartext network");
         assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_plainForTheSubnetOfAnEncryptedNetwork_refusedNotJoinedInClear() {
+        docker.createNetwork(new NetworkRecord(NET1, "secret", "192.168.100.0/24", "192.168.100.1", "", 0,
+                Map.of("encrypted", ""), false, Map.of(), "crossnet", Map.of(), "h2", "now"));
+        String before = store.list(PREFIX + "/").items().toString();
+        assertThatThrownBy(() -> h1.driver().createNetwork(create("c".repeat(64), "192.168.100.0/24", "192.168.100.1/24",
+                Map.of()))).hasMessageContaining("crossnet network secret on 192.168.100.0/24 is encrypted; add --opt encrypted");
+        // Even as EngineSync creates it (options included), a host that cannot encrypt refuses it.
+        assertThatThrownBy(() -> h1.driver().createNetwork(create("c".repeat(64), "192.168.100.0/24", "192.168.100.1/24",
+                Map.of(NetworkDriver.NETWORK_OPTION, NET1, "encrypted", "")))).hasMessageContaining("cannot encrypt");
+        assertThat(store.list(PREFIX + "/").items().toString()).isEqualTo(before);
     }
 
     @Test
