@@ -1,6 +1,8 @@
 package dev.crossnet;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +12,43 @@ import java.util.List;
  * path (made absolute, since the child may start elsewhere), and crossnet's usual JVM flags ({@code
  * CROSSNET_JAVA_OPTS} overrides them, as in {@code bin/crossnet}). How the lab starts its agents and
  * etcd helpers, and how a host without systemd starts its services. Stateless; thread-safe.
+ *
+ * <p>The agent's flags ({@link #agentArgv}) are the ones {@code bin/crossnet agent} uses (so the .deb's
+ * systemd unit), and the lab's agents of kernel backends: every way an agent is started runs it alike.
  */
 public final class SelfCommand {
     /** Start-up flags for one-shot commands and short-lived services: C1 only, serial GC, no perf data. */
     public static final String JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
 
+    /**
+     * The agent's flags (kernel backends), as in {@code bin/crossnet agent}: C1 only (C2 costs ~25 MiB and
+     * seconds of CPU compiling what a resync runs), a heap that starts at 8 MiB with a 4 MiB young
+     * generation, an old generation resized at each full collection to leave 20-40 % of it free (it
+     * shrinks back after a burst), and the C heap handed back to the kernel every 5 s where this JVM
+     * knows the flag (JDK 17 got it in an update). docs/benchmarks.md, "One agent, 1000 peers".
+     */
+    public static final String AGENT_JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmn4m -Xmx128m"
+            + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -Xss512k -XX:-UsePerfData"
+            + (knows("TrimNativeHeapInterval") ? " -XX:TrimNativeHeapInterval=5000" : "");
+
     private SelfCommand() {
+    }
+
+    /** {@code java AGENT_JVM_OPTS -cp … dev.crossnet.cli.Main agent}; append the agent's flags. */
+    public static List<String> agentArgv() {
+        List<String> argv = argv(AGENT_JVM_OPTS);
+        argv.add("agent");
+        return argv;
+    }
+
+    /** Whether this JVM (the one a child runs: same java) has the -XX option {@code name}. */
+    private static boolean knows(String name) {
+        try {
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code java JVM_OPTS -cp … dev.crossnet.cli.Main}; append the subcommand and its arguments. */

@@ -45,6 +45,7 @@ public final class AgentRuntime {
      * @param dashboard    the dashboard's address, or null for none
      * @param storeKind    the store's kind and endpoints, as the status document names them
      * @param seal         this host's seal key and certificates, asked for only by an encrypted udp network
+     *                     and by the Docker plugins (for encrypted Docker networks)
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
                            InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
@@ -100,7 +101,7 @@ public final class AgentRuntime {
                 try {
                     docker.activate(h, kernel, s.dockerHost(), s.noDockerDns() ? null
                             : new InetSocketAddress(s.dnsListen() != null ? s.dnsListen() : h.publicIp().toInetAddress(),
-                            DNS_PORT), loop, agent::peerAddresses);
+                            DNS_PORT), loop, agent::peerAddresses, s.seal());
                 } catch (RuntimeException e) {
                     agent.stop();
                     throw e;

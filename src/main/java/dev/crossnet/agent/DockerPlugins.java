@@ -13,6 +13,8 @@ import dev.crossnet.docker.HostReaper;
 import dev.crossnet.docker.IpamHandler;
 import dev.crossnet.docker.NetworkDriver;
 import dev.crossnet.docker.api.NetworkDriverApi;
+import dev.crossnet.docker.sealed.SealedDatapath;
+import dev.crossnet.seal.SealIdentity;
 import dev.crossnet.docker.api.PluginDispatcher;
 import dev.crossnet.docker.engine.EngineClient;
 import dev.crossnet.docker.engine.UnixSocketEngine;
@@ -90,6 +92,8 @@ public final class DockerPlugins implements AutoCloseable {
     private final CounterDataPoint errors;
     private final HostPresence presence;
     private final HostReaper.Timing liveness;
+    private final PrometheusRegistry metrics;
+    private SealedDatapath sealed;
     private Watch watch;
     private EngineSync sync;
     private Thread syncThread;
@@ -97,7 +101,9 @@ public final class DockerPlugins implements AutoCloseable {
     private DockerDns dns;
 
     private DockerPlugins(Store store, String prefix, String hostName, DockerStore docker, PluginDispatcher dispatcher,
-                          PluginServer server, CounterDataPoint errors, HostPresence presence, HostReaper.Timing liveness) {
+                          PluginServer server, CounterDataPoint errors, HostPresence presence, HostReaper.Timing liveness,
+                          PrometheusRegistry metrics) {
+        this.metrics = metrics;
         this.presence = presence;
         this.liveness = liveness;
         this.store = store;
@@ -140,7 +146,7 @@ public final class DockerPlugins implements AutoCloseable {
         }
         log.info("docker plugins for host {} on {}: authz and IPAM ready, network driver once the lease is held", hostName, socket);
         return new DockerPlugins(store, prefix, hostName, docker, dispatcher, server,
-                ReconcileErrors.in(metrics).labelValues(ReconcileErrors.DOCKER), presence, liveness);
+                ReconcileErrors.in(metrics).labelValues(ReconcileErrors.DOCKER), presence, liveness, metrics);
     }
 
     /**
@@ -155,11 +161,15 @@ public final class DockerPlugins implements AutoCloseable {
      * @param loop         the reconcile loop the lease path runs on
      * @param clusterHosts the PublicIPs of the cluster's other hosts (their leases, as the lease path
      *                     knows them), read on the loop thread at every pass
+     * @param seal         this host's seal identity; when it has one, the encrypted networks'
+     *                     {@link SealedDatapath} starts and its certificate is published, else
+     *                     {@code --opt encrypted} is refused with the supplier's reason
      * @throws CrossnetException if {@code dnsListen} cannot be bound or the store cannot be read; the
      *                           caller then {@link #close}s
      */
     public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen,
-                                      ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts) {
+                                      ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts,
+                                      Supplier<SealIdentity> seal) {
         // The name service first: a bad --dns-listen fails before anything else runs.
         if (dnsListen != null) {
             try {
@@ -170,8 +180,9 @@ public final class DockerPlugins implements AutoCloseable {
                         + e.getMessage() + "); give another address, or --no-docker-dns", e);
             }
         }
-        NetworkDriver driver = new NetworkDriver(docker, new Datapath(kernel, kernel.segments(), host.withName(hostName),
-                errors::inc), Clock.systemUTC(), clusterHosts).onLoop(loop);
+        Datapath datapath = new Datapath(kernel, kernel.segments(), host.withName(hostName), errors::inc);
+        startSealed(datapath, host, seal);
+        NetworkDriver driver = new NetworkDriver(docker, datapath, Clock.systemUTC(), clusterHosts).onLoop(loop);
         sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
         HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
         Passes passes = new Passes(driver, reaper, liveness.presenceTtl());
@@ -181,24 +192,44 @@ public final class DockerPlugins implements AutoCloseable {
         });
         driver.register(dispatcher);
         dispatcher.unavailable(null);
-        // One watch on the Docker prefix; its events and re-listed snapshots run on the loop thread.
-        watch = store.watch(docker.root(), rev, loop.onLoop(new WatchListener() {
+        // One watch on the Docker prefix; its events and re-listed snapshots run on the loop thread,
+        // but the sync is woken on the watch's own thread first: a network made elsewhere reaches this
+        // dockerd without waiting for a reconcile pass in progress (docs/benchmarks.md, "Docker networks follow
+        // dockerd's events").
+        WatchListener onLoop = loop.onLoop(new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events, long revision) {
                 if (events.stream().anyMatch(e -> e.key().startsWith(docker.endpointsPrefix()))) {
                     passes.endpointsChanged = true;
-                }
-                if (events.stream().anyMatch(e -> e.key().startsWith(docker.networksPrefix()))) {
-                    sync.wake();
                 }
             }
 
             @Override
             public void onReset(ListResult snapshot) {
                 passes.fullDue = true;
-                sync.wake();
             }
-        }));
+        });
+        watch = store.watch(docker.root(), rev, new WatchListener() {
+            @Override
+            public void onEvents(List<WatchEvent> events, long revision) {
+                if (events.stream().anyMatch(e -> e.key().startsWith(docker.networksPrefix()))) {
+                    log.debug("store watch: a network changed at revision {}; waking the docker sync", revision);
+                    sync.wake();
+                }
+                onLoop.onEvents(events, revision);
+            }
+
+            @Override
+            public void onReset(ListResult snapshot) {
+                sync.wake();
+                onLoop.onReset(snapshot);
+            }
+
+            @Override
+            public void onError(Exception e) {
+                onLoop.onError(e);
+            }
+        });
         loop.add(passes);
         syncThread = new Thread(sync, "docker-sync");
         syncThread.setDaemon(true);
@@ -206,6 +237,29 @@ public final class DockerPlugins implements AutoCloseable {
         wakeups = EngineWakeups.start(new EngineClient(dockerSocket), sync::wake);
         log.info("docker plugins (NetworkDriver, IpamDriver, authz) for host {} on {}; dockerd at {}; names {}", hostName,
                 server.socket(), dockerSocket, dns == null ? "off" : "on udp " + dns.address());
+    }
+
+    /**
+     * Starts the encrypted networks' datapath when this host has a seal identity, and publishes its
+     * certificate for the other hosts; else tells the datapath why encrypted networks are refused.
+     */
+    private void startSealed(Datapath datapath, HostContext host, Supplier<SealIdentity> seal) {
+        try {
+            SealIdentity id = seal.get();
+            sealed = SealedDatapath.start(id, host.publicIp(), metrics, docker::sealCertificates);
+            docker.putSealCertificate(hostName, id.certificate());
+            datapath.sealedBy(sealed, null);
+        } catch (RuntimeException e) {
+            // Never fatal to the plugins: plain networks work, encrypted ones are refused with the reason.
+            // The identity's loader speaks of the udp backend's field; here the flag is --opt encrypted.
+            String why = String.valueOf(e.getMessage()).replaceFirst("^Backend\\.Encrypt: the network is encrypted, but ", "");
+            if (sealed != null) {
+                sealed.close(); // started, but its certificate could not be published: no peer could reach it
+                sealed = null;
+            }
+            datapath.sealedBy(null, why);
+            log.info("encrypted docker networks are off on this host: {}", why);
+        }
     }
 
     /**
@@ -286,6 +340,9 @@ public final class DockerPlugins implements AutoCloseable {
         }
         if (wakeups != null) {
             wakeups.close();
+        }
+        if (sealed != null) {
+            sealed.close();
         }
         try {
             if (syncThread != null) {

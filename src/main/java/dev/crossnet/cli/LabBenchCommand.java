@@ -4,6 +4,7 @@ import dev.crossnet.CrossnetException;
 import dev.crossnet.bench.DataPlaneBench;
 import dev.crossnet.bench.JoinBench;
 import dev.crossnet.bench.RestartBench;
+import dev.crossnet.bench.TunnelBench;
 import dev.crossnet.lab.Lab;
 import dev.crossnet.lab.LabNames;
 import dev.crossnet.lab.LabOptions;
@@ -38,6 +39,11 @@ final class LabBenchCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", defaultValue = "5", description = "iperf3 -t per run, 1-60 (default: ${DEFAULT-VALUE}).")
     int seconds;
+
+    @Option(names = "--tunnels",
+            description = "Compare encrypted tunnels on one 2-host lab (and a plain-udp twin), interleaved: underlay, udp,"
+                    + " udp-encrypted, Debian's wireguard-go and nebula; Gbit/s and datapath CPU-s per GB (needs wireguard-go, wg, nebula).")
+    boolean tunnels;
 
     @Option(names = "--join", split = ",", paramLabel = "N", description = "Join convergence on labs of N hosts, e.g. 10,50.")
     List<Integer> join = List.of();
@@ -83,11 +89,16 @@ final class LabBenchCommand implements Callable<Integer> {
         }).toList();
         long t0 = System.nanoTime();
         java.util.function.Consumer<String> progress = line -> System.err.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line);
+        // Built before anything runs: it checks --name (its twin lab's name must be valid too).
+        TunnelBench tunnelBench = tunnels ? new TunnelBench(name, runs, seconds, System.out, progress) : null;
         // Ctrl-C: remove the lab in use, as lab up does.
         AtomicBoolean done = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!done.get()) {
                 Lab.down(name, LabOptions.DEFAULT_STATE_ROOT);
+                if (tunnels) {
+                    Lab.down(name + "p", LabOptions.DEFAULT_STATE_ROOT); // TunnelBench's plain-udp twin
+                }
             }
         }));
         try {
@@ -97,6 +108,11 @@ final class LabBenchCommand implements Callable<Integer> {
             if (!ps.isEmpty()) {
                 System.out.printf("%nsingle-stream TCP, iperf3 -t %d, %d runs per path, 2 hosts x 1 container%n", seconds, runs);
                 new DataPlaneBench(name, runs, seconds, System.out, progress).run(ps);
+            }
+            if (tunnels) {
+                System.out.printf("%nencrypted tunnels, single-stream TCP, iperf3 -t %d, %d interleaved rounds, host to host"
+                        + " (crossnet: container to container)%n", seconds, runs);
+                tunnelBench.run();
             }
             if (!join.isEmpty()) {
                 System.out.printf("%njoin convergence, %s backend, one host joins a running lab of N%n", jb.wire());

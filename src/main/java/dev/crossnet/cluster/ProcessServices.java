@@ -185,8 +185,8 @@ public final class ProcessServices implements Services {
             }
             case AGENT:
             default: {
-                List<String> argv = new ArrayList<>(SelfCommand.argv());
-                argv.addAll(List.of("agent", "--config-dir", files.dir().toString()));
+                List<String> argv = new ArrayList<>(SelfCommand.agentArgv());
+                argv.addAll(List.of("--config-dir", files.dir().toString()));
                 argv.addAll(AgentEnv.read(files.agentEnv()));
                 return argv;
             }

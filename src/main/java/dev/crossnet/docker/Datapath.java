@@ -1,8 +1,12 @@
 package dev.crossnet.docker;
 
+import dev.crossnet.CrossnetException;
 import dev.crossnet.backend.HostContext;
+import dev.crossnet.docker.sealed.FrameTable;
+import dev.crossnet.docker.sealed.SealedDatapath;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.FdbEntry;
+import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Link;
 import dev.crossnet.kernel.Neighbour;
@@ -58,6 +62,14 @@ import org.slf4j.LoggerFactory;
  * answered by the bridge (gateway), a local container, or the proxy. Every neighbour and FDB entry on
  * a {@code cnvx} device is crossnet's: the device is, so reconcile deletes what it does not want.
  *
+ * <h2>Encrypted networks ({@code --opt encrypted})</h2>
+ * The same bridge, gateway, veths and chains, but the bridge's port to other hosts is the TAP
+ * device {@code cnsx<VNI>} of the {@link SealedDatapath} instead of a vxlan device, with an MTU
+ * {@value SealedDatapath#OVERHEAD} bytes under the underlay's; the remote endpoints go to its
+ * forwarding table instead of the neighbour and FDB tables. No vxlan device exists for the VNI, so a
+ * vxlan datagram naming it finds nothing. {@code CROSSNET-DOCKER-IN} then admits
+ * {@value SealedDatapath#PORT} from the same peers as 4789 (see {@link #inputRules}).
+ *
  * <p>Not thread-safe: the driver serialises calls.
  */
 public final class Datapath {
@@ -72,6 +84,11 @@ public final class Datapath {
     private final Runnable onError;
     /** The writer of each network's peer entries (its failures and their retries), by VNI. */
     private final Map<Integer, KernelWriter> writers = new HashMap<>();
+    /** The endpoints each encrypted network skipped, by VNI, logged once per change. */
+    private final Map<Integer, dev.crossnet.ProblemLog> sealedSkips = new HashMap<>();
+    /** The encrypted networks' datapath, or null when this host cannot encrypt ({@link #sealUnavailable} says why). */
+    private SealedDatapath sealed;
+    private String sealUnavailable = "the agent was started without a seal identity";
 
     /** A data plane whose refused entries are logged and retried, not counted. */
     public Datapath(Kernel kernel, Segments segments, HostContext host) {
@@ -91,6 +108,37 @@ public final class Datapath {
 
     public HostContext host() {
         return host;
+    }
+
+    /**
+     * Serves encrypted networks with {@code sealed}; with null, refuses them because of {@code
+     * whyNot} (e.g. "no seal key and certificate in /etc/crossnet"). Call before the first network. Returns this.
+     */
+    public Datapath sealedBy(SealedDatapath sealed, String whyNot) {
+        this.sealed = sealed;
+        this.sealUnavailable = whyNot;
+        return this;
+    }
+
+    /** Whether {@code n} was created with {@code --opt encrypted}. */
+    public static boolean encrypted(NetworkRecord n) {
+        return n.options().containsKey(NetworkDriver.ENCRYPTED);
+    }
+
+    /**
+     * Throws, naming {@code what} and why, unless this host can carry encrypted networks: it has
+     * a seal identity (from {@code crossnet init}/{@code join}) and its sealed datapath runs.
+     */
+    public void requireSealed(String what) {
+        if (sealed == null) {
+            throw new CrossnetException(what + ": host " + host.name() + " cannot encrypt: " + sealUnavailable
+                    + "; crossnet will not make a cleartext network when asked for an encrypted one");
+        }
+    }
+
+    /** The MTU of network {@code n}'s devices and containers: {@link #mtu()}, or less the sealed datapath's overhead. */
+    public int mtu(NetworkRecord n) {
+        return encrypted(n) ? host.ifaceMtu() - SealedDatapath.OVERHEAD : mtu();
     }
 
     /** The MTU of every Docker network's devices and containers: the underlay's less vxlan's overhead. */
@@ -123,10 +171,21 @@ public final class Datapath {
                 host.iface(), gw, mtu());
     }
 
-    /** Makes the network's bridge, vxlan device and forwarding exist. Idempotent. */
+    /** Makes the network's bridge, vxlan device (or, encrypted, TAP device) and forwarding exist. Idempotent. */
     public void ensureSegment(NetworkRecord n) {
         kernel.sysctl().ensureIpForwarding();
-        segments.ensureSegment(spec(n));
+        if (!encrypted(n)) {
+            segments.ensureSegment(spec(n));
+            return;
+        }
+        requireSealed("encrypted network " + n.label());
+        String bridge = bridgeName(n.vni());
+        kernel.links().ensureBridge(bridge);
+        kernel.links().ensureOnlyAddress(bridge, spec(n).gateway());
+        // The TAP is read from here on, and only then a port: a frame never waits on an unread device.
+        String tap = sealed.attach(n.vni());
+        segments.ensurePort(tap, mtu(n), bridge);
+        kernel.links().ensureUp(bridge, mtu(n));
     }
 
     /**
@@ -151,11 +210,23 @@ public final class Datapath {
         if (gone != null) {
             gone.close(); // its failures are no longer current
         }
-        segments.deleteSegmentIfPresent(spec(n));
+        if (!encrypted(n)) {
+            segments.deleteSegmentIfPresent(spec(n));
+            return;
+        }
+        dev.crossnet.ProblemLog skips = sealedSkips.remove(n.vni());
+        if (skips != null) {
+            skips.close();
+        }
+        if (sealed != null) {
+            sealed.detach(n.vni());
+        }
+        kernel.links().deleteIfPresent(SealedDatapath.tapName(n.vni()));
+        kernel.links().deleteIfPresent(bridgeName(n.vni()));
     }
 
     public void ensureVeth(EndpointRecord e, NetworkRecord n) {
-        segments.ensureVeth(e.iface(), containerIface(e.endpointId()), e.mac(), mtu(), bridgeName(n.vni()));
+        segments.ensureVeth(e.iface(), containerIface(e.endpointId()), e.mac(), mtu(n), bridgeName(n.vni()));
     }
 
     public void deleteVeth(EndpointRecord e) {
@@ -176,6 +247,7 @@ public final class Datapath {
         Set<FdbEntry> wantFdb = new HashSet<>();
         Set<String> macs = new HashSet<>();
         Set<IPAddress> ips = new HashSet<>();
+        List<FrameTable.Remote> remotes = new ArrayList<>();
         List<EndpointRecord> sorted = new ArrayList<>(endpoints);
         sorted.sort(Comparator.comparing(EndpointRecord::endpointId));
         for (EndpointRecord e : sorted) {
@@ -195,6 +267,15 @@ public final class Datapath {
             }
             wantNeigh.add(new Neighbour(ip, mac, dev));
             wantFdb.add(new FdbEntry(mac, Addresses.parseIpv4(e.hostIp()), dev));
+            remotes.add(new FrameTable.Remote(e.host(), ipv4(Addresses.parseIpv4(e.hostIp())), ipv4(ip), FrameTable.mac(mac)));
+        }
+        if (encrypted(n)) {
+            sealedSkips.computeIfAbsent(n.vni(), v -> new dev.crossnet.ProblemLog(log, "network " + n.label()
+                    + " (encrypted)")).report(skipped, List.of());
+            if (sealed != null) {
+                sealed.program(n.vni(), remotes);
+            }
+            return;
         }
         writers.computeIfAbsent(n.vni(), v -> new KernelWriter(kernel, log, "network " + n.label() + " (" + dev + ")",
                 Clock.systemUTC(), onError))
@@ -231,6 +312,11 @@ public final class Datapath {
         return null;
     }
 
+    private static int ipv4(IPAddress a) {
+        byte[] b = a.getBytes();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
     private static String name(EndpointRecord e) {
         String id = e.endpointId() == null ? "?" : e.endpointId().substring(0, Math.min(12, e.endpointId().length()));
         return "endpoint " + id + " on host " + e.host();
@@ -254,7 +340,23 @@ public final class Datapath {
     public void ensureInputFilter(Collection<EndpointRecord> endpoints, Collection<IPAddress> hosts) {
         Set<IPAddress> admit = peerHosts(endpoints);
         admit.addAll(hosts);
-        kernel.firewall().ensureEncapsulationPeers(Chain.DOCKER_INPUT, VXLAN_PORT, admit);
+        kernel.firewall().replaceChain(Chain.DOCKER_INPUT, inputRules(sealed != null, admit));
+    }
+
+    /**
+     * The rules of {@code CROSSNET-DOCKER-IN}: {@link FirewallRules#encapsulationPeers} for 4789,
+     * and, on a host with a sealed datapath, for {@value SealedDatapath#PORT} as well (one peer list,
+     * one drop rule per port, so each port's strangers are counted apart). Pure.
+     */
+    static List<String> inputRules(boolean sealedPort, Collection<IPAddress> admit) {
+        List<String> plain = FirewallRules.encapsulationPeers(VXLAN_PORT, admit);
+        if (!sealedPort) {
+            return plain;
+        }
+        List<String> rules = new ArrayList<>(plain);
+        rules.set(1, "-p udp -m multiport ! --dports " + VXLAN_PORT + "," + SealedDatapath.PORT + " -j RETURN");
+        rules.add(FirewallRules.encapsulationDrop(SealedDatapath.PORT));
+        return rules;
     }
 
     /** The underlay addresses of the hosts other than this one with an endpoint in {@code endpoints}. Pure. */

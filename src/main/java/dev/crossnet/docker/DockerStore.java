@@ -70,6 +70,48 @@ public final class DockerStore {
         return root + "hosts/";
     }
 
+    /** Where each host's seal certificate is, for the encrypted networks ({@code dev.crossnet.docker.sealed}). */
+    public String sealsPrefix() {
+        return root + "seals/";
+    }
+
+    record SealRecord(@JsonProperty("Certificate") String certificate) {
+    }
+
+    /**
+     * Publishes {@code host}'s seal certificate (DER; public, verified by every reader against the
+     * cluster CA), unless it is already there. Blocking; idempotent.
+     */
+    public void putSealCertificate(String host, byte[] der) {
+        String value = StoreJson.write(new SealRecord(java.util.Base64.getEncoder().encodeToString(der)));
+        String key = sealsPrefix() + host;
+        if (!store.get(key).map(KeyValue::value).filter(value::equals).isPresent()) {
+            store.put(key, value, null);
+        }
+    }
+
+    /**
+     * Every host's published seal certificate (DER), by host; a record that is not one is skipped
+     * and logged. Nothing here is trusted: the encrypted datapath verifies each against the CA.
+     */
+    public Map<String, byte[]> sealCertificates() {
+        String p = sealsPrefix();
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        bad.readEach(p, store.list(p).items(), kv -> {
+            SealRecord r = read(kv, SealRecord.class);
+            if (r.certificate() == null || r.certificate().isEmpty()) {
+                throw new CrossnetException("store key " + kv.key() + ": no Certificate");
+            }
+            try {
+                out.put(kv.key().substring(p.length()), java.util.Base64.getDecoder().decode(r.certificate()));
+            } catch (IllegalArgumentException e) {
+                throw new CrossnetException("store key " + kv.key() + ": Certificate is not base64");
+            }
+            return r;
+        });
+        return out;
+    }
+
     // --- networks ---
 
     /** @throws CrossnetException naming the key when the record is not a usable network */

@@ -89,6 +89,7 @@ public final class EngineSync implements Runnable, AutoCloseable {
 
     /** One pass. Blocking. */
     public void tick() {
+        log.debug("docker sync: a pass");
         List<EngineNetwork> here = engine.networks("crossnet");
         Map<String, HostAttachment> mine = store.attachmentsOf(host);
         Map<String, NetworkRecord> nets = new LinkedHashMap<>();
@@ -123,6 +124,7 @@ public final class EngineSync implements Runnable, AutoCloseable {
                 continue;
             }
             try {
+                log.debug("creating network {} in dockerd", n.name());
                 String id = engine.createNetwork(specOf(n));
                 failedAt.remove(n.id());
                 log.info("created network {} here as docker network {}", n.name(), id);

@@ -45,9 +45,6 @@ public final class NetworkAdmin {
         if (name == null || !name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             throw new CrossnetException("NAME: \"" + name + "\" is not a Docker network name");
         }
-        if (options.containsKey(NetworkDriver.ENCRYPTED)) {
-            throw new CrossnetException("--opt encrypted: encrypted networks are not available yet");
-        }
         Subnet net;
         try {
             net = Subnet.parse(subnet);

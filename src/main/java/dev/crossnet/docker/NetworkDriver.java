@@ -106,8 +106,9 @@ public final class NetworkDriver {
     public PluginDispatcher register(PluginDispatcher d) {
         return d.implement(NetworkDriverApi.IMPLEMENTS)
                 .route(NetworkDriverApi.GET_CAPABILITIES, Object.class, req -> CAPABILITIES)
-                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class,
-                        req -> serialised(() -> createNetwork(req)))
+                // CreateNetwork only writes the store (the segment is made at the first Join), so it does not
+                // wait for the loop: a network made elsewhere appears here without waiting for a pass.
+                .route(NetworkDriverApi.CREATE_NETWORK, NetworkDriverApi.CreateNetworkRequest.class, this::createNetwork)
                 .route(NetworkDriverApi.DELETE_NETWORK, NetworkDriverApi.DeleteNetworkRequest.class,
                         req -> serialised(() -> deleteNetwork(req)))
                 .route(NetworkDriverApi.ALLOCATE_NETWORK, NetworkDriverApi.AllocateNetworkRequest.class,
@@ -140,9 +141,9 @@ public final class NetworkDriver {
     synchronized NetworkDriverApi.CreateNetworkResponse createNetwork(NetworkDriverApi.CreateNetworkRequest req) {
         String dockerId = checkId("NetworkID", req.networkId());
         Map<String, String> generic = generic(req.options());
-        if (generic.containsKey(ENCRYPTED)) {
-            throw new CrossnetException("encrypted networks are not available yet: crossnet does not encrypt vxlan traffic,"
-                    + " and will not make a cleartext network when asked for an encrypted one; remove --opt encrypted");
+        boolean encrypted = generic.containsKey(ENCRYPTED);
+        if (encrypted) {
+            datapath.requireSealed("--opt encrypted");
         }
         if (req.ipv6Data() != null && !req.ipv6Data().isEmpty()) {
             throw new CrossnetException("IPv6 is not available yet on crossnet networks; remove --ipv6 and the IPv6 --subnet");
@@ -181,6 +182,11 @@ public final class NetworkDriver {
             if (!n.subnet().equals(subnet) || !n.gateway().equals(gateway)) {
                 throw new CrossnetException("crossnet network " + n.label() + " has subnet " + n.subnet() + " and gateway "
                         + n.gateway() + ", not " + subnet + " and " + gateway);
+            }
+            if (Datapath.encrypted(n) != encrypted) {
+                throw new CrossnetException("crossnet network " + n.label() + " on " + n.subnet() + (encrypted
+                        ? " is not encrypted; remove --opt encrypted, or give another --subnet for an encrypted network"
+                        : " is encrypted; add --opt encrypted"));
             }
             for (HostAttachment a : store.attachmentsOf(host).values()) {
                 if (a.networkId().equals(n.id()) && !a.dockerId().equals(dockerId)) {

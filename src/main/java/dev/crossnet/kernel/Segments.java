@@ -23,4 +23,12 @@ public interface Segments {
      * with MAC {@code peerMac}, left down for Docker to move into the container. Idempotent.
      */
     void ensureVeth(String hostSide, String peer, String peerMac, int mtu, String bridge);
+
+    /**
+     * Makes the existing device {@code dev} (e.g. a TAP device) a port of {@code bridge}, with MTU
+     * {@code mtu}, up. Idempotent.
+     *
+     * @throws dev.crossnet.CrossnetException when either device does not exist
+     */
+    void ensurePort(String dev, int mtu, String bridge);
 }

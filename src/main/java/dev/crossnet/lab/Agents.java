@@ -36,15 +36,9 @@ final class Agents {
         return hostDir(labDir, host).resolve("agent.log");
     }
 
-    /**
-     * JVM flags for agents of kernel backends, as {@code bin/crossnet agent} runs them: serial GC, C1
-     * only, a heap that starts at 8 MiB with a 4 MiB young generation and an old generation resized at
-     * each full collection to leave 20-40 % of it free (it shrinks back after a burst), and the C heap
-     * trimmed every 5 s (docs/benchmarks.md: RSS of one agent with 1000 peers). The udp backend's agent moves every
-     * packet itself and needs C2.
-     */
-    static final String KERNEL_BACKEND_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmn4m -Xmx128m"
-            + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:TrimNativeHeapInterval=5000 -Xss512k -XX:-UsePerfData";
+    /** JVM flags for agents of kernel backends: {@link SelfCommand#AGENT_JVM_OPTS}, as {@code bin/crossnet agent} runs them. */
+    static final String KERNEL_BACKEND_JVM = SelfCommand.AGENT_JVM_OPTS;
+    /** The udp backend's agent moves every packet itself and needs C2. */
     static final String UDP_BACKEND_JVM = "-Xmx256m -XX:+UseSerialGC -Xss512k -XX:-UsePerfData";
 
     /**
@@ -58,9 +52,8 @@ final class Agents {
         } catch (IOException e) {
             throw new CrossnetException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        // A host with a dockerd: its agent also serves the Docker plugins, so it keeps the usual flags.
-        String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM
-                : LabDocker.enabled(labDir, host) ? SelfCommand.JVM_OPTS : KERNEL_BACKEND_JVM;
+        // A host with a dockerd runs the same flags: bin/crossnet (and so the .deb's unit) gives every agent them.
+        String jvm = "udp".equals(lab.backend()) ? UDP_BACKEND_JVM : KERNEL_BACKEND_JVM;
         List<String> cmd = new ArrayList<>(SelfCommand.argv(jvm));
         cmd.add("agent");
         cmd.addAll(LabCluster.isCluster(lab) ? List.of("--config-dir", LabCluster.configDir(labDir, host).toString())

@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * The lab's dashboard, reachable from a browser on the machine. Every lab agent serves its
@@ -51,20 +51,31 @@ final class LabDashboard {
     }
 
     /**
-     * Starts the forwarder to the agent in namespace {@code hostNs} and waits until it accepts.
+     * Starts the forwarder to the agent in namespace {@code hostNs} and waits until it listens.
      *
      * @return the URL for a browser on this machine, also written to {@code <labDir>/dashboard.url}
      * @throws CrossnetException if socat is missing or no port from {@value #FIRST_PORT} is free
      */
     static String forward(Path labDir, String hostNs, Duration timeout) {
+        return forward(labDir, hostNs, timeout, FIRST_PORT, LabDashboard::free);
+    }
+
+    /**
+     * {@link #forward(Path, String, Duration)} over the ports from {@code firstPort}, skipping those
+     * {@code free} rejects. A port can be taken between that look and socat's bind (another lab
+     * coming up at the same moment tries the same port): socat then exits, and the port is not
+     * ours even though something accepts on it. So the URL is only handed out once the socket
+     * listening on the port is socat's own.
+     */
+    static String forward(Path labDir, String hostNs, Duration timeout, int firstPort, IntPredicate free) {
         Path log = labDir.resolve("dashboard-forward.log");
-        for (int port = FIRST_PORT; port < FIRST_PORT + PORTS; port++) {
-            if (!free(port)) {
+        for (int port = firstPort; port < firstPort + PORTS; port++) {
+            if (!free.test(port)) {
                 continue;
             }
             Process p = start(port, hostNs, log);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (p.isAlive() && !accepts(port)) {
+            while (p.isAlive() && !ListeningSockets.ownedBy(p.toHandle(), port)) {
                 if (System.nanoTime() > deadline) {
                     p.destroy();
                     throw new CrossnetException("dashboard: socat did not listen on 127.0.0.1:" + port + " within "
@@ -83,7 +94,7 @@ final class LabDashboard {
             }
             // Taken between our look and socat's bind: try the next one.
         }
-        throw new CrossnetException("dashboard: no free port on 127.0.0.1 from " + FIRST_PORT + " to " + (FIRST_PORT + PORTS - 1));
+        throw new CrossnetException("dashboard: no free port on 127.0.0.1 from " + firstPort + " to " + (firstPort + PORTS - 1));
     }
 
     private static Process start(int port, String hostNs, Path log) {
@@ -102,15 +113,6 @@ final class LabDashboard {
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
             return true;
         } catch (IOException e) {
             return false;

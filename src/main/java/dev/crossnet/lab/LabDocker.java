@@ -85,8 +85,10 @@ final class LabDocker {
         Path sock = authzSocket(labDir, host);
         Path log = dir(labDir, host).resolve("authz.log");
         List<String> cmd = new ArrayList<>(SelfCommand.argv(Agents.KERNEL_BACKEND_JVM));
-        cmd.addAll(List.of("plugin", "serve", "--plugins", "authz", "--socket", sock.toString(), "--host-id", host,
-                "--store", lab.store(), "--prefix", lab.prefix()));
+        cmd.addAll(List.of("plugin", "serve", "--plugins", "authz", "--socket", sock.toString(), "--host-id", host));
+        // As the agent: a cluster lab's store is reached through the host's config directory from init/join.
+        cmd.addAll(LabCluster.isCluster(lab) ? List.of("--config-dir", LabCluster.configDir(labDir, host).toString())
+                : List.of("--store", lab.store(), "--prefix", lab.prefix()));
         Process p = Processes.startDetached(netns, cmd, log);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!Files.exists(sock)) {

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's overlay probe (see the package comment): one thread, {@code overlay-probe}, with one UDP socket bound
- * to this host's overlay address. Each {@link #INTERVAL} it sends one echo to every peer, then until the next round
- * answers the echoes that reach it and counts the answers. When this host's lease changes it binds again; a socket
+ * to this host's overlay address. Each round ({@link #roundLength}: {@link #INTERVAL}, longer with more than
+ * {@link #ECHOES_PER_SECOND} times as many peers) it sends one echo to every peer, spread over the round in
+ * {@link #SLICE}s, and in between answers the echoes that reach it and counts the answers. When this host's lease changes it binds again; a socket
  * that cannot be bound (the address not there yet) is retried each round and reported as a current problem.
  * {@link #results()} is thread-safe.
  */
@@ -33,13 +34,18 @@ public final class OverlayProbe implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayProbe.class);
     /** The probe's UDP port, on the overlay addresses only (8472 is vxlan's, 8285 udp's). */
     public static final int PORT = 8474;
-    /** One echo per peer per interval. */
+    /** One echo per peer per round, and a round takes this long with up to 2 x {@link #ECHOES_PER_SECOND} peers. */
     public static final Duration INTERVAL = Duration.ofSeconds(2);
-    /** Three intervals and a second: two echoes lost in a row do not make a peer unreachable, three do. */
-    public static final Duration LOSS_WINDOW = INTERVAL.multipliedBy(3).plusSeconds(1);
     /**
-     * The most echoes answered per interval, or twice the number of peers if that is more (each peer sends one per
-     * interval): a flood from inside the network costs at most this many datagrams.
+     * The most echoes sent per second: with more peers a round gets longer (1000 peers: 10 s), so the probe's cost
+     * on every host stays bounded however large the cluster (1000 peers every 2 s took most of a 1 % CPU budget).
+     */
+    public static final int ECHOES_PER_SECOND = 100;
+    /** A round's echoes go out in even shares, one share per slice, not in one burst. */
+    static final Duration SLICE = Duration.ofMillis(100);
+    /**
+     * The most echoes answered per round, or twice the number of peers if that is more (each peer sends one per
+     * round of the same length): a flood from inside the network costs at most this many datagrams.
      */
     public static final int MAX_ANSWERS = 1024;
 
@@ -73,7 +79,7 @@ public final class OverlayProbe implements AutoCloseable {
         this.port = port;
         this.clock = clock;
         this.nanos = nanos;
-        this.probes = new PeerProbes(LOSS_WINDOW, new SecureRandom().nextLong());
+        this.probes = new PeerProbes(lossWindow(INTERVAL), new SecureRandom().nextLong());
         this.thread = new Thread(this::run, "overlay-probe");
         thread.setDaemon(true);
     }
@@ -95,11 +101,23 @@ public final class OverlayProbe implements AutoCloseable {
         return probes.snapshot(clock.instant());
     }
 
+    /** How long a round takes with {@code peers} peers: {@link #INTERVAL}, or longer to keep to {@link #ECHOES_PER_SECOND}. */
+    static Duration roundLength(int peers) {
+        Duration paced = Duration.ofMillis((peers * 1000L + ECHOES_PER_SECOND - 1) / ECHOES_PER_SECOND);
+        return paced.compareTo(INTERVAL) > 0 ? paced : INTERVAL;
+    }
+
+    /** Three rounds and a second: two echoes lost in a row do not make a peer unreachable, three do. */
+    static Duration lossWindow(Duration round) {
+        return round.multipliedBy(3).plusSeconds(1);
+    }
+
     private void run() {
         while (!closed) {
-            long roundEnd = nanos.getAsLong() + INTERVAL.toNanos();
+            long start = nanos.getAsLong();
+            long roundEnd = start + INTERVAL.toNanos();
             try {
-                round(roundEnd);
+                roundEnd = round(start);
             } catch (RuntimeException e) {
                 problems.failed("probe round", String.valueOf(e.getMessage()));
             }
@@ -107,15 +125,20 @@ public final class OverlayProbe implements AutoCloseable {
         }
     }
 
-    /** One round: (re)bind if needed, one echo per peer, then answers until {@code roundEnd}. */
-    private void round(long roundEnd) {
+    /**
+     * One round from {@code start}: (re)bind if needed, then one echo per peer in even shares per {@link #SLICE},
+     * answering echoes in between. Returns when the round ends ({@code start} + {@link #INTERVAL} if there is no lease or
+     * socket yet).
+     */
+    private long round(long start) {
+        long idleEnd = start + INTERVAL.toNanos();
         ProbeTarget me = self.get();
         if (me == null) {
-            return;
+            return idleEnd;
         }
         DatagramSocket s = socket(me.address());
         if (s == null) {
-            return;
+            return idleEnd;
         }
         List<ProbeTarget> now = peers.get();
         probes.retain(now);
@@ -130,7 +153,22 @@ public final class OverlayProbe implements AutoCloseable {
             }
             return false;
         });
-        for (ProbeTarget peer : now) {
+        Duration length = roundLength(now.size());
+        probes.lossWindow(lossWindow(length));
+        int slices = (int) Math.max(1, length.toMillis() / SLICE.toMillis());
+        long sliceNanos = length.toNanos() / slices;
+        int answersLeft = Math.max(MAX_ANSWERS, 2 * now.size());
+        for (int i = 0; i < slices && !closed; i++) {
+            int from = (int) ((long) i * now.size() / slices);
+            int to = (int) ((long) (i + 1) * now.size() / slices);
+            send(s, me, now.subList(from, to));
+            answersLeft -= receive(s, start + (i + 1) * sliceNanos, answersLeft);
+        }
+        return start + length.toNanos();
+    }
+
+    private void send(DatagramSocket s, ProbeTarget me, List<ProbeTarget> share) {
+        for (ProbeTarget peer : share) {
             if (peer.address().equals(me.address())) {
                 continue;
             }
@@ -144,7 +182,6 @@ public final class OverlayProbe implements AutoCloseable {
                 echoProblems.add("echo to " + peer.publicIp());
             }
         }
-        receive(s, roundEnd, Math.max(MAX_ANSWERS, 2 * now.size()));
     }
 
     /** The socket on {@code address}, bound anew if the address changed; null (reported) when it cannot be bound. */
@@ -181,25 +218,26 @@ public final class OverlayProbe implements AutoCloseable {
         }
     }
 
-    private void receive(DatagramSocket s, long roundEnd, int maxAnswers) {
+    /** Receives until {@code until}, answering at most {@code maxAnswers} echoes; returns how many it answered. */
+    private int receive(DatagramSocket s, long until, int maxAnswers) {
         byte[] buf = new byte[ProbePacket.LENGTH + 1]; // one more: a longer datagram is not a probe
         int answers = 0;
         while (!closed) {
-            long left = roundEnd - nanos.getAsLong();
+            long left = until - nanos.getAsLong();
             if (left <= 0) {
-                return;
+                return answers;
             }
             DatagramPacket d = new DatagramPacket(buf, buf.length);
             try {
                 s.setSoTimeout((int) Math.max(1, Duration.ofNanos(left).toMillis()));
                 s.receive(d);
             } catch (SocketTimeoutException e) {
-                return;
+                return answers;
             } catch (SocketException e) {
-                return; // closed
+                return answers; // closed
             } catch (IOException e) {
                 problems.failed("receive", String.valueOf(e.getMessage()));
-                return;
+                return answers;
             }
             ProbePacket p = ProbePacket.decode(d.getData(), d.getLength());
             InetAddress from = d.getAddress();
@@ -218,6 +256,7 @@ public final class OverlayProbe implements AutoCloseable {
                 }
             }
         }
+        return answers;
     }
 
     private boolean inNetwork(InetAddress from) {

@@ -45,7 +45,7 @@ public final class PeerProbes {
         Double rttMs;
     }
 
-    private final Duration lossWindow;
+    private Duration lossWindow; // guarded by this
     private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
     private long nextSeq;
 
@@ -59,6 +59,11 @@ public final class PeerProbes {
     }
 
     /** The echo to send to {@code peer} now, remembered as in flight. */
+    /** From now on a peer is unreachable once no echo was answered for {@code window} (rounds get longer with more peers). */
+    public synchronized void lossWindow(Duration window) {
+        this.lossWindow = window;
+    }
+
     public synchronized ProbePacket echo(ProbeTarget peer, long nanos, Instant at) {
         Entry e = peers.computeIfAbsent(peer.address(), a -> new Entry());
         e.target = peer;

@@ -1,6 +1,7 @@
 /**
  * The overlay probe: each agent sends a small UDP echo ({@link dev.crossnet.probe.ProbePacket}, 24 bytes) every
- * {@link dev.crossnet.probe.OverlayProbe#INTERVAL} to every peer and answers the peers' echoes, so each host knows
+ * round ({@link dev.crossnet.probe.OverlayProbe#INTERVAL}, longer in clusters of more than 200 hosts so that no host
+ * sends more than {@link dev.crossnet.probe.OverlayProbe#ECHOES_PER_SECOND} echoes a second) to every peer and answers the peers' echoes, so each host knows
  * which peers it reaches over the overlay and the last round-trip time ({@link dev.crossnet.probe.PeerProbes}).
  *
  * <h2>Addresses</h2>
@@ -15,8 +16,8 @@
  *
  * <h2>Bounds</h2>
  * Nothing listens on 0.0.0.0: only the overlay address. An echo is answered only when it comes from inside the flannel
- * Network and is well formed, and at most {@link dev.crossnet.probe.OverlayProbe#MAX_ANSWERS} (or two per peer) per interval. One echo
- * per peer per interval; answers are matched by sequence number, so a stray or replayed answer gives no RTT. Nothing
+ * Network and is well formed, and at most {@link dev.crossnet.probe.OverlayProbe#MAX_ANSWERS} (or two per peer) per round. One echo
+ * per peer per round; answers are matched by sequence number, so a stray or replayed answer gives no RTT. Nothing
  * here touches the kernel or the store: the agent gives the lease and the peers and reads the results.
  */
 package dev.crossnet.probe;

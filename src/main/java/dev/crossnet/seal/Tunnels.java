@@ -140,6 +140,36 @@ public final class Tunnels {
      *     or a {@link SealDrop#code()}
      */
     public int open(PacketCipher cipher, ByteBuffer buf, int off, int length) {
+        int inner = openTransport(cipher, buf, off, length);
+        if (inner <= 0) {
+            return inner;
+        }
+        int ip = off + Wire.TRANSPORT_HEADER;
+        if (inner < 20 || (buf.get(ip) & 0xf0) != 0x40) {
+            cipher.peer = null;
+            return drop(SealDrop.MALFORMED);
+        }
+        if (!cipher.peer.allowsSource(buf.getInt(ip + 12))) {
+            cipher.peer = null;
+            return drop(SealDrop.INNER_SOURCE);
+        }
+        return inner;
+    }
+
+    /**
+     * Like {@link #open}, for a datapath whose inner packets are not the peer's own IPv4 packets
+     * (the encrypted Docker networks carry Ethernet frames): every check up to and including the
+     * replay window, but none on the inner bytes, which the caller must check against what the
+     * peer ({@link PacketCipher#peer()}) may send before delivering them.
+     *
+     * @return the inner length (0 for a keepalive), {@link #HANDSHAKE}, or a {@link SealDrop#code()}
+     */
+    public int openUnchecked(PacketCipher cipher, ByteBuffer buf, int off, int length) {
+        return openTransport(cipher, buf, off, length);
+    }
+
+    /** {@link #open} up to the replay window; on success (inner length >= 0) {@code cipher.peer} is set. */
+    private int openTransport(PacketCipher cipher, ByteBuffer buf, int off, int length) {
         cipher.peer = null;
         if (length < 4) {
             return drop(length == 0 ? SealDrop.MALFORMED : SealDrop.NOT_SEALED);
@@ -175,17 +205,9 @@ public final class Tunnels {
             retire(t.confirm(s));
         }
         int inner = length - Wire.TRANSPORT_OVERHEAD;
-        if (inner == 0) {
-            return 0;
+        if (inner > 0) {
+            cipher.peer = t;
         }
-        int ip = off + Wire.TRANSPORT_HEADER;
-        if (inner < 20 || (buf.get(ip) & 0xf0) != 0x40) {
-            return drop(SealDrop.MALFORMED);
-        }
-        if (!t.allowsSource(buf.getInt(ip + 12))) {
-            return drop(SealDrop.INNER_SOURCE);
-        }
-        cipher.peer = t;
         return inner;
     }
 

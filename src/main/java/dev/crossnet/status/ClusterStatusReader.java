@@ -180,7 +180,7 @@ public final class ClusterStatusReader {
             List<ClusterStatus.Container> cs = new ArrayList<>(byNetwork.getOrDefault(n.id(), List.of()));
             cs.sort(Comparator.comparing(ClusterStatus.Container::host).thenComparing(ClusterStatus.Container::name));
             out.add(new ClusterStatus.DockerNetwork(n.name().isEmpty() ? n.id() : n.name(), n.id(), "crossnet", n.subnet(),
-                    "true".equalsIgnoreCase(n.options().getOrDefault("encrypted", "false")), cs));
+                    n.options().containsKey("encrypted"), cs)); // present = encrypted, as Docker reads --opt encrypted
         }
         out.sort(Comparator.comparing(ClusterStatus.DockerNetwork::name));
         return out;

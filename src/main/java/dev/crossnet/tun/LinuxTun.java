@@ -26,6 +26,7 @@ public final class LinuxTun implements TunDevice {
     private static final int IFNAMSIZ = 16;
     private static final int IFREQ_SIZE = 40; // 16 name + 24 union
     private static final short IFF_TUN = 0x0001;
+    private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
     private static final short IFF_VNET_HDR = 0x4000;
     private static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
@@ -85,8 +86,23 @@ public final class LinuxTun implements TunDevice {
         return attach(name, false);
     }
 
-    /** Attaches; with {@code vnet}, returns null (and leaves nothing open) when offloads are refused. */
+    /**
+     * Creates or attaches to TAP device {@code name} ({@code IFF_TAP | IFF_NO_PI}, no offloads) and
+     * makes it persistent: reads and writes carry whole Ethernet frames, checksummed and segmented
+     * by the kernel. Idempotent.
+     *
+     * @throws CrossnetException naming the device when it cannot be opened
+     */
+    public static LinuxTun openTap(String name) {
+        return attach(name, IFF_TAP, false);
+    }
+
     private static LinuxTun attach(String name, boolean vnet) {
+        return attach(name, IFF_TUN, vnet);
+    }
+
+    /** Attaches; with {@code vnet}, returns null (and leaves nothing open) when offloads are refused. */
+    private static LinuxTun attach(String name, short type, boolean vnet) {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         if (n.length == 0 || n.length >= IFNAMSIZ) {
             throw new CrossnetException("TUN device name \"" + name + "\" must be 1-15 characters");
@@ -97,7 +113,7 @@ public final class LinuxTun implements TunDevice {
         }
         ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(ByteOrder.nativeOrder());
         ifr.put(0, n);
-        ifr.putShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0)));
+        ifr.putShort(IFNAMSIZ, (short) (type | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0)));
         if (LibC.ioctl(fd, TUNSETIFF, LibC.address(ifr)) != 0) {
             String err = LibC.lastError();
             LibC.close(fd);
@@ -105,7 +121,7 @@ public final class LinuxTun implements TunDevice {
                 return null;
             }
             throw new CrossnetException("TUN device " + name + ": TUNSETIFF failed: " + err
-                    + " (is there a link of that name that is not a TUN device?)");
+                    + " (is there a link of that name that is not a " + (type == IFF_TAP ? "TAP" : "TUN") + " device?)");
         }
         if (LibC.ioctl(fd, TUNSETPERSIST, 1) != 0) {
             String err = LibC.lastError();

@@ -61,6 +61,8 @@ class LabCommandTest {
         assertThat(run("lab", "bench", "--paths", "underlay,wireguard")[1]).contains("--paths: \"wireguard\" is not one of");
         assertThat(run("lab", "bench", "--join", "0")[1]).contains("--join: 0 is out of range");
         assertThat(run("lab", "bench", "--seconds", "600")[1]).contains("--seconds: 600 is out of range 1-60");
+        assertThat(run("lab", "bench", "--paths=", "--tunnels", "--name", "abcdefghijkl")[1])
+                .contains("--name: \"abcdefghijkl\" is too long for the tunnel comparison");
     }
 
     @Test

@@ -69,6 +69,22 @@ class DockerStoreBadRecordsTest {
     }
 
     @Test
+    void sealCertificates_publishedOnceReadBack_badRecordsSkipped() {
+        byte[] der = {0x30, 0x03, 0x02, 0x01, 0x05};
+        docker.putSealCertificate("h1", der);
+        long rev = store.get(P + "seals/h1").orElseThrow().modRevision();
+        docker.putSealCertificate("h1", der);
+        assertThat(store.get(P + "seals/h1").orElseThrow().modRevision()).as("unchanged: not rewritten").isEqualTo(rev);
+        store.put(P + "seals/h2", "{\"Certificate\":\"%%%\"}", null);
+        store.put(P + "seals/h3", "{}", null);
+        store.put(P + "seals/h4", "[", null);
+        try (LogCapture logs = new LogCapture(DockerStore.class)) {
+            assertThat(docker.sealCertificates()).containsOnlyKeys("h1").hasEntrySatisfying("h1", c -> assertThat(c).isEqualTo(der));
+            assertThat(logs.lines()).hasSize(3);
+        }
+    }
+
+    @Test
     void endpointsAndAttachments_badRecords_skipped() {
         NetworkRecord n = good("a".repeat(64));
         docker.putEndpoint(new EndpointRecord(n.id(), "e1", "h2", "172.30.0.12", "192.168.100.2/24", "02:42:c0:a8:64:02",

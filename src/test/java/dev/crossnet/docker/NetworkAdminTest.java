@@ -50,9 +50,14 @@ class NetworkAdminTest {
         store.delete("/t/config");
         assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", "10.9.9.9", null, false, Map.of())).hasMessageContaining("--gateway");
         assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", null, "10.23.0.0/25", false, Map.of())).hasMessageContaining("--ip-range");
-        assertThatThrownBy(() -> admin.create("x", "10.22.0.0/24", null, null, false, Map.of("encrypted", "")))
-                .hasMessageContaining("encrypted networks are not available yet");
         assertThat(store.list("/t/").items().toString()).isEqualTo(before);
+    }
+
+    @Test
+    void create_encrypted_storedWithTheOption() {
+        NetworkRecord n = admin.create("secret", "10.30.0.0/24", null, null, false, Map.of("encrypted", ""));
+        assertThat(Datapath.encrypted(n)).isTrue();
+        assertThat(Datapath.encrypted(admin.create("plain", "10.31.0.0/24", null, null, false, Map.of()))).isFalse();
     }
 
     @Test

@@ -13,6 +13,12 @@ import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.ReconcileLoop;
+import dev.crossnet.docker.api.PluginDispatcher;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import dev.crossnet.store.sqlite.SqliteStore;
 import inet.ipaddr.IPAddressString;
 import java.nio.file.Path;
@@ -97,10 +103,25 @@ class NetworkDriverTest {
     }
 
     @Test
-    void createNetwork_encrypted_refusedAndNothingWritten() {
+    void createNetwork_encryptedOnAHostWithoutSealIdentity_refusedNamingWhyAndNothingWritten() {
         assertThatThrownBy(() -> h1.driver().createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24",
-                Map.of("encrypted", "")))).hasMessageContaining("encrypted networks are not available yet");
+                Map.of("encrypted", ""))))
+                .hasMessageContaining("--opt encrypted: host h1 cannot encrypt: the agent was started without a seal identity")
+                .hasMessageContaining("will not make a cleartext network");
         assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_plainForTheSubnetOfAnEncryptedNetwork_refusedNotJoinedInClear() {
+        docker.createNetwork(new NetworkRecord(NET1, "secret", "192.168.100.0/24", "192.168.100.1", "", 0,
+                Map.of("encrypted", ""), false, Map.of(), "crossnet", Map.of(), "h2", "now"));
+        String before = store.list(PREFIX + "/").items().toString();
+        assertThatThrownBy(() -> h1.driver().createNetwork(create("c".repeat(64), "192.168.100.0/24", "192.168.100.1/24",
+                Map.of()))).hasMessageContaining("crossnet network secret on 192.168.100.0/24 is encrypted; add --opt encrypted");
+        // Even as EngineSync creates it (options included), a host that cannot encrypt refuses it.
+        assertThatThrownBy(() -> h1.driver().createNetwork(create("c".repeat(64), "192.168.100.0/24", "192.168.100.1/24",
+                Map.of(NetworkDriver.NETWORK_OPTION, NET1, "encrypted", "")))).hasMessageContaining("cannot encrypt");
+        assertThat(store.list(PREFIX + "/").items().toString()).isEqualTo(before);
     }
 
     @Test
@@ -296,5 +317,35 @@ class NetworkDriverTest {
         assertThatThrownBy(() -> h1.driver().deleteNetwork(new NetworkDriverApi.DeleteNetworkRequest("../x")))
                 .hasMessageContaining("is not a Docker ID");
         assertThat(store.list(PREFIX + "/").items()).isEmpty();
+    }
+
+    @Test
+    void createNetwork_whileTheLoopIsBusy_answersWithoutWaitingForIt() throws Exception {
+        // On the other hosts, CreateNetwork is how a network made elsewhere enters their dockerd: it
+        // writes only the store, so it must not queue behind a reconcile pass (issue 10, "network visible").
+        ReconcileLoop loop = new ReconcileLoop(Clock.systemUTC());
+        Thread loopThread = new Thread(loop::run, "reconcile");
+        loopThread.start();
+        CountDownLatch busy = new CountDownLatch(1);
+        try {
+            loop.execute(() -> {
+                try {
+                    busy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            PluginDispatcher d = h1.driver().onLoop(loop).register(new PluginDispatcher());
+            byte[] body = new ObjectMapper().writeValueAsBytes(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+            CompletableFuture<PluginDispatcher.Reply> r = CompletableFuture.supplyAsync(
+                    () -> d.dispatch(NetworkDriverApi.CREATE_NETWORK, body));
+            PluginDispatcher.Reply reply = r.get(60, TimeUnit.SECONDS);
+            assertThat(reply.status()).as(reply.bodyText()).isEqualTo(200);
+            assertThat(docker.attachmentsOf("h1")).containsKey(NET1);
+        } finally {
+            busy.countDown();
+            loop.close();
+            loopThread.join(60_000);
+        }
     }
 }

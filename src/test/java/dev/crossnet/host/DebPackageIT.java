@@ -3,6 +3,7 @@ package dev.crossnet.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.crossnet.testing.MachineLock;
 import dev.crossnet.testing.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with debootstrap would be cleaner but takes minutes (its JRE alone), so this runs here and puts
  * back what it moved: {@code /etc/crossnet} and {@code /var/lib/crossnet}, if this machine had them.
  * Needs the package's dependencies installed ({@code scripts/install-deps} does) and no crossnet
- * package installed already.
+ * package installed already. Holds {@link MachineLock#PACKAGES} throughout: {@link SystemdHostIT} sees this
+ * machine's root through its overlay, packages and enabled units included.
  */
 @Tag("integration")
 class DebPackageIT {
@@ -34,9 +36,11 @@ class DebPackageIT {
 
     static Path deb;
     static final List<Path[]> movedAside = new ArrayList<>();
+    static MachineLock packages;
 
     @BeforeAll
     static void findPackage_andSetAsideThisMachinesState() throws IOException {
+        packages = MachineLock.take(MachineLock.PACKAGES);
         deb = builtPackage();
         assumeFalse(installed(), "a crossnet package is installed on this machine; not replacing it");
         for (Path p : OWNED_STATE) {
@@ -59,12 +63,18 @@ class DebPackageIT {
 
     @AfterAll
     static void purgeAndRestore() throws IOException {
-        if (installed()) {
-            Shell.run(120, "dpkg", "--purge", "crossnet");
-        }
-        for (Path[] m : movedAside) {
-            Shell.run(30, "rm", "-rf", m[0].toString());
-            Files.move(m[1], m[0]);
+        try {
+            if (installed()) {
+                Shell.run(120, "dpkg", "--purge", "crossnet");
+            }
+            for (Path[] m : movedAside) {
+                Shell.run(30, "rm", "-rf", m[0].toString());
+                Files.move(m[1], m[0]);
+            }
+        } finally {
+            if (packages != null) {
+                packages.close();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.crossnet.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crossnet.testing.MachineLock;
 import dev.crossnet.testing.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * and the JRE and etcd-server are this machine's, as the package's dependencies want), with systemd
  * as PID 1 (booted to {@code basic.target}, so none of this machine's enabled services start), and
  * as network a namespace the test makes, holding one veth pair, one end with the host's address. No
- * image, no registry. Needs root, podman and the package's dependencies installed.
+ * image, no registry. Needs root, podman and the package's dependencies installed. Holds {@link
+ * MachineLock#PACKAGES} throughout, so {@link DebPackageIT} changes no package or unit under the overlay meanwhile.
  */
 @Tag("integration")
 class SystemdHostIT {
@@ -39,9 +41,11 @@ class SystemdHostIT {
     static String container;
     static Path dir;
     static long started;
+    static MachineLock packages;
 
     @BeforeAll
     static void bootSystemd() throws IOException {
+        packages = MachineLock.take(MachineLock.PACKAGES);
         started = System.nanoTime();
         id = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
         netns = "cnsd" + id;
@@ -77,20 +81,26 @@ class SystemdHostIT {
 
     @AfterAll
     static void removeAll() {
-        if (container != null) {
-            System.out.println(in(30, "journalctl", "--no-pager", "-n", "60", "-u", "crossnet-etcd", "-u", "crossnet-join", "-u",
-                    "crossnet-agent").output());
-            podman(120, "rm", "-f", "-t", "5", container);
+        try {
+            if (container != null) {
+                System.out.println(in(30, "journalctl", "--no-pager", "-n", "60", "-u", "crossnet-etcd", "-u", "crossnet-join", "-u",
+                        "crossnet-agent").output());
+                podman(120, "rm", "-f", "-t", "5", container);
+            }
+            if (netns != null) {
+                Shell.run(30, "ip", "netns", "del", netns);
+            }
+            if (dir != null) {
+                // podman may still be writing its storage for a moment after rm returns
+                await("remove " + dir).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> Shell.run(120, "rm", "-rf", dir.toString()).exit() == 0);
+            }
+            System.out.printf("SystemdHostIT took %.1f s (information only)%n", (System.nanoTime() - started) / 1e9);
+        } finally {
+            if (packages != null) {
+                packages.close();
+            }
         }
-        if (netns != null) {
-            Shell.run(30, "ip", "netns", "del", netns);
-        }
-        if (dir != null) {
-            // podman may still be writing its storage for a moment after rm returns
-            await("remove " + dir).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> Shell.run(120, "rm", "-rf", dir.toString()).exit() == 0);
-        }
-        System.out.printf("SystemdHostIT took %.1f s (information only)%n", (System.nanoTime() - started) / 1e9);
     }
 
     /** This machine's hard limit on open files, which nothing here may raise. */

@@ -53,6 +53,14 @@ public final class RecordingSegments implements Segments {
         masters.put(hostSide, bridge);
     }
 
+    @Override
+    public void ensurePort(String dev, int mtu, String bridge) {
+        if (!bridge.equals(masters.get(dev))) {
+            calls.add("attachPort " + dev + " to " + bridge);
+        }
+        masters.put(dev, bridge);
+    }
+
     /** As {@code ip link del BRIDGE} by someone else: the bridge goes, its ports stay, on no bridge. */
     public void deleteBridgeByHand(String bridge) {
         kernel.links.remove(bridge);

@@ -20,6 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,7 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Real hosts in the lab: {@code lab up --store cluster} runs {@code crossnet init} on h1 and {@code
  * crossnet join} on h2 and h3, each etcd member on its host's underlay address with mutual TLS.
- * One lab for the whole class (the tests run in order; the last one adds h4). Needs root.
+ * One lab for the whole class (the tests run in order; the last one adds h4). Checks that do not
+ * depend on each other, most of them waiting on a refusal or a JVM start, run at once. Needs root.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -91,6 +97,32 @@ class ClusterLabIT {
                 "--key", c.resolve("host.key").toString());
     }
 
+    /**
+     * Runs independent {@code checks} at once, each in a thread of its own, and returns when all
+     * have; the first failure (in the order given) is rethrown as it was.
+     */
+    @SafeVarargs
+    static void atOnce(Callable<Object>... checks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(checks.length);
+        try {
+            for (Future<Object> f : pool.invokeAll(List.of(checks))) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    if (e.getCause() instanceof Exception ex) {
+                        throw ex;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     @Order(1)
     void threeHosts_everyContainerPingsEveryOther_nodeLsOnEachHostListsAll_threeVoters() {
@@ -122,24 +154,28 @@ class ClusterLabIT {
         String ip = lab.host("h1").underlayIp();
         String https = "https://" + ip + ":2379";
         Path ca = config("h1").resolve("ca.crt");
-        assertThat(etcdctl("h2", https, hostTls("h2"), "get", "--prefix", "/crossnet/cluster/nodes/", "--keys-only").out())
-                .as("a host's own certificate works").contains("/crossnet/cluster/nodes/h1");
-        assertThat(etcdctl("h2", "http://" + ip + ":2379", List.of(), "get", "x").exit()).as("plaintext").isNotZero();
-        assertThat(etcdctl("h2", https, List.of("--cacert", ca.toString()), "get", "x").exit()).as("no client certificate").isNotZero();
         ClusterCa rogue = ClusterCa.create("rogue", Clock.systemUTC());
         KeyPair kp = HostKeys.ecdsa();
         Files.writeString(tmp.resolve("r.crt"), Pem.certificate(rogue.issue(HostCertificateRequest.tls("h2", kp.getPublic(),
                 List.of(InetAddress.getByName(lab.host("h2").underlayIp()))))));
         Files.writeString(tmp.resolve("r.key"), Pem.privateKey(kp.getPrivate()));
-        assertThat(etcdctl("h2", https, List.of("--cacert", ca.toString(), "--cert", tmp.resolve("r.crt").toString(), "--key",
-                tmp.resolve("r.key").toString()), "get", "x").exit()).as("a certificate of another CA").isNotZero();
-        assertThat(etcdctl("h2", "https://" + ip + ":2380", List.of("--cacert", ca.toString(), "--cert", tmp.resolve("r.crt").toString(),
-                "--key", tmp.resolve("r.key").toString()), "get", "x").exit()).as("the peer port, another CA").isNotZero();
+        List<String> rogueTls = List.of("--cacert", ca.toString(), "--cert", tmp.resolve("r.crt").toString(), "--key",
+                tmp.resolve("r.key").toString());
+        // Each refusal takes etcdctl's dial or command timeout: the five run at once.
+        atOnce(
+                () -> assertThat(etcdctl("h2", https, hostTls("h2"), "get", "--prefix", "/crossnet/cluster/nodes/", "--keys-only").out())
+                        .as("a host's own certificate works").contains("/crossnet/cluster/nodes/h1"),
+                () -> assertThat(etcdctl("h2", "http://" + ip + ":2379", List.of(), "get", "x").exit()).as("plaintext").isNotZero(),
+                () -> assertThat(etcdctl("h2", https, List.of("--cacert", ca.toString()), "get", "x").exit()).as("no client certificate")
+                        .isNotZero(),
+                () -> assertThat(etcdctl("h2", https, rogueTls, "get", "x").exit()).as("a certificate of another CA").isNotZero(),
+                () -> assertThat(etcdctl("h2", "https://" + ip + ":2380", rogueTls, "get", "x").exit()).as("the peer port, another CA")
+                        .isNotZero());
     }
 
     /** A join from h2 into a config directory of its own, expected to fail: returns stderr. */
     static String failedJoin(Path dir, String token, String endpoint) throws IOException {
-        Path tokenFile = lab.dir().resolve("probe-token");
+        Path tokenFile = dir.resolveSibling(dir.getFileName() + "-token");
         Files.writeString(tokenFile, token);
         Lab.ExecResult r = crossnet("h2", "join", "--config-dir", dir.toString(), "--token-file", tokenFile.toString(),
                 "--advertise-addr", lab.host("h2").underlayIp(), "--host-name", "probe", "--no-agent", endpoint);
@@ -165,11 +201,18 @@ class ClusterLabIT {
         String good = token();
         String endpoint = lab.host("h1").underlayIp() + ":2377";
 
-        assertThat(failedJoin(probe, good.substring(0, good.length() - 4), endpoint)).contains("--token: malformed");
+        // These four do not change the cluster: they run at once, each into a directory of its own.
         String otherCa = "CNT1-" + ClusterCa.create("x", Clock.systemUTC()).digest() + good.substring(good.lastIndexOf('-'));
-        assertThat(failedJoin(probe, otherCa, endpoint)).contains("digest does not match").contains("nothing was sent");
         String wrongSecret = good.substring(0, good.lastIndexOf('-') + 1) + "0".repeat(25);
-        assertThat(failedJoin(probe, wrongSecret, endpoint)).contains("refused this host").contains("not this cluster's current one");
+        atOnce(
+                () -> assertThat(failedJoin(lab.dir().resolve("probe-malformed"), good.substring(0, good.length() - 4), endpoint))
+                        .contains("--token: malformed"),
+                () -> assertThat(failedJoin(lab.dir().resolve("probe-other-ca"), otherCa, endpoint))
+                        .contains("digest does not match").contains("nothing was sent"),
+                () -> assertThat(failedJoin(lab.dir().resolve("probe-wrong-secret"), wrongSecret, endpoint))
+                        .contains("refused this host").contains("not this cluster's current one"),
+                () -> assertThat(failedJoin(lab.dir().resolve("probe-no-endpoint"), good, lab.host("h1").underlayIp() + ":2399"))
+                        .contains("cannot reach the join endpoint"));
 
         Lab.ExecResult rotated = crossnet("h1", "join-token", "--rotate");
         assertThat(rotated.exit()).as(rotated.err()).isZero();
@@ -179,8 +222,6 @@ class ClusterLabIT {
         String expiring = token();
         assertThat(failedJoin(probe, expiring, endpoint)).contains("expired at");
         assertThat(crossnet("h1", "join-token", "--rotate").exit()).isZero();
-
-        assertThat(failedJoin(probe, token(), lab.host("h1").underlayIp() + ":2399")).contains("cannot reach the join endpoint");
 
         Path h1 = config("h1");
         String before = Files.readString(h1.resolve("cluster.json"));

@@ -45,6 +45,16 @@ class OverlayProbeTest {
     }
 
     @Test
+    void aRound_isTheIntervalUpTo200Peers_thenPacedTo100EchoesASecond_andTheLossWindowIsThreeRoundsAndASecond() {
+        assertThat(OverlayProbe.roundLength(0)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(OverlayProbe.roundLength(200)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(OverlayProbe.roundLength(201)).isEqualTo(Duration.ofMillis(2010));
+        assertThat(OverlayProbe.roundLength(1000)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(OverlayProbe.lossWindow(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(7));
+        assertThat(OverlayProbe.lossWindow(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(31));
+    }
+
+    @Test
     void twoProbes_reachEachOtherWithAnRtt_andOneStopped_isUnreachableForTheOther() {
         pa = probe(a, List.of(b));
         pb = probe(b, List.of(a));

@@ -41,6 +41,19 @@ class PeerProbesTest {
     }
 
     @Test
+    void aLongerLossWindow_keepsAnAnsweredPeerReachableLonger() {
+        ProbePacket echo = probes.echo(h2, 1_000_000L, T0);
+        probes.answered(h2.address(), echo.answer(), 1_250_000L, T0);
+        Instant later = T0.plus(WINDOW).plusSeconds(1);
+        assertThat(probes.snapshot(later).get(0).reachable()).isFalse();
+
+        probes.lossWindow(Duration.ofSeconds(31));
+
+        assertThat(probes.snapshot(later).get(0).reachable()).isTrue();
+        assertThat(probes.snapshot(T0.plusSeconds(31)).get(0).reachable()).isFalse();
+    }
+
+    @Test
     void aPeerNeverAnswered_isUnreachableWithoutRtt() {
         probes.echo(h2, 0, T0);
 

@@ -47,6 +47,31 @@ class TunnelsTest {
     }
 
     @Test
+    void openUnchecked_framesNotIpv4_deliveredWithPeerWhereOpenRefusesThem() throws Exception {
+        SealedHosts h = new SealedHosts(Limits.DEFAULT);
+        h.connect();
+        // A VNI and an Ethernet frame, as the encrypted Docker networks carry: no IPv4 header at the start.
+        byte[] frame = new byte[4 + 14 + HELLO.length];
+        frame[3] = 0x10;
+        System.arraycopy(HELLO, 0, frame, 18, HELLO.length);
+        ByteBuffer buf = ByteBuffer.allocate(frame.length + Wire.TRANSPORT_OVERHEAD);
+        buf.put(Wire.TRANSPORT_HEADER, frame);
+        int n = h.a.seal(h.aCipher, h.aToB, buf, 0, frame.length);
+        byte[] datagram = Arrays.copyOf(buf.array(), n);
+
+        assertThat((int) h.open(h.b, datagram)[0]).isEqualTo(SealDrop.MALFORMED.code());
+        assertThat(h.bCipher.peer()).isNull();
+        byte[] next = Arrays.copyOf(buf.array(), h.a.seal(h.aCipher, h.aToB, buf.put(Wire.TRANSPORT_HEADER, frame), 0, frame.length));
+        ByteBuffer in = ByteBuffer.wrap(next.clone());
+        assertThat(h.b.openUnchecked(h.bCipher, in, 0, next.length)).isEqualTo(frame.length);
+        assertThat(Arrays.copyOfRange(in.array(), Wire.TRANSPORT_HEADER, Wire.TRANSPORT_HEADER + frame.length)).isEqualTo(frame);
+        assertThat(h.bCipher.peer()).isSameAs(h.bToA);
+        // Every check before the inner bytes still holds: the same datagram again is a replay.
+        assertThat(h.b.openUnchecked(h.bCipher, ByteBuffer.wrap(next.clone()), 0, next.length)).isEqualTo(SealDrop.REPLAY.code());
+        assertThat(h.bCipher.peer()).isNull();
+    }
+
+    @Test
     void open_tamperedAnywhere_refusedAsBadTagAndWindowUnmoved() throws Exception {
         SealedHosts h = new SealedHosts(Limits.DEFAULT);
         h.connect();

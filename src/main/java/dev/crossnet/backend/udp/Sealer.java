@@ -87,6 +87,32 @@ final class Sealer {
         }
     }
 
+    /**
+     * Packets {@link #warmUp} seals and opens: enough for C2 to compile the JDK's GCM path even when
+     * its compiler threads wait for a CPU (about 1 CPU-second on a quiet machine).
+     */
+    static final int WARM_UP_PACKETS = 100_000;
+    /** Their size: a full 1500-byte underlay's inner packet, sealed (1500 - 28 - 32). */
+    static final int WARM_UP_SIZE = 1440;
+
+    /**
+     * Starts a daemon thread that runs {@link PacketCipher#warmUp} once, so that the first seconds of
+     * traffic are not sealed by the interpreter. Non-blocking; touches no tunnel or key. A warm-up
+     * that fails only logs: the datapath's own packets show the same failure, counted.
+     */
+    static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                PacketCipher.warmUp(WARM_UP_PACKETS, WARM_UP_SIZE);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Sealer.class).warn("seal: AES-GCM warm-up failed", e);
+            }
+        }, "crossnet-seal-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
     /** One-slot scratch for {@link #drain}. */
     static ByteBuffer[] scratch() {
         return new ByteBuffer[] {ByteBuffer.allocateDirect(Tunnels.HANDSHAKE_MAX + 1)};

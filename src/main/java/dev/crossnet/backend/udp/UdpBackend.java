@@ -167,6 +167,7 @@ public final class UdpBackend implements Backend {
                 Limits limits = bc.rekeyAfter() == 0 ? Limits.DEFAULT : Limits.rekeyingAfter(Duration.ofSeconds(bc.rekeyAfter()));
                 sealer = new Sealer(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM, metrics);
                 cert = id.certificate();
+                Sealer.warmUp();
             } catch (CertificateRejected e) {
                 throw new CrossnetException("Backend.Encrypt: this host's seal certificate is refused: " + e.getMessage(), e);
             }

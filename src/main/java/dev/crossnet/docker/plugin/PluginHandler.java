@@ -13,6 +13,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each Docker plugin call (a POST with a JSON body) to a {@link PluginDispatcher} and writes
@@ -26,6 +28,7 @@ final class PluginHandler extends Handler.Abstract {
      */
     static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+    private static final Logger log = LoggerFactory.getLogger(PluginHandler.class);
     private final PluginDispatcher dispatcher;
 
     PluginHandler(PluginDispatcher dispatcher) {
@@ -52,7 +55,9 @@ final class PluginHandler extends Handler.Abstract {
             reply(response, callback, 413, errorBody("request body exceeds " + MAX_BODY_BYTES + " bytes"));
             return true;
         }
+        long start = System.nanoTime();
         PluginDispatcher.Reply r = dispatcher.dispatch(request.getHttpURI().getPath(), body);
+        log.debug("{} answered {} in {} ms", request.getHttpURI().getPath(), r.status(), (System.nanoTime() - start) / 1_000_000);
         reply(response, callback, r.status(), r.body());
         return true;
     }

@@ -66,4 +66,10 @@ final class IpSegments implements Segments {
         lines.add("link set " + hostSide + " master " + bridge + " up");
         Batch.applySteps(commands, "ip", "set up veth " + hostSide, lines);
     }
+
+    @Override
+    public void ensurePort(String dev, int mtu, String bridge) {
+        Batch.applySteps(commands, "ip", "put " + dev + " on " + bridge,
+                List.of("link set " + dev + " mtu " + mtu + " master " + bridge + " up"));
+    }
 }
