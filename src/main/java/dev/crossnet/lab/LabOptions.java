@@ -36,11 +36,12 @@ import java.util.function.Consumer;
  *                          ({@link BusyboxImage#DEFAULT_CACHE}); built there if missing
  * @param encrypt           {@code Backend.Encrypt}: the udp backend seals traffic between hosts; needs the
  *                          cluster CA of {@link StoreKind#CLUSTER} (init/join issue the hosts' seal keys)
+ * @param rekeyAfter        {@code Backend.RekeyAfter} in seconds with {@code encrypt}, or 0 for the default (tests of a rekey)
  */
 public record LabOptions(String name, int hosts, int containersPerHost, BackendConfig.Type backend, StoreKind store,
                          String network, boolean agents, Path stateRoot, Duration agentTimeout,
                          Consumer<String> progress, boolean docker, boolean ipMasq, Duration leaseTtl, Path busyboxCache,
-                         List<String> agentFlags, boolean encrypt) {
+                         List<String> agentFlags, boolean encrypt, int rekeyAfter) {
 
     public LabOptions {
         agentFlags = agentFlags == null ? List.of() : List.copyOf(agentFlags);
@@ -57,73 +58,78 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
     public static LabOptions defaults() {
         return new LabOptions(LabNames.DEFAULT_LAB, 3, 2, BackendConfig.Type.VXLAN, StoreKind.EMBEDDED,
                 DEFAULT_NETWORK, true, DEFAULT_STATE_ROOT, Duration.ofSeconds(60), line -> { }, false, false, null,
-                BusyboxImage.DEFAULT_CACHE, List.of(), false);
+                BusyboxImage.DEFAULT_CACHE, List.of(), false, 0);
     }
 
     public LabOptions withName(String v) {
-        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(v, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withHosts(int v) {
-        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, v, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withContainersPerHost(int v) {
-        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, v, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withBackend(BackendConfig.Type v) {
-        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, v, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withStore(StoreKind v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, v, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withNetwork(String v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, v, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withAgents(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, v, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withStateRoot(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, v, agentTimeout, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withAgentTimeout(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, v, progress, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withProgress(Consumer<String> v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, v, docker, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withDocker(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, v, ipMasq, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withIpMasq(boolean v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, v, leaseTtl, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withLeaseTtl(Duration v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, v, busyboxCache, agentFlags, encrypt, rekeyAfter);
     }
 
     public LabOptions withAgentFlags(String... v) {
         return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
-                leaseTtl, busyboxCache, List.of(v), encrypt);
+                leaseTtl, busyboxCache, List.of(v), encrypt, rekeyAfter);
     }
 
     public LabOptions withEncrypt(boolean v) {
         return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
-                leaseTtl, busyboxCache, agentFlags, v);
+                leaseTtl, busyboxCache, agentFlags, v, rekeyAfter);
+    }
+
+    public LabOptions withRekeyAfter(int seconds) {
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq,
+                leaseTtl, busyboxCache, agentFlags, encrypt, seconds);
     }
 
     public LabOptions withBusyboxCache(Path v) {
-        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v, agentFlags, encrypt);
+        return new LabOptions(name, hosts, containersPerHost, backend, store, network, agents, stateRoot, agentTimeout, progress, docker, ipMasq, leaseTtl, v, agentFlags, encrypt, rekeyAfter);
     }
 
     /** The flags every agent of the lab gets on top of the lab's own (store, files, health port). */
@@ -152,6 +158,9 @@ public record LabOptions(String name, int hosts, int containersPerHost, BackendC
         ObjectNode b = root.putObject("Backend").put("Type", backend.wire());
         if (encrypt) {
             b.put("Encrypt", true);
+        }
+        if (rekeyAfter != 0) {
+            b.put("RekeyAfter", rekeyAfter);
         }
         return root.toString();
     }

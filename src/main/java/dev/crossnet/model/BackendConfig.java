@@ -11,12 +11,19 @@ import java.util.Locale;
  * @param directRouting vxlan: use a plain route to peers on the same L2 subnet
  * @param mtu           explicit container MTU, or 0 to derive it from the underlay
  * @param encrypt       udp only: seal every packet between hosts ({@code dev.crossnet.seal}); never sent in clear
+ * @param rekeyAfter    encrypted only: seconds after which the initiator of a session starts a new
+ *                      handshake ({@code Backend.RekeyAfter}), or 0 for the default (120)
  */
-public record BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu, boolean encrypt) {
+public record BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu, boolean encrypt, int rekeyAfter) {
 
     /** A config without encryption. */
     public BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu) {
-        this(type, vni, port, directRouting, mtu, false);
+        this(type, vni, port, directRouting, mtu, false, 0);
+    }
+
+    /** A config with the default rekey interval. */
+    public BackendConfig(Type type, int vni, int port, boolean directRouting, int mtu, boolean encrypt) {
+        this(type, vni, port, directRouting, mtu, encrypt, 0);
     }
 
     public static final int DEFAULT_VXLAN_PORT = 8472;

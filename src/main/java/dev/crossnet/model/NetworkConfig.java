@@ -22,6 +22,9 @@ public record NetworkConfig(Subnet network, int subnetLen, IPAddress subnetMin, 
                             BackendConfig backend, boolean enableIpv6, Subnet ipv6Network, String json) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Backend.RekeyAfter bounds, in seconds: 2 s for tests of a rekey under load, at most a day. */
+    static final int MIN_REKEY_AFTER = 2;
+    static final int MAX_REKEY_AFTER = 86_400;
 
     /**
      * Parses and validates. Unknown fields are ignored, as flannel does.
@@ -140,7 +143,15 @@ public record NetworkConfig(Subnet network, int subnetLen, IPAddress subnetMin, 
             throw new ConfigException("Backend.Encrypt", "encryption between hosts needs Backend.Type udp, not " + type
                     + "; use {\"Type\":\"udp\",\"Encrypt\":true} or remove Encrypt");
         }
-        return new BackendConfig(type, vni, port, direct, mtu, encrypt);
+        int rekeyAfter = integer(bo, "RekeyAfter", 0, "Backend.RekeyAfter");
+        if (rekeyAfter != 0 && !encrypt) {
+            throw new ConfigException("Backend.RekeyAfter", "applies to encrypted networks only; add \"Encrypt\": true or remove it");
+        }
+        if (rekeyAfter != 0 && (rekeyAfter < MIN_REKEY_AFTER || rekeyAfter > MAX_REKEY_AFTER)) {
+            throw new ConfigException("Backend.RekeyAfter", rekeyAfter + " is out of range " + MIN_REKEY_AFTER + "-"
+                    + MAX_REKEY_AFTER + " (seconds; or leave it out for 120)");
+        }
+        return new BackendConfig(type, vni, port, direct, mtu, encrypt, rekeyAfter);
     }
 
     private static void checkInside(String field, IPAddress a, Subnet network, int subnetLen) {

@@ -32,6 +32,24 @@ public record Limits(Duration rekeyAfter, Duration rejectAfter, long rekeyAfterM
         }
     }
 
+    /**
+     * The defaults with the initiator's rekey time set to {@code rekey} ({@code Backend.RekeyAfter}):
+     * keys are refused after 180 s or 1.5 × {@code rekey}, whichever is longer (a short rekey
+     * interval does not shorten the changeover a late packet has), and a handshake is retried after
+     * 5 s or half of {@code rekey}, whichever is shorter (so a rekey is never held back by the retry bound).
+     */
+    public static Limits rekeyingAfter(Duration rekey) {
+        Duration reject = rekey.multipliedBy(3).dividedBy(2);
+        if (reject.compareTo(DEFAULT.rejectAfter) < 0) {
+            reject = DEFAULT.rejectAfter;
+        }
+        Duration retry = rekey.dividedBy(2);
+        if (retry.compareTo(DEFAULT.handshakeRetry) > 0) {
+            retry = DEFAULT.handshakeRetry;
+        }
+        return new Limits(rekey, reject, DEFAULT.rekeyAfterMessages, DEFAULT.rejectAfterMessages, retry, DEFAULT.handshakesPerSecond);
+    }
+
     /** These limits with a different rekey and reject time (e.g. short, for a rekey test). */
     public Limits withRekey(Duration rekey, Duration reject) {
         return new Limits(rekey, reject, rekeyAfterMessages, rejectAfterMessages, handshakeRetry, handshakesPerSecond);

@@ -49,7 +49,8 @@
  * Noise's {@code Split()} gives one key per direction. Each key has its own 64-bit send counter
  * and, on the receiving side, a {@link dev.crossnet.seal.ReplayWindow} of 16320 counters that is
  * updated only after the tag verifies. The initiator of a session starts a new handshake after
- * {@link dev.crossnet.seal.Limits#rekeyAfter()} (default 120 s) or 2^60 packets; its responder
+ * {@link dev.crossnet.seal.Limits#rekeyAfter()} (default 120 s; the network config's
+ * {@code Backend.RekeyAfter} sets it, see {@link dev.crossnet.seal.Limits#rekeyingAfter}) or 2^60 packets; its responder
  * after halfway to {@link dev.crossnet.seal.Limits#rejectAfter()} (180 s), past which a key is
  * neither used nor accepted. Through a changeover a peer keeps up to three sessions: current
  * (sends), previous (still accepted) and next (answered, promoted by the peer's first packet).

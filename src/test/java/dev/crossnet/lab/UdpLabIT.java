@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crossnet.cli.Main;
 import dev.crossnet.kernel.linux.Netns;
-import dev.crossnet.lab.LabState.ContainerState;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.testing.RawIpv4;
 import dev.crossnet.udp.Endpoints;
@@ -18,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -66,23 +64,15 @@ class UdpLabIT {
     }
 
     static boolean ping(String from, String ip) {
-        return lab.exec(from, Duration.ofSeconds(5), "busybox", "ping", "-c1", "-W1", ip).exit() == 0;
+        return LabPings.ping(lab, from, ip);
     }
 
     @Test
     @Order(1)
     void up_3hostsBy2Containers_everyContainerPingsEveryOther() {
-        List<ContainerState> all = lab.state().hosts().stream().flatMap(h -> h.containers().stream()).toList();
-        assertThat(all).hasSize(6);
+        assertThat(LabPings.containers(lab)).hasSize(6);
         assertThat(lab.state().hosts()).allSatisfy(h -> assertThat(h.mtu()).isEqualTo(1472)); // 1500 - 20 IP - 8 UDP
-        for (ContainerState from : all) {
-            for (ContainerState to : all) {
-                if (from != to) {
-                    await(from.name() + " -> " + to.name()).atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
-                            .until(() -> ping(from.name(), to.ip()));
-                }
-            }
-        }
+        LabPings.awaitEveryPair(lab, CONVERGE);
     }
 
     @Test

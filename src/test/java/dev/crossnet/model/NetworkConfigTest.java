@@ -93,6 +93,9 @@ class NetworkConfigTest {
         "{\"Network\":\"255.255.0.0/16\"}                     | Network: 255.255.0.0/16 overlaps 255.255.255.255/32",
         "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"vxlan\",\"Encrypt\":true}} | Backend.Encrypt: encryption between hosts needs Backend.Type udp",
         "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":\"yes\"}} | Backend.Encrypt",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"RekeyAfter\":10}} | Backend.RekeyAfter: applies to encrypted networks only",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true,\"RekeyAfter\":1}} | Backend.RekeyAfter: 1 is out of range 2-86400",
+        "{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true,\"RekeyAfter\":\"10s\"}} | Backend.RekeyAfter",
     })
     void parse_badInput_namesTheField(String json, String expected) {
         String want = expected.startsWith("~") ? expected.substring(1) : expected;
@@ -113,5 +116,13 @@ class NetworkConfigTest {
     void parse_udpEncrypt_accepted() {
         NetworkConfig c = NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true}}");
         assertThat(c.backend().encrypt()).isTrue();
+    }
+
+    @Test
+    void parse_rekeyAfter_keptInSecondsAndZeroWhenAbsent() {
+        NetworkConfig c = NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true,\"RekeyAfter\":5}}");
+        assertThat(c.backend().rekeyAfter()).isEqualTo(5);
+        assertThat(NetworkConfig.parse("{\"Network\":\"10.0.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Encrypt\":true}}")
+                .backend().rekeyAfter()).isZero();
     }
 }

@@ -13,6 +13,7 @@ import dev.crossnet.udp.LinuxUdp;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.time.Duration;
 import java.time.Instant;
 import dev.crossnet.seal.CertificateRejected;
 import dev.crossnet.seal.Limits;
@@ -163,7 +164,8 @@ public final class UdpBackend implements Backend {
                 X509Certificates ca = X509Certificates.trusting(id.caCertificate());
                 // Our own certificate must verify too: peers would refuse it, and nothing would flow.
                 ca.verify(id.certificate(), Instant.now());
-                sealer = new Sealer(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM, metrics);
+                Limits limits = bc.rekeyAfter() == 0 ? Limits.DEFAULT : Limits.rekeyingAfter(Duration.ofSeconds(bc.rekeyAfter()));
+                sealer = new Sealer(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM, metrics);
                 cert = id.certificate();
                 Sealer.warmUp();
             } catch (CertificateRejected e) {

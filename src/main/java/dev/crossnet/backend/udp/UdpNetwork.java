@@ -279,6 +279,13 @@ final class UdpNetwork implements Network {
         Set<String> labels = new HashSet<>();
         Map<String, SealedPeer> nowSealed = new HashMap<>();
         for (Lease l : usable(host, config, peers, skipped)) {
+            if (sealer == null && !certificateOf(l).isEmpty()) {
+                // A peer that runs the network encrypted gets nothing in clear from a host still running it plain
+                // (its config changed to Encrypt after this agent started): no route to it until this agent restarts.
+                skipped.add("peer " + l.subnet() + " runs the network encrypted (it publishes BackendData." + CERTIFICATE
+                        + ") and this agent runs it plain: it gets no traffic; restart this agent to use the network config in the store");
+                continue;
+            }
             long endpoint = Endpoints.of(Peers.publicIp(l), config.backend().port());
             Tunnel tunnel = sealer == null ? null : tunnel(l, endpoint, nowSealed, skipped);
             entries.add(new Peer(l.subnet(), endpoint, metrics, tunnel));
@@ -334,8 +341,7 @@ final class UdpNetwork implements Network {
      */
     private Tunnel tunnel(Lease l, long endpoint, Map<String, SealedPeer> nowSealed, List<String> skipped) {
         String key = l.subnet().toString();
-        JsonNode data = l.attrs() == null ? null : l.attrs().backendData();
-        String cert = data == null ? "" : data.path(CERTIFICATE).asText("");
+        String cert = certificateOf(l);
         SealedPeer old = sealed.get(key);
         if (old != null && old.certificate().equals(cert) && old.endpoint() == endpoint) {
             nowSealed.put(key, old);
@@ -355,6 +361,12 @@ final class UdpNetwork implements Network {
                     + "); the network is encrypted, so it gets no traffic");
             return null;
         }
+    }
+
+    /** The seal certificate {@code l} publishes (base64 DER), or "" when it runs the network plain. */
+    private static String certificateOf(Lease l) {
+        JsonNode data = l.attrs() == null ? null : l.attrs().backendData();
+        return data == null ? "" : data.path(CERTIFICATE).asText("");
     }
 
     /** The forwarding table in force; for tests. */

@@ -50,6 +50,12 @@ class SealedDatapathTest {
     volatile boolean wireUp = true;
     volatile boolean wireRuns = true;
     Thread wire;
+    /** The sealers' clock and limits; a test may set them before {@link #pair}. */
+    SealClock clock = SealClock.SYSTEM;
+    Limits limits = Limits.DEFAULT;
+    /** False: only A starts a handshake at first (so that every session of A's is one it initiated). */
+    boolean bInitiates = true;
+    byte[] bCert;
 
     /** One host: its datapath's fakes and sealer. */
     record Host(ChannelTun tun, ChannelBind bind, Sealer sealer, UdpDatapath dp, PrometheusRegistry metrics) {
@@ -73,10 +79,10 @@ class SealedDatapathTest {
         byte[] aKey = X25519.generatePrivate();
         byte[] bKey = X25519.generatePrivate();
         byte[] aCert = certificate("a", aKey, "10.5.0.0/16");
-        byte[] bCert = certificate("b", bKey, "10.5.0.0/16");
+        bCert = certificate("b", bKey, "10.5.0.0/16");
         X509Certificates verifier = X509Certificates.trusting(ca.certificate().getEncoded());
-        Host a = host(vnetHdr, A, aKey, aCert, verifier, aMetrics, "10.5.1.0/24", "10.5.2.0/24", B, aHasCertificateOfB ? bCert : null);
-        Host b = host(vnetHdr, B, bKey, bCert, verifier, bMetrics, "10.5.2.0/24", "10.5.1.0/24", A, aCert);
+        Host a = host(vnetHdr, A, aKey, aCert, verifier, aMetrics, "10.5.1.0/24", "10.5.2.0/24", B, aHasCertificateOfB ? bCert : null, true);
+        Host b = host(vnetHdr, B, bKey, bCert, verifier, bMetrics, "10.5.2.0/24", "10.5.1.0/24", A, aCert, bInitiates);
         wire = new Thread(() -> {
             while (wireRuns) {
                 carry(a, b);
@@ -103,9 +109,9 @@ class SealedDatapathTest {
     }
 
     private Host host(boolean vnetHdr, long self, byte[] key, byte[] cert, X509Certificates verifier, PrometheusRegistry registry,
-                      String own, String peer, long peerEndpoint, byte[] peerCert) throws Exception {
+                      String own, String peer, long peerEndpoint, byte[] peerCert, boolean initiate) throws Exception {
         UdpMetrics metrics = new UdpMetrics(registry);
-        Sealer sealer = new Sealer(key, cert, verifier, Limits.DEFAULT, SealClock.SYSTEM, registry);
+        Sealer sealer = new Sealer(key, cert, verifier, limits, clock, registry);
         ChannelTun tun = new ChannelTun(vnetHdr);
         ChannelBind bind = new ChannelBind(self);
         UdpDatapath dp = new UdpDatapath(tun, bind, 64, metrics, sealer);
@@ -114,7 +120,7 @@ class SealedDatapathTest {
         dp.table(ForwardingTable.of(List.of(new Peer(Subnet.parse(peer), peerEndpoint, metrics, tunnel))));
         dp.start();
         running.add(dp);
-        if (tunnel != null) {
+        if (tunnel != null && initiate) {
             sealer.tunnels().initiate(tunnel);
         }
         return new Host(tun, bind, sealer, dp, registry);
@@ -262,5 +268,120 @@ class SealedDatapathTest {
         assertThat(payload).isEqualTo(want);
         assertThat(captured.stream().filter(d -> d.remote() == A && d.payload()[0] == 4).count())
                 .as("one sealed datagram per segment").isGreaterThanOrEqualTo(expected.size());
+    }
+
+    /** A {@link SealClock} that moves only when told (both its clocks together); the loops read it from their threads. */
+    static final class SteppedClock implements SealClock {
+        private final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
+        private final long base = System.nanoTime();
+        private final java.time.Instant wall = java.time.Instant.now();
+
+        @Override
+        public long nanoTime() {
+            return base + offset.get();
+        }
+
+        @Override
+        public java.time.Instant now() {
+            return wall.plusNanos(offset.get());
+        }
+
+        void advance(Duration d) {
+            offset.addAndGet(d.toNanos());
+        }
+    }
+
+    /** Sends {@code packet} from A until that very packet comes out of B's TUN (earlier ones are skipped). */
+    private void deliverExactly(Host a, Host b, byte[] packet) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            a.tun().inbound.add(packet);
+            byte[] got;
+            while ((got = b.tun().outbound.poll(200, TimeUnit.MILLISECONDS)) != null) {
+                if (Arrays.equals(got, packet)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /**
+     * A packet captured under keys that two rekeys have since replaced (beyond the previous-key
+     * grace, well within the reject time): refused as {@code stale_key}, not as a replay, and never
+     * delivered, while the current keys carry traffic.
+     */
+    @Test
+    void packetUnderKeysReplacedTwice_droppedAsStaleCountedNeverDelivered() throws Exception {
+        SteppedClock stepped = new SteppedClock();
+        clock = stepped;
+        limits = Limits.DEFAULT.withRekey(Duration.ofSeconds(10), Duration.ofSeconds(100));
+        bInitiates = false; // every session A holds is one A initiated, so each rekeys after 10 s
+        Host[] h = pair(false, true);
+        deliverExactly(h[0], h[1], withPattern("10.5.1.7", "10.5.2.9", 0));
+        Datagram old = captured.stream().filter(d -> d.remote() == A && d.payload()[0] == 4 && d.payload().length > 32)
+                .reduce((x, y) -> y).orElseThrow();
+        for (int round = 1; round <= 2; round++) {
+            long before = handshakes(aMetrics, "initiator");
+            stepped.advance(Duration.ofSeconds(11));
+            byte[] trigger = withPattern("10.5.1.7", "10.5.2.9", 10 + round);
+            await("rekey " + round).atMost(Duration.ofSeconds(30)).until(() -> {
+                h[0].tun().inbound.add(trigger);
+                return handshakes(aMetrics, "initiator") > before;
+            });
+            // Sealed under the new keys (A switched before counting): B confirms them on arrival.
+            deliverExactly(h[0], h[1], withPattern("10.5.1.7", "10.5.2.9", 20 + round));
+        }
+        assertThat(handshakes(bMetrics, "responder")).isEqualTo(3);
+        h[1].tun().outbound.clear();
+        long replays = drops(bMetrics, "replay");
+        h[1].bind().inbound.add(new Datagram(A, old.payload().clone()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> drops(bMetrics, "stale_key") == 1);
+        assertThat(drops(bMetrics, "replay")).isEqualTo(replays);
+        byte[] fresh = withPattern("10.5.1.7", "10.5.2.9", 99);
+        deliverExactly(h[0], h[1], fresh); // the current keys work; the stale packet never came out
+        assertThat(h[1].tun().outbound).noneSatisfy(p -> assertThat(p[28]).isEqualTo((byte) 0));
+    }
+
+    /**
+     * A host key certified by another CA (with the cluster CA's name, and B's real certificate to
+     * address B with) hands B an initiation; garbage names sessions and handshakes that do not exist.
+     * All refused and counted by reason on B; nothing reaches B's TUN; A and B's keys are untouched.
+     */
+    @Test
+    void handshakeUnderAForeignCa_andInjectedMessages_droppedCountedNeverDelivered() throws Exception {
+        bInitiates = false; // no crossing handshakes, whose races may count an unknown_session of their own
+        Host[] h = pair(false, true);
+        deliverExactly(h[0], h[1], withPattern("10.5.1.7", "10.5.2.9", 1));
+        h[1].tun().outbound.clear();
+        ClusterCa foreign = ClusterCa.create("test CA", Clock.systemUTC()); // same name as the cluster CA, another key
+        byte[] mKey = X25519.generatePrivate();
+        byte[] mCert = foreign.issue(HostCertificateRequest.x25519("a", X25519.publicKey(mKey), List.of(), List.of("10.5.0.0/16")))
+                .getEncoded();
+        List<byte[]> sent = new CopyOnWriteArrayList<>();
+        Tunnels impostor = new Tunnels(mKey, mCert, X509Certificates.trusting(ca.certificate().getEncoded()), Limits.DEFAULT,
+                SealClock.SYSTEM, (to, d) -> sent.add(d), new PrometheusRegistry());
+        impostor.initiate(impostor.addPeer(bCert, B));
+        assertThat(sent).hasSize(1);
+        long handshakesBefore = handshakes(bMetrics, "responder");
+        long certificate = drops(bMetrics, "certificate_rejected");
+        long unknown = drops(bMetrics, "unknown_session");
+        long malformed = drops(bMetrics, "malformed");
+        // From A's endpoint, as an on-path attacker would: the foreign initiation, then injected messages.
+        h[1].bind().inbound.add(new Datagram(A, sent.get(0)));
+        byte[] response = new byte[60];
+        response[0] = 2;
+        ByteBuffer.wrap(response).putInt(4, 0x7eadbeef);
+        h[1].bind().inbound.add(new Datagram(A, response));
+        byte[] transport = new byte[32 + 84];
+        transport[0] = 4;
+        ByteBuffer.wrap(transport).putInt(4, 0x7eadbeef).putLong(8, 1);
+        h[1].bind().inbound.add(new Datagram(A, transport));
+        h[1].bind().inbound.add(new Datagram(A, new byte[] {1, 0, 0, 0, 9})); // an initiation cut short
+        await().atMost(Duration.ofSeconds(30)).until(() -> drops(bMetrics, "certificate_rejected") == certificate + 1
+                && drops(bMetrics, "unknown_session") == unknown + 2 && drops(bMetrics, "malformed") == malformed + 1);
+        assertThat(handshakes(bMetrics, "responder")).as("no handshake completed").isEqualTo(handshakesBefore);
+        assertThat(h[1].tun().outbound).isEmpty();
+        byte[] after = withPattern("10.5.1.7", "10.5.2.9", 2);
+        deliverExactly(h[0], h[1], after); // A and B's keys still work
     }
 }

@@ -83,4 +83,24 @@ class SealedUdpNetworkTest {
         network.reconcile(List.of(lease("10.5.2.0/24", "192.168.9.3", cert(ca, "good", X25519.generatePrivate()))));
         assertThat(peer("10.5.2.1").tunnel).isNotSameAs(first).isNotNull();
     }
+
+    /**
+     * Issue 12, switching a network from plain to encrypted: an agent that started plain keeps its
+     * config until restarted; meanwhile a peer that already runs encrypted (it publishes a seal
+     * certificate) must get nothing in clear from it, so it gets no route at all.
+     */
+    @Test
+    void plainNetwork_peerThatRunsEncrypted_getsNoRoute_plainPeersStillDo() throws Exception {
+        DatapathIo never = () -> {
+            throw new IllegalStateException("not started in this test");
+        };
+        UdpNetwork plain = new UdpNetwork(new RecordingKernel(), host(Path.of("/nonexistent")), config("{\"Type\":\"udp\"}"),
+                1472, 1, never, new UdpMetrics(registry), Clock.systemUTC());
+        plain.reconcile(List.of(
+                lease("10.5.2.0/24", "192.168.9.3", cert(ca, "switched", X25519.generatePrivate())),
+                lease("10.5.3.0/24", "192.168.9.4", null)));
+
+        assertThat(plain.table().lookup(Packets.ip("10.5.2.1"))).as("runs encrypted: nothing in clear to it").isNull();
+        assertThat(plain.table().lookup(Packets.ip("10.5.3.1"))).as("runs plain, as this host does").isNotNull();
+    }
 }
