@@ -6,20 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.crossnet.docker.sealed.SealedDatapath;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.lab.Lab;
+import dev.crossnet.lab.UnderlayCapture;
 import dev.crossnet.lab.LabOptions.StoreKind;
 import dev.crossnet.testing.RawIpv4;
 import dev.crossnet.udp.Endpoints;
 import inet.ipaddr.IPAddressString;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -101,21 +95,18 @@ class SealedDockerLabIT {
     void capture_encryptedPatternNowhere_plainPatternFound() throws Exception {
         Path pcap = d.lab.dir().resolve("h2-sealed.pcap");
         String h1 = d.lab.host("h1").underlayIp();
-        Process dump = d.lab.spawn("h2", "tcpdump", "-Z", "root", "-i", "eth0", "-n", "-U", "-s", "0", "-w", pcap.toString(), "udp");
-        try {
-            awaitListening(dump);
+        List<byte[]> sealed;
+        try (UnderlayCapture dump = UnderlayCapture.start(d.lab, "h2", pcap, "udp")) {
             d.awaitPing("h2", "p2", d.ip("h1", "p1")); // the plain path is up before the pattern goes
             assertThat(d.tryDocker("h1", "exec", "s1", "ping", "-c", "3", "-s", "200", "-p", "a5", d.ip("h2", "s2")).ok())
                     .as("ping -p a5 over the encrypted network").isTrue();
             assertThat(d.tryDocker("h1", "exec", "p1", "ping", "-c", "3", "-s", "200", "-p", "5a", d.ip("h2", "p2")).ok())
                     .as("ping -p 5a over the plain network").isTrue();
-            await("tcpdump wrote the plain pings").atMost(PATIENCE).until(() -> framesWith(pcap, run((byte) 0x5a)) >= 3);
-        } finally {
-            dump.destroy();
-            dump.waitFor(30, TimeUnit.SECONDS);
+            await("tcpdump wrote the plain pings").atMost(PATIENCE).until(() -> dump.countContaining(run((byte) 0x5a)) >= 3);
+            dump.stop();
+            assertThat(dump.countContaining(run((byte) 0xa5))).as("frames holding the encrypted network's pattern").isZero();
+            sealed = dump.udpPayloadsFromTo(ip(h1), SealedDatapath.PORT);
         }
-        assertThat(framesWith(pcap, run((byte) 0xa5))).as("frames holding the encrypted network's pattern").isZero();
-        List<byte[]> sealed = udpPayloads(pcap, ip(h1), SealedDatapath.PORT);
         assertThat(sealed).as("sealed datagrams h1 -> h2:4793").isNotEmpty()
                 .allSatisfy(p -> assertThat(p[0]).as("message type").isIn((byte) 1, (byte) 2, (byte) 4));
         // Echo requests of 200 bytes: 14 Ethernet + 20 IP + 8 ICMP + 200, behind the VNI, sealed.
@@ -168,82 +159,6 @@ class SealedDockerLabIT {
         byte[] r = new byte[64];
         java.util.Arrays.fill(r, b);
         return r;
-    }
-
-    static void awaitListening(Process dump) throws IOException {
-        BufferedReader err = new BufferedReader(new InputStreamReader(dump.getErrorStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = err.readLine()) != null) {
-            if (line.contains("listening on")) {
-                return;
-            }
-        }
-        throw new IllegalStateException("tcpdump ended before it listened");
-    }
-
-    static int framesWith(Path pcap, byte[] needle) throws IOException {
-        int n = 0;
-        for (byte[] f : frames(pcap)) {
-            if (indexOf(f, needle) >= 0) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** The UDP payloads of captured Ethernet/IPv4 frames from {@code srcIp} to {@code dstPort}. */
-    static List<byte[]> udpPayloads(Path pcap, int srcIp, int dstPort) throws IOException {
-        List<byte[]> out = new ArrayList<>();
-        for (byte[] f : frames(pcap)) {
-            ByteBuffer b = ByteBuffer.wrap(f);
-            if (f.length < 14 + 28 || b.getShort(12) != 0x0800 || f[14 + 9] != 17) {
-                continue;
-            }
-            int udp = 14 + (f[14] & 0x0f) * 4;
-            if (b.getInt(14 + 12) == srcIp && (b.getShort(udp + 2) & 0xffff) == dstPort) {
-                int len = (b.getShort(udp + 4) & 0xffff) - 8;
-                out.add(java.util.Arrays.copyOfRange(f, udp + 8, Math.min(f.length, udp + 8 + len)));
-            }
-        }
-        return out;
-    }
-
-    /** The frames of a classic pcap file (either byte order); a record still being written is left out. */
-    static List<byte[]> frames(Path pcap) throws IOException {
-        List<byte[]> out = new ArrayList<>();
-        if (!Files.exists(pcap)) {
-            return out;
-        }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(pcap));
-        if (b.remaining() < 24) {
-            return out;
-        }
-        b.order(b.getInt(0) == 0xa1b2c3d4 || b.getInt(0) == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        int at = 24;
-        while (at + 16 <= b.limit()) {
-            int incl = b.getInt(at + 8);
-            if (incl < 0 || at + 16 + incl > b.limit()) {
-                break;
-            }
-            byte[] f = new byte[incl];
-            b.get(at + 16, f);
-            out.add(f);
-            at += 16 + incl;
-        }
-        return out;
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** On a failed test: the lab's diagnostics and each host's devices, firewall and agent log tail. */

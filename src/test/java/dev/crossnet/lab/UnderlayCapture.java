@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * what it caught (Ethernet/IPv4 frames). {@link #start} returns once tcpdump listens; {@link
  * #close()} stops it and deletes the file.
  */
-final class UnderlayCapture implements AutoCloseable {
+public final class UnderlayCapture implements AutoCloseable {
     private final Process dump;
     private final Path file;
 
@@ -32,7 +32,7 @@ final class UnderlayCapture implements AutoCloseable {
      * Starts {@code tcpdump -i eth0 -n -U -s 0 -w file ARGS} in {@code host}'s namespace (ARGS: e.g.
      * {@code -c 3} and a filter expression) and waits until it listens.
      */
-    static UnderlayCapture start(Lab lab, String host, Path file, String... args) throws IOException {
+    public static UnderlayCapture start(Lab lab, String host, Path file, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("tcpdump", "-Z", "root", "-i", "eth0", "-n", "-U", "-s", "0", "-w", file.toString()));
         cmd.addAll(List.of(args));
         Process dump = lab.spawn(host, cmd.toArray(String[]::new));
@@ -54,7 +54,7 @@ final class UnderlayCapture implements AutoCloseable {
     }
 
     /** Stops tcpdump; what it wrote stays readable. Idempotent. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         dump.destroy();
         dump.waitFor(30, TimeUnit.SECONDS);
     }
@@ -88,7 +88,7 @@ final class UnderlayCapture implements AutoCloseable {
     }
 
     /** How many frames hold {@code needle} anywhere. */
-    int countContaining(byte[] needle) throws IOException {
+    public int countContaining(byte[] needle) throws IOException {
         int n = 0;
         for (byte[] f : frames()) {
             if (indexOf(f, needle) >= 0) {
@@ -105,6 +105,19 @@ final class UnderlayCapture implements AutoCloseable {
             int udp = udpOffset(f);
             ByteBuffer b = ByteBuffer.wrap(f);
             if (udp > 0 && b.getInt(14 + 12) == srcIp && (b.getShort(udp) & 0xffff) == srcPort) {
+                out.add(udpPayload(f, udp));
+            }
+        }
+        return out;
+    }
+
+    /** The UDP payloads of frames from {@code srcIp} to port {@code dstPort}. */
+    public List<byte[]> udpPayloadsFromTo(int srcIp, int dstPort) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] f : frames()) {
+            int udp = udpOffset(f);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            if (udp > 0 && b.getInt(14 + 12) == srcIp && (b.getShort(udp + 2) & 0xffff) == dstPort) {
                 out.add(udpPayload(f, udp));
             }
         }
