@@ -101,6 +101,11 @@ public final class OverlayProbe implements AutoCloseable {
         return probes.snapshot(clock.instant());
     }
 
+    /** What {@link #results()} says apart from RTTs and probe times, without a per-peer object. Thread-safe. */
+    public PeerProbes.Sketch sketch() {
+        return probes.sketch(clock.instant());
+    }
+
     /** How long a round takes with {@code peers} peers: {@link #INTERVAL}, or longer to keep to {@link #ECHOES_PER_SECOND}. */
     static Duration roundLength(int peers) {
         Duration paced = Duration.ofMillis((peers * 1000L + ECHOES_PER_SECOND - 1) / ECHOES_PER_SECOND);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
@@ -45,9 +46,20 @@ public final class PeerProbes {
         Double rttMs;
     }
 
+    /**
+     * What {@link #snapshot} says apart from RTTs and probe times, cheap to take: equal sketches mean the same peers
+     * (PublicIP, subnet, order) with the same reachability.
+     *
+     * @param peers     changes whenever a peer is added, removed or gets another PublicIP or subnet
+     * @param reachable bit {@code i} set when the {@code i}th peer of the snapshot is reachable (not to be modified)
+     */
+    public record Sketch(long peers, BitSet reachable) {
+    }
+
     private Duration lossWindow; // guarded by this
     private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
     private long nextSeq;
+    private long peersVersion; // guarded by this: counts the changes to the peers' list
 
     /**
      * @param lossWindow a peer is unreachable once no echo was answered for this long
@@ -58,15 +70,18 @@ public final class PeerProbes {
         this.nextSeq = firstSeq;
     }
 
-    /** The echo to send to {@code peer} now, remembered as in flight. */
     /** From now on a peer is unreachable once no echo was answered for {@code window} (rounds get longer with more peers). */
     public synchronized void lossWindow(Duration window) {
         this.lossWindow = window;
     }
 
+    /** The echo to send to {@code peer} now, remembered as in flight. */
     public synchronized ProbePacket echo(ProbeTarget peer, long nanos, Instant at) {
         Entry e = peers.computeIfAbsent(peer.address(), a -> new Entry());
-        e.target = peer;
+        if (!peer.equals(e.target)) {
+            peersVersion++;
+            e.target = peer;
+        }
         Sent s = new Sent(nextSeq++, nanos);
         e.inFlight.addLast(s);
         while (e.inFlight.size() > IN_FLIGHT) {
@@ -104,15 +119,33 @@ public final class PeerProbes {
         for (ProbeTarget t : current) {
             keep.add(t.address());
         }
-        peers.keySet().retainAll(keep);
+        if (peers.keySet().retainAll(keep)) {
+            peersVersion++;
+        }
+    }
+
+    /** What {@link #snapshot}{@code (now)} would say, without RTTs and times: no per-peer objects. */
+    public synchronized Sketch sketch(Instant now) {
+        BitSet reachable = new BitSet(peers.size());
+        int i = 0;
+        for (Entry e : peers.values()) {
+            if (reachable(e, now)) {
+                reachable.set(i);
+            }
+            i++;
+        }
+        return new Sketch(peersVersion, reachable);
+    }
+
+    private boolean reachable(Entry e, Instant now) {
+        return e.lastAnswer != null && now.isBefore(e.lastAnswer.plus(lossWindow));
     }
 
     /** Every peer probed, in the order first probed. */
     public synchronized List<Reach> snapshot(Instant now) {
         List<Reach> out = new ArrayList<>();
         for (Entry e : peers.values()) {
-            boolean reachable = e.lastAnswer != null && now.isBefore(e.lastAnswer.plus(lossWindow));
-            out.add(new Reach(e.target.publicIp(), e.target.subnet(), reachable, e.rttMs, e.lastProbe));
+            out.add(new Reach(e.target.publicIp(), e.target.subnet(), reachable(e, now), e.rttMs, e.lastProbe));
         }
         return out;
     }

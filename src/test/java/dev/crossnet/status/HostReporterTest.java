@@ -42,6 +42,15 @@ class HostReporterTest {
         store.close();
     }
 
+    final java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
+
+    HostReporter reporter() {
+        return new HostReporter(store, "h1", () -> current.get().sketch(), () -> {
+            built.incrementAndGet();
+            return current.get();
+        }, clock);
+    }
+
     HostReport stored() {
         return store.get(KEY).map(kv -> StoreJson.read(kv, HostReport.class)).orElse(null);
     }
@@ -52,7 +61,7 @@ class HostReporterTest {
 
     @Test
     void theFirstTick_writesTheReportWithATtl() {
-        new HostReporter(store, "h1", current::get, clock).tick();
+        reporter().tick();
 
         assertThat(stored()).isEqualTo(current.get().at(T0.toString()));
         assertThat(store.get(KEY).orElseThrow().expiresAt()).isEqualTo(T0.plus(HostReporter.TTL));
@@ -60,16 +69,20 @@ class HostReporterTest {
 
     @Test
     void onlyRttsChanging_keepsTheKeyAliveWithoutRewrites_untilTheRefresh() {
-        HostReporter r = new HostReporter(store, "h1", current::get, clock);
+        HostReporter r = reporter();
         r.tick();
         long rev = revision();
         current.set(report(true, 0.9));
         clock.advance(HostReporter.TICK);
         r.tick();
+        assertThat(revision()).as("RTT only: not rewritten").isEqualTo(rev);
+        assertThat(store.get(KEY).orElseThrow().expiresAt()).as("nor kept alive yet").isEqualTo(T0.plus(HostReporter.TTL));
+        clock.advance(HostReporter.KEEP_ALIVE.minus(HostReporter.TICK));
+        r.tick();
         assertThat(revision()).as("RTT only: kept alive").isEqualTo(rev);
-        assertThat(store.get(KEY).orElseThrow().expiresAt()).isEqualTo(T0.plus(HostReporter.TICK).plus(HostReporter.TTL));
+        assertThat(store.get(KEY).orElseThrow().expiresAt()).isEqualTo(T0.plus(HostReporter.KEEP_ALIVE).plus(HostReporter.TTL));
 
-        clock.advance(HostReporter.RTT_REFRESH);
+        clock.advance(HostReporter.RTT_REFRESH.minus(HostReporter.KEEP_ALIVE));
         r.tick();
 
         assertThat(revision()).isGreaterThan(rev);
@@ -77,8 +90,32 @@ class HostReporterTest {
     }
 
     @Test
+    void anUnchangedTick_buildsNoReport_andTouchesNoStore() {
+        HostReporter r = reporter();
+        r.tick();
+        assertThat(built).hasValue(1);
+        KeyValueSnapshot before = KeyValueSnapshot.of(store);
+
+        for (int i = 0; i < 4; i++) {
+            clock.advance(HostReporter.TICK);
+            r.tick();
+        }
+
+        assertThat(built).as("no report built while nothing changed").hasValue(1);
+        assertThat(KeyValueSnapshot.of(store)).as("no write, no keep-alive").isEqualTo(before);
+    }
+
+    /** The report's revision and expiry: a write changes both, a keep-alive the expiry. */
+    record KeyValueSnapshot(long revision, Instant expiresAt) {
+        static KeyValueSnapshot of(SqliteStore store) {
+            var kv = store.get(KEY).orElseThrow();
+            return new KeyValueSnapshot(kv.modRevision(), kv.expiresAt());
+        }
+    }
+
+    @Test
     void aReachabilityChange_isWrittenAtTheNextTick() {
-        HostReporter r = new HostReporter(store, "h1", current::get, clock);
+        HostReporter r = reporter();
         r.tick();
         current.set(report(false, 0.2));
         clock.advance(HostReporter.TICK);
@@ -91,10 +128,10 @@ class HostReporterTest {
 
     @Test
     void aLapsedReport_isWrittenAgain_andCloseDeletesIt() {
-        HostReporter r = new HostReporter(store, "h1", current::get, clock);
+        HostReporter r = reporter();
         r.tick();
         store.delete(KEY);
-        clock.advance(HostReporter.TICK);
+        clock.advance(HostReporter.KEEP_ALIVE);
 
         r.tick();
         assertThat(stored()).isNotNull();
@@ -106,7 +143,7 @@ class HostReporterTest {
     @Test
     void aFailingSupplier_neverThrows_andTheNextTickWrites() {
         AtomicReference<RuntimeException> fail = new AtomicReference<>(new IllegalStateException("boom"));
-        HostReporter r = new HostReporter(store, "h1", () -> {
+        HostReporter r = new HostReporter(store, "h1", () -> current.get().sketch(), () -> {
             if (fail.get() != null) {
                 throw fail.get();
             }
