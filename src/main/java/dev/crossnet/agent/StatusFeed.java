@@ -48,7 +48,8 @@ final class StatusFeed implements AutoCloseable {
             Agent.Overlay o = agent.overlay();
             return o == null ? List.of() : ProbeTarget.of(o.peers());
         }, agent.config().network());
-        f.reporter = HostReporter.start(store, hostName, () -> f.says(f.probe.sketch()), () -> f.report(f.probe.results()), clock);
+        f.reporter = HostReporter.start(store, hostName, () -> new HostReporter.Sketch(f.says(f.probe.sketch()), f.probe.answers()),
+                () -> f.report(f.probe.results()), clock);
         return f;
     }
 

@@ -114,6 +114,11 @@ public final class OverlayProbe implements AutoCloseable {
         return probes.sketch(clock.instant());
     }
 
+    /** How many answers were counted so far: the RTTs of {@link #results()} can only differ when this does. Thread-safe. */
+    public long answers() {
+        return probes.answers();
+    }
+
     /** How long a round takes with {@code peers} peers: {@link #INTERVAL}, or longer to keep to {@link #ECHOES_PER_SECOND}. */
     static Duration roundLength(int peers) {
         Duration paced = Duration.ofMillis((peers * 1000L + ECHOES_PER_SECOND - 1) / ECHOES_PER_SECOND);

@@ -60,6 +60,7 @@ public final class PeerProbes {
     private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
     private long nextSeq;
     private long peersVersion; // guarded by this: counts the changes to the peers' list
+    private long answers; // guarded by this: counts the answers counted, each a new RTT
 
     /**
      * @param lossWindow a peer is unreachable once no echo was answered for this long
@@ -107,6 +108,7 @@ public final class PeerProbes {
                 it.remove();
                 e.rttMs = Math.max(0, nanos - s.stamp()) / 1e6;
                 e.lastAnswer = at;
+                answers++;
                 return true;
             }
         }
@@ -122,6 +124,11 @@ public final class PeerProbes {
         if (peers.keySet().retainAll(keep)) {
             peersVersion++;
         }
+    }
+
+    /** How many answers were counted so far: the RTTs of {@link #snapshot} can only differ when this does. */
+    public synchronized long answers() {
+        return answers;
     }
 
     /** What {@link #snapshot}{@code (now)} would say, without RTTs and times: no per-peer objects. */

@@ -108,6 +108,7 @@ class PeerProbesTest {
         probes.answered(h2.address(), again.answer(), 2_900_000L, T0.plusSeconds(2));
         probes.echo(h3, 2_000_000L, T0.plusSeconds(2));
         assertThat(probes.sketch(T0.plusSeconds(3))).as("another RTT, later probes: the same").isEqualTo(h2Up);
+        assertThat(probes.answers()).as("but two RTTs measured").isEqualTo(2);
 
         assertThat(probes.sketch(T0.plusSeconds(2).plus(WINDOW))).as("the window passed").isEqualTo(none);
         probes.retain(List.of(h2));

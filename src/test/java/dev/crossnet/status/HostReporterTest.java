@@ -44,8 +44,14 @@ class HostReporterTest {
 
     final java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The test's sketch: the report's own sketch, and its RTTs as what was measured. */
+    HostReporter.Sketch sketch() {
+        HostReport r = current.get();
+        return new HostReporter.Sketch(r.sketch(), r.peers().stream().map(p -> String.valueOf(p.rttMs())).toList());
+    }
+
     HostReporter reporter() {
-        return new HostReporter(store, "h1", () -> current.get().sketch(), () -> {
+        return new HostReporter(store, "h1", this::sketch, () -> {
             built.incrementAndGet();
             return current.get();
         }, clock);
@@ -105,6 +111,24 @@ class HostReporterTest {
         assertThat(KeyValueSnapshot.of(store)).as("no write, no keep-alive").isEqualTo(before);
     }
 
+    @Test
+    void onlyProbeTimesChanging_isNotRewrittenAtTheRefresh_onlyKeptAlive() {
+        HostReporter r = reporter();
+        r.tick();
+        long rev = revision();
+        HostReport later = current.get();
+        current.set(new HostReport(later.host(), later.publicIp(), later.subnet(), later.backend(), later.mode(),
+                List.of(new ClusterStatus.Peer("192.168.1.2", "192.168.1.2", "10.5.2.0/24", true, 0.2,
+                        T0.plus(HostReporter.RTT_REFRESH).toString())), later.errors(), null));
+
+        clock.advance(HostReporter.RTT_REFRESH);
+        r.tick();
+
+        assertThat(revision()).as("the same RTTs: no rewrite").isEqualTo(rev);
+        assertThat(built).hasValue(1);
+        assertThat(store.get(KEY).orElseThrow().expiresAt()).isEqualTo(T0.plus(HostReporter.RTT_REFRESH).plus(HostReporter.TTL));
+    }
+
     /** The report's revision and expiry: a write changes both, a keep-alive the expiry. */
     record KeyValueSnapshot(long revision, Instant expiresAt) {
         static KeyValueSnapshot of(SqliteStore store) {
@@ -143,7 +167,7 @@ class HostReporterTest {
     @Test
     void aFailingSupplier_neverThrows_andTheNextTickWrites() {
         AtomicReference<RuntimeException> fail = new AtomicReference<>(new IllegalStateException("boom"));
-        HostReporter r = new HostReporter(store, "h1", () -> current.get().sketch(), () -> {
+        HostReporter r = new HostReporter(store, "h1", this::sketch, () -> {
             if (fail.get() != null) {
                 throw fail.get();
             }
