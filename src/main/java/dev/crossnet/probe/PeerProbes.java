@@ -38,6 +38,18 @@ public final class PeerProbes {
     private record Sent(long seq, long stamp) {
     }
 
+    /**
+     * A peer's overlay address as a map key. {@link InetAddress#hashCode()} is the IPv4 address itself, and the
+     * overlay addresses of /24 subnets in a /16 (10.244.B.0) differ only in bits that {@link java.util.HashMap} folds
+     * into 8 of its buckets: 1000 peers would share them. The multiplier (2^32 / golden ratio) spreads them.
+     */
+    private record Key(InetAddress address) {
+        @Override
+        public int hashCode() {
+            return address.hashCode() * 0x9E3779B9;
+        }
+    }
+
     private static final class Entry {
         ProbeTarget target;
         final Deque<Sent> inFlight = new ArrayDeque<>();
@@ -57,7 +69,7 @@ public final class PeerProbes {
     }
 
     private Duration lossWindow; // guarded by this
-    private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
+    private final Map<Key, Entry> peers = new LinkedHashMap<>();
     private long nextSeq;
     private long peersVersion; // guarded by this: counts the changes to the peers' list
     private long answers; // guarded by this: counts the answers counted, each a new RTT
@@ -78,7 +90,7 @@ public final class PeerProbes {
 
     /** The echo to send to {@code peer} now, remembered as in flight. */
     public synchronized ProbePacket echo(ProbeTarget peer, long nanos, Instant at) {
-        Entry e = peers.computeIfAbsent(peer.address(), a -> new Entry());
+        Entry e = peers.computeIfAbsent(new Key(peer.address()), a -> new Entry());
         if (!peer.equals(e.target)) {
             peersVersion++;
             e.target = peer;
@@ -98,7 +110,7 @@ public final class PeerProbes {
      * @return whether it did (false: a stray, late or forged answer, ignored)
      */
     public synchronized boolean answered(InetAddress from, ProbePacket answer, long nanos, Instant at) {
-        Entry e = peers.get(from);
+        Entry e = peers.get(new Key(from));
         if (e == null || answer.kind() != ProbePacket.Kind.ANSWER) {
             return false;
         }
@@ -117,9 +129,9 @@ public final class PeerProbes {
 
     /** Forgets every peer not in {@code current} (a host that left); keeps the others' history. */
     public synchronized void retain(Collection<ProbeTarget> current) {
-        Set<InetAddress> keep = new HashSet<>();
+        Set<Key> keep = new HashSet<>();
         for (ProbeTarget t : current) {
-            keep.add(t.address());
+            keep.add(new Key(t.address()));
         }
         if (peers.keySet().retainAll(keep)) {
             peersVersion++;
