@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * HostReport#PREFIX}{@code <host>} with a {@link #TTL}: it exists while the agent runs and lapses when it stops.
  * Every {@link #TICK} it takes a cheap {@link Sketch} of the report and takes and writes the whole report if what it
  * says changed (reachability, errors, the lease, the mode), or if its measurements (RTTs) changed and the last write
- * is older than {@link #RTT_REFRESH} (so RTTs stay fresh without a store revision per probe); otherwise, at most
- * every {@link #KEEP_ALIVE}, it only keeps the key alive, which writes no revision. So an idle tick builds no report
- * and touches no store, and a report whose peers never answer is not rewritten for its probe times alone. Never
+ * is older than {@link #RTT_REFRESH} (so RTTs stay fresh without a store revision per probe), or if the last write is
+ * older than {@link #TIME_REFRESH} (probe times and the write time); otherwise, at most every {@link #KEEP_ALIVE},
+ * it only keeps the key alive, which writes no revision. So an idle tick builds no report and touches no store, and
+ * a report whose peers never answer is rewritten for its probe times only every {@link #TIME_REFRESH}. Never
  * throws from its thread: a failure is logged once and retried next tick. Thread-safe.
  */
 public final class HostReporter implements AutoCloseable {
@@ -38,6 +39,8 @@ public final class HostReporter implements AutoCloseable {
 
     /** The longest a written report goes unrewritten while only its RTTs change. */
     public static final Duration RTT_REFRESH = Duration.ofSeconds(15);
+    /** The longest a written report goes unrewritten while only its probe times change (no RTT measured). */
+    public static final Duration TIME_REFRESH = Duration.ofMinutes(1);
     /** The report's TTL: well over a tick, so a slow store does not make a running host's report lapse. */
     public static final Duration TTL = Duration.ofSeconds(30);
     /** How often an unchanged report's key is kept alive: a third of the {@link #TTL}, so two may fail before it lapses. */
@@ -90,7 +93,8 @@ public final class HostReporter implements AutoCloseable {
             Sketch says = sketch.get();
             Instant t = clock.instant();
             boolean changed = written == null || !says.says().equals(written.says());
-            boolean stale = !changed && !says.measured().equals(written.measured()) && !t.isBefore(writtenAt.plus(RTT_REFRESH));
+            boolean stale = !changed && (!says.measured().equals(written.measured()) && !t.isBefore(writtenAt.plus(RTT_REFRESH))
+                    || !t.isBefore(writtenAt.plus(TIME_REFRESH)));
             boolean keepAlive = !t.isBefore(aliveAt.plus(KEEP_ALIVE));
             // A keep-alive only when nothing is written; a key that lapsed (a store outage) is written again.
             if (changed || stale || keepAlive && !store.keepAlive(key)) {

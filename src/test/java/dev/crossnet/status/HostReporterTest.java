@@ -112,7 +112,7 @@ class HostReporterTest {
     }
 
     @Test
-    void onlyProbeTimesChanging_isNotRewrittenAtTheRefresh_onlyKeptAlive() {
+    void onlyProbeTimesChanging_isNotRewrittenAtTheRttRefresh_onlyAtTheTimeRefresh() {
         HostReporter r = reporter();
         r.tick();
         long rev = revision();
@@ -127,6 +127,12 @@ class HostReporterTest {
         assertThat(revision()).as("the same RTTs: no rewrite").isEqualTo(rev);
         assertThat(built).hasValue(1);
         assertThat(store.get(KEY).orElseThrow().expiresAt()).isEqualTo(T0.plus(HostReporter.RTT_REFRESH).plus(HostReporter.TTL));
+
+        clock.advance(HostReporter.TIME_REFRESH.minus(HostReporter.RTT_REFRESH));
+        r.tick();
+
+        assertThat(revision()).as("the probe times, once a minute").isGreaterThan(rev);
+        assertThat(stored().peers().get(0).lastProbe()).isEqualTo(T0.plus(HostReporter.RTT_REFRESH).toString());
     }
 
     /** The report's revision and expiry: a write changes both, a keep-alive the expiry. */
