@@ -156,11 +156,16 @@ public final class SealedDatapath implements AutoCloseable {
         Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM, sender::send, metrics);
         SealedDatapath dp = new SealedDatapath(t, socket, sender, vni -> LinuxTun.openTap(tapName(vni), offloads), batch,
                 certificates, metrics);
-        dp.receiver.start();
+        dp.startReceiving();
         log.info("encrypted docker networks: sealed frames on udp {}:{}, {}", publicIp.withoutPrefixLength(), PORT,
                 offloads ? "batches of " + BATCH + ", UDP GSO " + (socket.gso() ? "on" : "off") + ", UDP GRO "
                         + (socket.gro() ? "on" : "off") : "one frame per system call (offloads off)");
         return dp;
+    }
+
+    /** Starts the receiving thread. Call once. */
+    void startReceiving() {
+        receiver.start();
     }
 
     /** The TAP device of network {@code vni}. */
