@@ -46,6 +46,7 @@ final class FrameRx {
     private final TapPort[] touched;
     private int touchedCount;
     private boolean overflow;
+    private TapPort last; // the port of the last frame: consecutive frames are mostly of one network
     private final PacketCipher cipher = new PacketCipher();
 
     FrameRx(Bind bind, int batch, Tunnels tunnels, Map<Integer, TapPort> ports, FrameCounters counters, Handshakes handshakes) {
@@ -110,7 +111,12 @@ final class FrameRx {
             counters.drop(FrameDrop.MALFORMED);
             return;
         }
-        TapPort port = ports.get(b.getInt(at + PAYLOAD));
+        int vni = b.getInt(at + PAYLOAD);
+        TapPort port = last;
+        if (port == null || port.vni != vni || port.stop) {
+            port = ports.get(vni); // boxes the VNI: only when it changes
+            last = port;
+        }
         if (port == null) {
             counters.drop(FrameDrop.UNKNOWN_NETWORK);
             return;

@@ -45,6 +45,7 @@ final class FrameTx {
     private final int[] sizes;
     private final ByteBuffer reply; // virtio_net_hdr room + the ARP reply
     private final ByteBuffer replyFrame;
+    private final long replyAddress;
     private final FrameSwitch.Decision d = new FrameSwitch.Decision();
     private final PacketCipher cipher = new PacketCipher();
     private final SegmentTrains trains;
@@ -67,6 +68,7 @@ final class FrameTx {
         this.sizes = new int[batch];
         this.reply = ByteBuffer.allocateDirect(VirtioNetHdr.SIZE + FrameSwitch.ARP_REPLY_LENGTH);
         this.replyFrame = reply.slice(VirtioNetHdr.SIZE, FrameSwitch.ARP_REPLY_LENGTH);
+        this.replyAddress = LibC.address(reply);
         this.trains = new SegmentTrains(bind, batch, sendLock);
     }
 
@@ -83,7 +85,7 @@ final class FrameTx {
             }
             FrameSwitch.outbound(table, b, FRAME, len, replyFrame, d);
             if (d.action == FrameSwitch.Action.REPLY) {
-                port.reply(reply, VirtioNetHdr.SIZE, FrameSwitch.ARP_REPLY_LENGTH);
+                port.reply(reply, replyAddress, VirtioNetHdr.SIZE, FrameSwitch.ARP_REPLY_LENGTH);
                 continue;
             }
             if (d.action == FrameSwitch.Action.DROP) {

@@ -349,16 +349,17 @@ public final class SealedDatapath implements AutoCloseable {
         }
         closed = true;
         timer.shutdownNow();
-        bind.close();
+        // Senders and the receiver stop before the socket's fd is closed, so the number is not reused under them.
+        for (TapPort n : new ArrayList<>(nets.values())) {
+            stop(n);
+        }
+        nets.clear();
         try {
             receiver.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (TapPort n : new ArrayList<>(nets.values())) {
-            stop(n);
-        }
-        nets.clear();
+        bind.close();
         problems.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.crossnet.docker.sealed;
 
 import dev.crossnet.backend.udp.TcpCoalescer;
 import dev.crossnet.backend.udp.VirtioNetHdr;
+import dev.crossnet.sys.GatherBatch;
 import dev.crossnet.tun.TunDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,8 +21,9 @@ final class TapPort {
     volatile boolean stop;
     Thread reader;
     private final TcpCoalescer coalescer; // with a virtio_net_hdr; owned by the receiving thread, under the lock
-    private final ByteBuffer[] one = new ByteBuffer[1];
-    private final int[] oneSize = new int[1];
+    // One frame per write, from whichever buffer holds it: a gather list of one piece carries its own
+    // address (TunDevice.write(ByteBuffer[]...) may cache the addresses of an array it saw before).
+    private final GatherBatch one = new GatherBatch(1, 1);
     private boolean closed;
 
     /** @param batch how many datagrams the receiving thread opens between two {@link #flush}es */
@@ -43,7 +45,7 @@ final class TapPort {
         if (coalescer != null) {
             coalescer.add(b, base, off, len);
         } else {
-            write(b, off, len);
+            write(b, base, off, len);
         }
     }
 
@@ -55,27 +57,30 @@ final class TapPort {
     }
 
     /**
-     * Writes a frame the agent made (an ARP reply) at {@code b[off, off+len)}; with a {@code
-     * virtio_net_hdr}, the {@value VirtioNetHdr#SIZE} bytes before {@code off} are overwritten with
-     * an all-zero header. Reading thread.
+     * Writes a frame the agent made (an ARP reply) at {@code b[off, off+len)}, {@code base} being
+     * {@code b}'s native address; with a {@code virtio_net_hdr}, the {@value VirtioNetHdr#SIZE}
+     * bytes before {@code off} are overwritten with an all-zero header. Reading thread.
      */
-    synchronized void reply(ByteBuffer b, int off, int len) throws IOException {
+    synchronized void reply(ByteBuffer b, long base, int off, int len) throws IOException {
         if (closed) {
             return;
         }
         if (tap.vnetHdr()) {
             VirtioNetHdr.putNone(b, off - VirtioNetHdr.SIZE);
-            write(b, off - VirtioNetHdr.SIZE, len + VirtioNetHdr.SIZE);
+            write(b, base, off - VirtioNetHdr.SIZE, len + VirtioNetHdr.SIZE);
         } else {
-            write(b, off, len);
+            write(b, base, off, len);
         }
     }
 
-    private void write(ByteBuffer b, int off, int len) throws IOException {
-        one[0] = b;
-        oneSize[0] = len;
-        tap.write(one, oneSize, 1, off);
-        one[0] = null;
+    private void write(ByteBuffer b, long base, int off, int len) throws IOException {
+        try {
+            one.begin(0, 0);
+            one.add(b, base, off, len);
+            tap.write(one);
+        } finally {
+            one.clear();
+        }
     }
 
     /** Closes the TAP's fd (the device stays); later writes are skipped. The reader must have stopped. Idempotent. */
