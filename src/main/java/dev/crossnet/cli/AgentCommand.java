@@ -92,6 +92,11 @@ final class AgentCommand implements Runnable {
                     + " presence record has been gone this long; at least 3 presence TTLs (default: 5m).")
     Duration reapAfter;
 
+    @Option(names = "--docker-encrypted-offloads", arity = "1", defaultValue = "true", paramLabel = "BOOL",
+            description = "With --docker-plugin: encrypted networks move frames in batches with TAP offloads (TSO) and UDP"
+                    + " GSO/GRO (default: ${DEFAULT-VALUE}); false moves one frame per system call, as on a kernel without them.")
+    boolean dockerEncryptedOffloads;
+
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "This host's name in the store, for its Docker endpoints, IPAM claims and status record"
                     + " (default: its name in the cluster after init/join, else the hostname).")
@@ -126,7 +131,8 @@ final class AgentCommand implements Runnable {
         String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
-                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal),
+                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal,
+                    dockerEncryptedOffloads),
                     store, storeOptions.prefix());
         }
     }
