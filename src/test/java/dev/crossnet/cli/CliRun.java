@@ -17,8 +17,10 @@ record CliRun(int code, String out, String err) {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int code = Main.run(args);
-            // Jazzer, when fuzz tests share the JVM, notes on stderr each class it instruments: not the CLI's output.
-            String errText = err.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("INFO: Instrumented "))
+            // Jazzer, when fuzz tests shared the JVM before, writes to stderr (its log lines start "INFO: " or
+            // "WARN: ", e.g. each class it instruments, a hook it skips): not the CLI's output, which never does.
+            String errText = err.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("INFO: ") && !l.startsWith("WARN: "))
                     .map(l -> l + "\n").collect(Collectors.joining());
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), errText);
         } finally {
