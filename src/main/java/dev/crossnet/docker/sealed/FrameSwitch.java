@@ -1,6 +1,7 @@
 package dev.crossnet.docker.sealed;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntFunction;
 
 /**
  * The encrypted datapath's decisions on Ethernet frames, apart from any I/O: where a frame read
@@ -99,6 +100,25 @@ public final class FrameSwitch {
             return FrameDrop.INNER_SOURCE;
         }
         return null;
+    }
+
+    /**
+     * Checks the opened payload {@code b[off, off+len)} of a sealed datagram that host {@code
+     * peerHost} sent (a VNI, then a frame; see {@code package-info}): it must hold a VNI and an
+     * Ethernet header, name a network with a segment here ({@code tables} maps a VNI to that
+     * network's remote endpoints, or to null), and its frame must pass {@link #inbound}.
+     *
+     * @return null when the frame at {@code off + 4} may be delivered to network {@code b.getInt(off)}, else why not
+     */
+    public static FrameDrop opened(IntFunction<FrameTable> tables, String peerHost, ByteBuffer b, int off, int len) {
+        if (len < 4 + ETH_HEADER) {
+            return FrameDrop.MALFORMED;
+        }
+        FrameTable t = tables.apply(b.getInt(off));
+        if (t == null) {
+            return FrameDrop.UNKNOWN_NETWORK;
+        }
+        return inbound(t, peerHost, b, off + 4, len - 4);
     }
 
     /** If the frame is an IPv4-over-Ethernet ARP request for a remote endpoint, writes the reply and returns true. */

@@ -92,6 +92,8 @@ public final class SealedDatapath implements AutoCloseable {
     private final Supplier<Map<String, byte[]>> certificates;
     private final Map<Integer, Net> nets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A network's remote endpoints by VNI, or null: the receive path's view of {@link #nets}, made once. */
+    private final java.util.function.IntFunction<FrameTable> tables = this::table;
     private final CounterDataPoint[] drops = new CounterDataPoint[FrameDrop.values().length];
     private final CounterDataPoint sent;
     private final CounterDataPoint received;
@@ -122,11 +124,13 @@ public final class SealedDatapath implements AutoCloseable {
      * Verifies this host's seal certificate against its cluster CA, binds UDP {@code publicIp}:{@link
      * #PORT} and starts receiving. Blocking until bound.
      *
+     * @param limits       key lifetimes and handshake bounds of the tunnels ({@link Limits#DEFAULT}, or the
+     *                     agent's {@code --docker-rekey-after})
      * @param certificates the hosts' published seal certificates (DER) by host name, read on every
      *                     {@link #program}; each is verified against the cluster CA before use
      * @throws CrossnetException when the certificate is refused or the port cannot be bound
      */
-    public static SealedDatapath start(SealIdentity id, IPAddress publicIp, PrometheusRegistry metrics,
+    public static SealedDatapath start(SealIdentity id, IPAddress publicIp, Limits limits, PrometheusRegistry metrics,
                                        Supplier<Map<String, byte[]>> certificates) {
         X509Certificates ca;
         try {
@@ -144,7 +148,7 @@ public final class SealedDatapath implements AutoCloseable {
                     + ":" + PORT + ": " + e.getMessage(), e);
         }
         DatagramChannel bound = ch;
-        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM,
+        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM,
                 (endpoint, datagram) -> send(bound, endpoint, ByteBuffer.wrap(datagram)), metrics);
         SealedDatapath dp = new SealedDatapath(t, ch, certificates, metrics);
         dp.receiver.start();
@@ -344,19 +348,15 @@ public final class SealedDatapath implements AutoCloseable {
 
     /** Checks and delivers the opened payload (VNI + frame) of {@code n} bytes at {@link Tunnels#HEADER}. */
     private void deliver(Tunnel peer, ByteBuffer b, int n) {
-        if (n < 4 + FrameSwitch.ETH_HEADER) {
-            count(FrameDrop.MALFORMED);
+        // The peer's host name is its certificate's, which refreshPeers checked is the store's name for it.
+        FrameDrop refused = FrameSwitch.opened(tables, peer.identity().hostName(), b, Tunnels.HEADER, n);
+        if (refused != null) {
+            count(refused);
             return;
         }
         Net net = nets.get(b.getInt(Tunnels.HEADER));
         if (net == null) {
-            count(FrameDrop.UNKNOWN_NETWORK);
-            return;
-        }
-        // The peer's host name is its certificate's, which refreshPeers checked is the store's name for it.
-        FrameDrop refused = FrameSwitch.inbound(net.table, peer.identity().hostName(), b, FRAME_OFFSET, n - 4);
-        if (refused != null) {
-            count(refused);
+            count(FrameDrop.UNKNOWN_NETWORK); // detached since the check
             return;
         }
         try {
@@ -365,6 +365,12 @@ public final class SealedDatapath implements AutoCloseable {
         } catch (IOException e) {
             log.debug("VNI {}: TAP write: {}", net.vni, e.getMessage());
         }
+    }
+
+    /** The remote endpoints of network {@code vni}, or null when it has no segment here. */
+    private FrameTable table(int vni) {
+        Net n = nets.get(vni);
+        return n == null ? null : n.table;
     }
 
     /** Frames dropped for {@code reason} since start. */
