@@ -74,9 +74,13 @@ final class DockerLab implements AutoCloseable {
         return docker(host, "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container);
     }
 
-    /** Container {@code container} on {@code host} as one end of a {@link TcpStream}: its sandbox's namespace and address. */
+    /**
+     * Container {@code container} on {@code host} as one end of a {@link TcpStream}: its network
+     * namespace (by its process: the sandbox file is a mount only dockerd's mount namespace sees)
+     * and its address.
+     */
     TcpStream.End end(String host, String container) {
-        return new TcpStream.End(container, docker(host, "inspect", "-f", "{{.NetworkSettings.SandboxKey}}", container),
+        return new TcpStream.End(container, "/proc/" + docker(host, "inspect", "-f", "{{.State.Pid}}", container) + "/ns/net",
                 ip(host, container));
     }
 

@@ -57,7 +57,7 @@ public final class TcpStream implements AutoCloseable {
 
     /**
      * One end of a stream: a name for messages, the network namespace ({@link Netns#run}: a name
-     * under {@code /var/run/netns}, or the path of a Docker container's sandbox) and the address.
+     * under {@code /var/run/netns}, or a path such as a Docker container's {@code /proc/PID/ns/net}) and the address.
      */
     public record End(String name, String netns, String ip) {
         /** Container {@code name} of {@code lab}. */
