@@ -181,10 +181,11 @@ class SealedUdpLabIT {
             raw.sendUdp(peer1, port2, foreignInitiation);
             await("drop counters on h2").atMost(CONVERGE).untilAsserted(() -> {
                 String after = metrics("h2");
-                assertThat(seal(after, "not_sealed") - seal(before, "not_sealed")).isEqualTo(2);
-                assertThat(seal(after, "replay") - seal(before, "replay")).isEqualTo(1);
-                assertThat(seal(after, "bad_tag") - seal(before, "bad_tag")).isEqualTo(1);
-                assertThat(seal(after, "certificate_rejected") - seal(before, "certificate_rejected")).isEqualTo(1);
+                assertThat(seal(after, "not_sealed") - seal(before, "not_sealed")).as("not_sealed").isEqualTo(2);
+                assertThat(seal(after, "replay") - seal(before, "replay")).as("replay").isEqualTo(1);
+                assertThat(seal(after, "bad_tag") - seal(before, "bad_tag")).as("bad_tag").isEqualTo(1);
+                assertThat(seal(after, "certificate_rejected") - seal(before, "certificate_rejected")).as("certificate_rejected")
+                        .isEqualTo(1);
             });
             listener.setSoTimeout(1000); // every datagram above was already counted as dropped; nothing to wait on
             assertThat(receiveOrNull(listener)).as("nothing delivered").isNull();
