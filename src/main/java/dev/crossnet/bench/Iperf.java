@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One bounded iperf3 TCP test between two namespaces of a lab: a one-shot server ({@code -s -1})
+ * One bounded iperf3 TCP test between two network namespaces (of a lab, or of Docker containers): a one-shot server ({@code -s -1})
  * and a client with {@code -J}, so the result is parsed, not scraped. For the data-plane benchmark
  * and the lab's integration tests. Blocking; every process it starts stops by itself (iperf3's own
  * {@code -t}/{@code -n} bound) or is killed after a timeout.
@@ -82,6 +82,33 @@ public final class Iperf {
     }
 
     /**
+     * Where one end of a test runs: a namespace of the lab ({@link #in}) or any network namespace
+     * given by a file ({@link #inNetns}), e.g. a Docker container's {@code /proc/PID/ns/net}.
+     */
+    public interface Place {
+        /** Starts {@code cmd} in this place's network namespace and returns at once. */
+        Process spawn(String... cmd);
+    }
+
+    /** The namespace of host or container {@code name} of {@code lab}. */
+    public static Place in(Lab lab, String name) {
+        return cmd -> lab.spawn(name, cmd);
+    }
+
+    /** The network namespace {@code nsFile} (entered with {@code nsenter --net=}). */
+    public static Place inNetns(String nsFile) {
+        return cmd -> {
+            List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + nsFile, "--"));
+            argv.addAll(List.of(cmd));
+            try {
+                return new ProcessBuilder(argv).start();
+            } catch (IOException e) {
+                throw new CrossnetException("cannot run nsenter: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    /**
      * Starts a one-shot server in {@code server} and, once it listens, a client in {@code client}
      * towards {@code serverIp}; returns while the client runs.
      *
@@ -89,19 +116,24 @@ public final class Iperf {
      * @param limit      how long the client may take before it is killed
      */
     public static Session start(Lab lab, String server, String client, String serverIp, List<String> clientArgs, Duration limit) {
-        Process s = lab.spawn(server, "iperf3", "-s", "-1", "-p", Integer.toString(PORT));
+        return start(in(lab, server), in(lab, client), serverIp, clientArgs, limit);
+    }
+
+    /** {@link #start(Lab, String, String, String, List, Duration)} between any two places. */
+    public static Session start(Place server, Place client, String serverIp, List<String> clientArgs, Duration limit) {
+        Process s = server.spawn("iperf3", "-s", "-1", "-p", Integer.toString(PORT));
         long deadline = System.nanoTime() + SERVER_START.toNanos();
-        while (!listening(lab, server)) {
+        while (!listening(server)) {
             if (!s.isAlive() || System.nanoTime() > deadline) {
                 s.destroyForcibly();
-                throw new CrossnetException("iperf3 server in " + server + " did not listen on " + PORT + ": "
+                throw new CrossnetException("iperf3 server did not listen on " + PORT + ": "
                         + (s.isAlive() ? "timeout" : drain(s.getErrorStream())));
             }
             pause();
         }
         List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", serverIp, "-p", Integer.toString(PORT), "-J"));
         cmd.addAll(clientArgs);
-        return new Session(s, lab.spawn(client, cmd.toArray(String[]::new)), limit);
+        return new Session(s, client.spawn(cmd.toArray(String[]::new)), limit);
     }
 
     /** {@link #start} and {@link Session#await} in one. */
@@ -109,8 +141,25 @@ public final class Iperf {
         return start(lab, server, client, serverIp, clientArgs, limit).await();
     }
 
-    private static boolean listening(Lab lab, String ns) {
-        return lab.exec(ns, "ss", "-Hltn", "sport = :" + PORT).out().contains(":" + PORT);
+    /** {@link #start(Place, Place, String, List, Duration)} and {@link Session#await} in one. */
+    public static Result run(Place server, Place client, String serverIp, List<String> clientArgs, Duration limit) {
+        return start(server, client, serverIp, clientArgs, limit).await();
+    }
+
+    private static boolean listening(Place p) {
+        Process ss = p.spawn("ss", "-Hltn", "sport = :" + PORT);
+        try {
+            String out = drain(ss.getInputStream());
+            if (!ss.waitFor(30, TimeUnit.SECONDS)) {
+                ss.destroyForcibly();
+                return false;
+            }
+            return out.contains(":" + PORT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ss.destroyForcibly();
+            throw new CrossnetException("interrupted");
+        }
     }
 
     static Result parse(String json, String stderr) {

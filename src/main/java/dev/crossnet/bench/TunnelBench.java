@@ -18,25 +18,33 @@ import java.util.function.Consumer;
 
 /**
  * Issue 12's comparison of encrypted tunnels: single-stream TCP (iperf3) and the datapath's CPU
- * seconds per GB moved, over the raw underlay, crossnet udp, crossnet udp encrypted, Debian's
- * {@code wireguard-go} and Debian's {@code nebula}, interleaved: each round runs every path once,
- * so load that comes and goes on the machine hits them alike.
+ * seconds per GB moved, over the raw underlay, crossnet udp, crossnet udp encrypted, crossnet
+ * Docker networks (plain and {@code --opt encrypted}), Debian's {@code wireguard-go} and Debian's
+ * {@code nebula}, interleaved: each round runs every path once, so load that comes and goes on the
+ * machine hits them alike.
  *
- * <p>The underlay, udp-encrypted, wireguard-go and nebula paths share one 2-host lab (the encrypted
- * udp backend, a cluster store); plain udp needs its own backend, so a twin 2-host lab (name +
- * {@code p}) is up at the same time, idle while the others run. crossnet's paths go container to
- * container; the underlay and the foreign tunnels go host to host (they have no containers).
+ * <p>Two 2-host labs with a cluster store and a dockerd per host are up at the same time, each idle
+ * while the other's paths run. The first runs the encrypted udp backend and carries the underlay,
+ * udp-encrypted, the two Docker networks and the foreign tunnels; plain udp needs its own backend,
+ * so a twin (name + {@code p}) carries it, and, its agents run with {@value #FRAMES_FLAG}, an
+ * encrypted Docker network that moves one frame per packet (the datapath without TAP and UDP
+ * offloads: the comparison for the offloads). crossnet's paths go container to container (Docker
+ * containers: the host's iperf3 in their network namespace, {@link DockerPaths}); the underlay and
+ * the foreign tunnels go host to host (they have no containers).
  * Before the rounds, one unmeasured run of {@value #WARM_UP_SECONDS} s (or {@code seconds}, if longer)
  * per path warms every datapath up: handshakes, and the JIT, which on a loaded machine takes tens of
  * seconds to compile the JDK's GCM path with C2 (docs/benchmarks.md).
  *
  * <p>CPU: user + system time of the datapath's processes ({@code /proc/PID/stat}) over each run:
- * both agents for crossnet, both wireguard-go or nebula processes; none for the underlay (the
+ * both agents for crossnet (the Docker datapaths run in them too), both wireguard-go or nebula processes; none for the underlay (the
  * kernel's work lands in softirq and in iperf3, not in a process of its own). Divided by the bytes
  * the iperf3 receiver got. Blocking; prints, never asserts.
  */
 public final class TunnelBench {
-    public static final List<String> PATHS = List.of("underlay", "udp", "udp-encrypted", "wireguard-go", "nebula");
+    public static final List<String> PATHS = List.of("underlay", "udp", "udp-encrypted", "docker", "docker-encrypted",
+            "docker-encrypted-frames", "wireguard-go", "nebula");
+    /** The agent flag of the twin lab: its encrypted Docker network moves one frame per packet, as without TAP offloads. */
+    static final String FRAMES_FLAG = "--docker-encrypted-offloads=false";
     static final int WARM_UP_SECONDS = 10;
     private static final long CLOCK_TICKS = 100; // USER_HZ: /proc/PID/stat times are in 1/100 s on Linux
 
@@ -65,22 +73,29 @@ public final class TunnelBench {
     /** Brings the two labs and the tunnels up, measures, prints the table and ratios, and removes everything. */
     public Map<String, List<Run>> run() {
         LabOptions base = LabOptions.defaults().withHosts(2).withContainersPerHost(1).withBackend(BackendConfig.Type.UDP)
-                .withProgress(progress);
-        progress.accept("lab " + labName + ": udp backend, encrypted");
-        try (Lab sealed = Lab.up(base.withName(labName).withEncrypt(true).withStore(LabOptions.StoreKind.CLUSTER))) {
-            progress.accept("lab " + labName + "p: udp backend, plain");
-            try (Lab plain = Lab.up(base.withName(labName + "p"));
+                .withStore(LabOptions.StoreKind.CLUSTER).withDocker(true).withProgress(progress);
+        progress.accept("lab " + labName + ": udp backend, encrypted; dockerd per host");
+        try (Lab sealed = Lab.up(base.withName(labName).withEncrypt(true))) {
+            progress.accept("lab " + labName + "p: udp backend, plain; dockerd per host, encrypted Docker networks without offloads");
+            try (Lab plain = Lab.up(base.withName(labName + "p").withAgentFlags(FRAMES_FLAG));
                  ForeignTunnels tunnels = new ForeignTunnels(sealed)) {
                 progress.accept("wireguard-go between " + labName + "'s h1 and h2");
                 tunnels.startWireguardGo();
                 progress.accept("nebula between " + labName + "'s h1 and h2");
                 tunnels.startNebula();
+                progress.accept("Docker networks: plain and encrypted on " + labName + ", encrypted on " + labName + "p");
+                DockerPaths.Path docker = DockerPaths.network(sealed, "bench", "192.168.120.0/24", false);
+                DockerPaths.Path dockerSealed = DockerPaths.network(sealed, "benchsealed", "192.168.110.0/24", true);
+                DockerPaths.Path dockerFrames = DockerPaths.network(plain, "benchframes", "192.168.110.0/24", true);
                 Map<String, Endpoints> paths = new LinkedHashMap<>();
-                paths.put("underlay", new Endpoints(sealed, "h2", "h1", sealed.ip("h2"), List.of()));
-                paths.put("udp", new Endpoints(plain, "h2-c1", "h1-c1", plain.ip("h2-c1"), agents(plain)));
-                paths.put("udp-encrypted", new Endpoints(sealed, "h2-c1", "h1-c1", sealed.ip("h2-c1"), agents(sealed)));
-                paths.put("wireguard-go", new Endpoints(sealed, "h2", "h1", ForeignTunnels.WG_NET + "2", tunnels.wireguardGoPids()));
-                paths.put("nebula", new Endpoints(sealed, "h2", "h1", ForeignTunnels.NEBULA_NET + "2", tunnels.nebulaPids()));
+                paths.put("underlay", Endpoints.of(sealed, "h2", "h1", sealed.ip("h2"), List.of()));
+                paths.put("udp", Endpoints.of(plain, "h2-c1", "h1-c1", plain.ip("h2-c1"), agents(plain)));
+                paths.put("udp-encrypted", Endpoints.of(sealed, "h2-c1", "h1-c1", sealed.ip("h2-c1"), agents(sealed)));
+                paths.put("docker", Endpoints.of(docker, agents(sealed)));
+                paths.put("docker-encrypted", Endpoints.of(dockerSealed, agents(sealed)));
+                paths.put("docker-encrypted-frames", Endpoints.of(dockerFrames, agents(plain)));
+                paths.put("wireguard-go", Endpoints.of(sealed, "h2", "h1", ForeignTunnels.WG_NET + "2", tunnels.wireguardGoPids()));
+                paths.put("nebula", Endpoints.of(sealed, "h2", "h1", ForeignTunnels.NEBULA_NET + "2", tunnels.nebulaPids()));
                 for (Map.Entry<String, Endpoints> e : paths.entrySet()) {
                     Run r = measure(e.getValue(), Math.max(seconds, WARM_UP_SECONDS));
                     progress.accept(String.format(Locale.ROOT, "%s warm-up: %.2f Gbit/s", e.getKey(), r.gbps()));
@@ -101,7 +116,14 @@ public final class TunnelBench {
         }
     }
 
-    private record Endpoints(Lab lab, String server, String client, String ip, List<Long> datapath) {
+    private record Endpoints(Iperf.Place server, Iperf.Place client, String ip, List<Long> datapath) {
+        static Endpoints of(Lab lab, String server, String client, String ip, List<Long> datapath) {
+            return new Endpoints(Iperf.in(lab, server), Iperf.in(lab, client), ip, datapath);
+        }
+
+        static Endpoints of(DockerPaths.Path p, List<Long> datapath) {
+            return new Endpoints(p.server(), p.client(), p.serverIp(), datapath);
+        }
     }
 
     private static List<Long> agents(Lab lab) {
@@ -110,7 +132,7 @@ public final class TunnelBench {
 
     private Run measure(Endpoints e, int seconds) {
         long before = cpuTicks(e.datapath());
-        Iperf.Result r = Iperf.run(e.lab(), e.server(), e.client(), e.ip(), List.of("-t", Integer.toString(seconds)),
+        Iperf.Result r = Iperf.run(e.server(), e.client(), e.ip(), List.of("-t", Integer.toString(seconds)),
                 Duration.ofSeconds(seconds + 31L));
         double cpu = e.datapath().isEmpty() ? Double.NaN : (double) (cpuTicks(e.datapath()) - before) / CLOCK_TICKS;
         return new Run(r.bitsPerSecond() / 1e9, r.bytesReceived() / 1e9, cpu);
@@ -151,11 +173,17 @@ public final class TunnelBench {
                     kernel ? "-" : String.format(Locale.ROOT, "%.1f", median(rs, r -> r.cpuSeconds() / r.gb())));
         }
         out.println();
-        double sealed = median(results.get("udp-encrypted"), Run::gbps);
-        for (String other : List.of("udp", "wireguard-go", "nebula")) {
+        ratios(results, "udp-encrypted", List.of("udp", "wireguard-go", "nebula"), underlay);
+        ratios(results, "docker-encrypted", List.of("udp-encrypted", "docker", "docker-encrypted-frames", "wireguard-go", "nebula"),
+                underlay);
+    }
+
+    private void ratios(Map<String, List<Run>> results, String path, List<String> others, double underlay) {
+        double m = median(results.get(path), Run::gbps);
+        for (String other : others) {
             double o = median(results.get(other), Run::gbps);
-            out.printf(Locale.ROOT, "udp-encrypted / %s, median Gbit/s: %.2f  (%.2f against %.2f of the underlay)%n", other,
-                    sealed / o, sealed / underlay, o / underlay);
+            out.printf(Locale.ROOT, "%s / %s, median Gbit/s: %.2f  (%.2f against %.2f of the underlay)%n", path, other,
+                    m / o, m / underlay, o / underlay);
         }
     }
 

@@ -92,6 +92,11 @@ final class AgentCommand implements Runnable {
                     + " presence record has been gone this long; at least 3 presence TTLs (default: 5m).")
     Duration reapAfter;
 
+    @Option(names = "--docker-encrypted-offloads", arity = "1", defaultValue = "true", paramLabel = "BOOL",
+            description = "With --docker-plugin: encrypted networks move frames in batches with TAP offloads (TSO) and UDP"
+                    + " GSO/GRO (default: ${DEFAULT-VALUE}); false moves one frame per system call, as on a kernel without them.")
+    boolean dockerEncryptedOffloads;
+
     @Option(names = "--docker-rekey-after", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "With --docker-plugin: encrypted networks start a new handshake with each peer host this often;"
                     + " 2s to 24h (default: 120s). Tunnels are per host pair, shared by every encrypted network.")
@@ -132,7 +137,8 @@ final class AgentCommand implements Runnable {
         String host = hostName != null ? hostName : storeOptions.clusterHost().orElseGet(AgentCommand::hostname);
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
-                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal, dockerSeal),
+                    noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal,
+                    dockerEncryptedOffloads, dockerSeal),
                     store, storeOptions.prefix());
         }
     }

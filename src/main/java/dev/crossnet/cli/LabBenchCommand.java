@@ -42,7 +42,8 @@ final class LabBenchCommand implements Callable<Integer> {
 
     @Option(names = "--tunnels",
             description = "Compare encrypted tunnels on one 2-host lab (and a plain-udp twin), interleaved: underlay, udp,"
-                    + " udp-encrypted, Debian's wireguard-go and nebula; Gbit/s and datapath CPU-s per GB (needs wireguard-go, wg, nebula).")
+                    + " udp-encrypted, Docker networks (plain, encrypted, encrypted without offloads), Debian's wireguard-go and nebula;"
+                    + " Gbit/s and datapath CPU-s per GB (needs docker, wireguard-go, wg, nebula).")
     boolean tunnels;
 
     @Option(names = "--join", split = ",", paramLabel = "N", description = "Join convergence on labs of N hosts, e.g. 10,50.")

@@ -94,7 +94,32 @@ public final class LinuxTun implements TunDevice {
      * @throws CrossnetException naming the device when it cannot be opened
      */
     public static LinuxTun openTap(String name) {
-        return attach(name, IFF_TAP, false);
+        return openTap(name, false);
+    }
+
+    /**
+     * Like {@link #openTap(String)}; with {@code offloads} it asks for {@code IFF_VNET_HDR} and
+     * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4)}, so that every frame read or written carries a
+     * {@code virtio_net_hdr} (offsets counted from the Ethernet header) and local TCP arrives as
+     * super-frames of up to 64 KiB. When the kernel refuses either, the device is opened plain
+     * instead ({@link #vnetHdr()} tells which), its offloads turned off (a persistent device keeps
+     * those of an earlier open with them, and would hand super-frames to a reader that cannot tell
+     * them apart). Idempotent.
+     */
+    public static LinuxTun openTap(String name, boolean offloads) {
+        if (offloads) {
+            LinuxTun t = attach(name, IFF_TAP, true);
+            if (t != null) {
+                return t;
+            }
+        }
+        LinuxTun t = attach(name, IFF_TAP, false);
+        if (LibC.ioctl(t.fd, TUNSETOFFLOAD, 0) != 0) {
+            String err = LibC.lastError();
+            t.close();
+            throw new CrossnetException("TAP device " + name + ": TUNSETOFFLOAD(0) failed: " + err);
+        }
+        return t;
     }
 
     private static LinuxTun attach(String name, boolean vnet) {

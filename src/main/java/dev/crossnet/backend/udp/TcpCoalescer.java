@@ -33,20 +33,22 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: one per receiving thread. Allocation-free after construction.
  */
-final class TcpCoalescer {
+public final class TcpCoalescer {
 
-    static final int HEADROOM = VirtioNetHdr.SIZE; // each item: virtio_net_hdr, then the IP packet
+    static final int HEADROOM = VirtioNetHdr.SIZE; // each item: virtio_net_hdr, then the (link header and) IP packet
     static final int MAX_PACKET = 65_535; // the IPv4 total length field
     static final int SCAN = 8; // how many recent items a segment may join
     static final int ACK = 0x10;
     static final int MAX_SEGMENTS = 64; // payload pieces per coalesced packet (one iovec each)
-    static final int ITEM_HEADERS = 136; // scratch per item: virtio_net_hdr + 60 IP + 60 TCP, rounded
+    static final int ETHERNET = 14; // destination + source MAC + ethertype
+    static final int ITEM_HEADERS = 160; // scratch per item: virtio_net_hdr + 14 Ethernet + 60 IP + 60 TCP, rounded
 
     private final TunDevice tun;
     private final int capacity;
+    private final int link; // bytes of link header before each IP packet: 0 on a TUN, 14 (Ethernet) on a TAP
     private final ByteBuffer scratch; // item i's headers at i * ITEM_HEADERS
     private final long scratchAddress;
-    private final int[] headerLength; // IP + TCP header bytes in scratch; 0 = the packet is one piece
+    private final int[] headerLength; // link + IP + TCP header bytes in scratch; 0 = the packet is one piece
     private final int[] sizes; // IP packet length
     private final int[] payloadSize; // the first segment's payload length (gso_size); 0 = closed or not TCP
     private final int[] nextSeq;
@@ -60,7 +62,20 @@ final class TcpCoalescer {
 
     /** @param capacity how many packets to hold before writing them out */
     TcpCoalescer(TunDevice tun, int capacity) {
+        this(tun, capacity, 0);
+    }
+
+    /**
+     * A coalescer for a device whose packets carry a link header of {@code link} bytes before the
+     * IP header (14 for Ethernet frames on a TAP, 0 on a TUN). On a TAP, only IPv4 frames with
+     * identical Ethernet headers join, and the coalesced frame keeps that header.
+     */
+    public TcpCoalescer(TunDevice tun, int capacity, int link) {
+        if (link != 0 && link != ETHERNET) {
+            throw new IllegalArgumentException("link header must be 0 or " + ETHERNET + " bytes, got " + link);
+        }
         this.tun = tun;
+        this.link = link;
         this.capacity = capacity;
         this.scratch = ByteBuffer.allocateDirect(capacity * ITEM_HEADERS);
         this.scratchAddress = LibC.address(scratch);
@@ -77,30 +92,42 @@ final class TcpCoalescer {
     }
 
     /**
-     * Adds the well-formed IPv4 packet {@code b[off, off+len)}, where {@code base} is {@code b}'s
-     * native address; may write earlier packets to the TUN.
+     * Adds the packet {@code b[off, off+len)} (on a TAP: the Ethernet frame), where {@code base} is
+     * {@code b}'s native address; may write earlier packets to the device. Without a link header
+     * the packet is a well-formed IPv4 packet (the caller validated it); on a TAP, a frame that is
+     * not a well-formed IPv4 packet (by its ethertype, version, header and total length) is
+     * written as it came.
      */
-    void add(ByteBuffer b, long base, int off, int len) throws IOException {
-        int ihl = (b.get(off) & 0x0f) * 4;
+    public void add(ByteBuffer b, long base, int off, int len) throws IOException {
+        int ip = off + link;
+        int ipLen = len - link;
+        int ihl = -1;
+        if (link == 0) {
+            ihl = (b.get(ip) & 0x0f) * 4;
+        } else if (ipLen >= PacketValidator.IPV4_MIN_HEADER && (b.getShort(off + 12) & 0xffff) == 0x0800
+                && (b.get(ip) & 0xf0) == 0x40 && (b.get(ip) & 0x0f) * 4 >= PacketValidator.IPV4_MIN_HEADER
+                && (b.getShort(ip + 2) & 0xffff) == ipLen) {
+            ihl = (b.get(ip) & 0x0f) * 4;
+        }
         int thl = -1;
         int payload = 0;
-        if ((b.get(off + 9) & 0xff) == Checksum.PROTO_TCP && len >= ihl + TsoSplitter.TCP_MIN_HEADER
-                && (b.getShort(off + 6) & 0x3fff) == 0) { // neither MF nor a fragment offset
-            thl = ((b.get(off + ihl + 12) & 0xff) >>> 4) * 4;
-            payload = len - ihl - thl;
-            int flags = b.get(off + ihl + 13) & 0xff;
+        if (ihl > 0 && (b.get(ip + 9) & 0xff) == Checksum.PROTO_TCP && ipLen >= ihl + TsoSplitter.TCP_MIN_HEADER
+                && (b.getShort(ip + 6) & 0x3fff) == 0) { // neither MF nor a fragment offset
+            thl = ((b.get(ip + ihl + 12) & 0xff) >>> 4) * 4;
+            payload = ipLen - ihl - thl;
+            int flags = b.get(ip + ihl + 13) & 0xff;
             if (thl < TsoSplitter.TCP_MIN_HEADER || payload <= 0 || (flags & ~TsoSplitter.PSH) != ACK
-                    || !tcpChecksumValid(b, off, ihl, len)) {
+                    || !tcpChecksumValid(b, ip, ihl, ipLen)) {
                 thl = -1;
             }
         }
         if (thl > 0) {
             for (int i = count - 1; i >= 0 && i >= count - SCAN; i--) {
-                if (payloadSize[i] == 0 || !sameFlow(at(i), b, off, ihl)) {
+                if (payloadSize[i] == 0 || !sameFlow(at(i), b, ip, ihl)) {
                     continue;
                 }
-                if (canAppend(i, b, off, ihl, thl, payload)) {
-                    append(i, b, base, off, ihl + thl, payload);
+                if (canAppend(i, b, ip, ihl, thl, payload)) {
+                    append(i, b, base, ip, ihl + thl, payload);
                     return;
                 }
                 break; // same flow but not joinable: a new packet, after this one, keeps the order
@@ -110,14 +137,14 @@ final class TcpCoalescer {
             flush();
         }
         int i = count++;
-        int headers = thl > 0 ? ihl + thl : 0;
-        scratch.put(at(i), b, off, headers);
+        int headers = thl > 0 ? link + ihl + thl : 0;
+        scratch.put(at(i) - link, b, off, headers);
         headerLength[i] = headers;
-        sizes[i] = len;
+        sizes[i] = ipLen;
         segments[i] = 0;
         piece(i, b, base, off + headers, len - headers);
-        payloadSize[i] = thl > 0 && (b.get(off + ihl + 13) & TsoSplitter.PSH) == 0 ? payload : 0;
-        nextSeq[i] = thl > 0 ? b.getInt(off + ihl + 4) + payload : 0;
+        payloadSize[i] = thl > 0 && (b.get(ip + ihl + 13) & TsoSplitter.PSH) == 0 ? payload : 0;
+        nextSeq[i] = thl > 0 ? b.getInt(ip + ihl + 4) + payload : 0;
     }
 
     /** Whether the TCP segment of the IPv4 packet {@code b[off, off+len)} has a valid checksum. */
@@ -126,9 +153,9 @@ final class TcpCoalescer {
         return Checksum.fold(Checksum.sum(b, off + ihl, len - ihl, pseudo)) == 0xffff;
     }
 
-    /** Where item {@code i}'s IP header starts in the scratch buffer. */
-    private static int at(int i) {
-        return i * ITEM_HEADERS + HEADROOM;
+    /** Where item {@code i}'s IP header starts in the scratch buffer (its link header, if any, just before). */
+    private int at(int i) {
+        return i * ITEM_HEADERS + HEADROOM + link;
     }
 
     private void piece(int i, ByteBuffer b, long base, int off, int len) {
@@ -141,7 +168,10 @@ final class TcpCoalescer {
 
     private boolean sameFlow(int at, ByteBuffer b, int off, int ihl) {
         return scratch.getLong(at + PacketValidator.IPV4_SRC) == b.getLong(off + PacketValidator.IPV4_SRC)
-                && (scratch.get(at) & 0x0f) * 4 == ihl && scratch.getInt(at + ihl) == b.getInt(off + ihl);
+                && (scratch.get(at) & 0x0f) * 4 == ihl && scratch.getInt(at + ihl) == b.getInt(off + ihl)
+                && (link == 0 || (scratch.getLong(at - link) == b.getLong(off - link)
+                        && scratch.getInt(at - link + 8) == b.getInt(off - link + 8)
+                        && scratch.getShort(at - link + 12) == b.getShort(off - link + 12)));
     }
 
     private boolean canAppend(int i, ByteBuffer b, int off, int ihl, int thl, int payload) {
@@ -195,14 +225,17 @@ final class TcpCoalescer {
         }
     }
 
-    /** Writes every held packet to the TUN (coalesced ones with a GSO header) and empties the batch. */
-    void flush() throws IOException {
+    /**
+     * Writes every held packet to the device (coalesced ones with a GSO header) and empties the
+     * batch, also when the device refuses the write.
+     */
+    public void flush() throws IOException {
         if (count == 0) {
             return;
         }
         for (int i = 0; i < count; i++) {
             int at = at(i);
-            int hdr = at - HEADROOM;
+            int hdr = at - link - HEADROOM;
             if (segments[i] > 1) {
                 int ihl = (scratch.get(at) & 0x0f) * 4;
                 int thl = ((scratch.get(at + ihl + 12) & 0xff) >>> 4) * 4;
@@ -211,8 +244,8 @@ final class TcpCoalescer {
                 Checksum.fixIpv4Header(scratch, at);
                 int partial = Checksum.fold(Checksum.pseudoHeader(scratch, at, Checksum.PROTO_TCP, total - ihl));
                 scratch.putShort(at + ihl + VirtioNetHdr.TCP_CSUM_OFFSET, (short) partial);
-                VirtioNetHdr.put(scratch, hdr, VirtioNetHdr.F_NEEDS_CSUM, VirtioNetHdr.GSO_TCPV4, ihl + thl,
-                        Math.abs(payloadSize[i]), ihl, VirtioNetHdr.TCP_CSUM_OFFSET);
+                VirtioNetHdr.put(scratch, hdr, VirtioNetHdr.F_NEEDS_CSUM, VirtioNetHdr.GSO_TCPV4, link + ihl + thl,
+                        Math.abs(payloadSize[i]), link + ihl, VirtioNetHdr.TCP_CSUM_OFFSET);
             } else {
                 VirtioNetHdr.putNone(scratch, hdr);
             }
@@ -222,8 +255,11 @@ final class TcpCoalescer {
                 out.add(pieceBuffers[p], pieceBases[p], pieceOffsets[p], pieceLengths[p]);
             }
         }
-        tun.write(out);
-        out.clear();
-        count = 0;
+        try {
+            tun.write(out);
+        } finally {
+            out.clear();
+            count = 0;
+        }
     }
 }

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Stateful (one split at a time) and not thread-safe: one per sending thread. Allocation-free.
  */
-final class TsoSplitter {
+public final class TsoSplitter {
 
     static final int TCP_MIN_HEADER = 20;
     static final int FIN = 0x01;
@@ -114,7 +114,7 @@ final class TsoSplitter {
      *
      * @return false when the offsets lie outside the packet
      */
-    static boolean completeChecksum(ByteBuffer b, int pkt, int len, int csumStart, int csumOffset) {
+    public static boolean completeChecksum(ByteBuffer b, int pkt, int len, int csumStart, int csumOffset) {
         if (csumStart + csumOffset + 2 > len) {
             return false;
         }

@@ -1,7 +1,6 @@
 package dev.crossnet.docker.sealed;
 
 import java.nio.ByteBuffer;
-import java.util.function.IntFunction;
 
 /**
  * The encrypted datapath's decisions on Ethernet frames, apart from any I/O: where a frame read
@@ -105,16 +104,16 @@ public final class FrameSwitch {
     /**
      * Checks the opened payload {@code b[off, off+len)} of a sealed datagram that host {@code
      * peerHost} sent (a VNI, then a frame; see {@code package-info}): it must hold a VNI and an
-     * Ethernet header, name a network with a segment here ({@code tables} maps a VNI to that
-     * network's remote endpoints, or to null), and its frame must pass {@link #inbound}.
+     * Ethernet header, name a network with a segment here ({@code t}: the remote endpoints of the
+     * network of the VNI {@code b.getInt(off)}, or null when there is none), and its frame must
+     * pass {@link #inbound}.
      *
-     * @return null when the frame at {@code off + 4} may be delivered to network {@code b.getInt(off)}, else why not
+     * @return null when the frame at {@code off + 4} may be delivered to that network, else why not
      */
-    public static FrameDrop opened(IntFunction<FrameTable> tables, String peerHost, ByteBuffer b, int off, int len) {
+    public static FrameDrop opened(FrameTable t, String peerHost, ByteBuffer b, int off, int len) {
         if (len < 4 + ETH_HEADER) {
             return FrameDrop.MALFORMED;
         }
-        FrameTable t = tables.apply(b.getInt(off));
         if (t == null) {
             return FrameDrop.UNKNOWN_NETWORK;
         }

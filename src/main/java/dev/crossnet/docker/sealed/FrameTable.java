@@ -1,14 +1,15 @@
 package dev.crossnet.docker.sealed;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * One encrypted network's endpoints on other hosts, as the encrypted datapath switches by them: by
  * MAC (where a unicast frame goes, and who may send from it) and by IPv4 address (whose ARP
  * requests are answered here). The analogue of a vxlan device's FDB and permanent neighbours.
- * Immutable; lookups allocate nothing but a boxed key.
+ * Immutable; lookups allocate nothing.
  */
 public final class FrameTable {
     /**
@@ -18,14 +19,23 @@ public final class FrameTable {
     public record Remote(String host, int hostIp, int ip, long mac) {
     }
 
-    public static final FrameTable EMPTY = new FrameTable(Map.of(), Map.of());
+    public static final FrameTable EMPTY = of(List.of());
 
-    private final Map<Long, Remote> byMac;
-    private final Map<Integer, Remote> byIp;
+    // Open addressing with linear probing over primitive keys: a lookup per frame allocates nothing.
+    private final long[] macKeys;
+    private final Remote[] byMac;
+    private final int[] ipKeys;
+    private final Remote[] byIp;
+    private final int mask;
+    private final List<Remote> remotes;
 
-    private FrameTable(Map<Long, Remote> byMac, Map<Integer, Remote> byIp) {
-        this.byMac = byMac;
-        this.byIp = byIp;
+    private FrameTable(int capacity) {
+        macKeys = new long[capacity];
+        byMac = new Remote[capacity];
+        ipKeys = new int[capacity];
+        byIp = new Remote[capacity];
+        mask = capacity - 1;
+        remotes = new ArrayList<>();
     }
 
     /**
@@ -33,25 +43,52 @@ public final class FrameTable {
      * this host). A later duplicate replaces an earlier one.
      */
     public static FrameTable of(Collection<Remote> remotes) {
-        Map<Long, Remote> mac = new HashMap<>();
-        Map<Integer, Remote> ip = new HashMap<>();
+        int capacity = Integer.highestOneBit(Math.max(4, remotes.size() * 2) - 1) << 1; // a power of two, at most half full
+        FrameTable t = new FrameTable(capacity);
         for (Remote r : remotes) {
-            mac.put(r.mac(), r);
-            ip.put(r.ip(), r);
+            int m = t.macSlot(r.mac());
+            if (t.byMac[m] != null) {
+                t.remotes.remove(t.byMac[m]);
+            }
+            t.macKeys[m] = r.mac();
+            t.byMac[m] = r;
+            t.remotes.add(r);
+            int i = t.ipSlot(r.ip());
+            t.ipKeys[i] = r.ip();
+            t.byIp[i] = r;
         }
-        return new FrameTable(Map.copyOf(mac), Map.copyOf(ip));
+        return t;
     }
 
+    /** The endpoint with MAC address {@code mac}, or null. */
     public Remote byMac(long mac) {
-        return byMac.get(mac);
+        return byMac[macSlot(mac)];
     }
 
+    /** The endpoint with IPv4 address {@code ip}, or null. */
     public Remote byIp(int ip) {
-        return byIp.get(ip);
+        return byIp[ipSlot(ip)];
     }
 
     public Collection<Remote> remotes() {
-        return byMac.values();
+        return Collections.unmodifiableList(remotes);
+    }
+
+    /** The slot holding {@code mac}, or the empty slot where it would go. */
+    private int macSlot(long mac) {
+        int i = (int) ((mac * 0x9E3779B97F4A7C15L) >>> 32) & mask;
+        while (byMac[i] != null && macKeys[i] != mac) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private int ipSlot(int ip) {
+        int i = (ip * 0x9E3779B9) >>> 16 & mask;
+        while (byIp[i] != null && ipKeys[i] != ip) {
+            i = (i + 1) & mask;
+        }
+        return i;
     }
 
     /** {@code 02:42:c0:a8:64:04} as the low 48 bits of a long. */

@@ -2,7 +2,6 @@ package dev.crossnet.docker.sealed;
 
 import dev.crossnet.CrossnetException;
 import dev.crossnet.ProblemLog;
-import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.seal.CertificateRejected;
 import dev.crossnet.seal.Limits;
 import dev.crossnet.seal.PacketCipher;
@@ -12,19 +11,14 @@ import dev.crossnet.seal.Tunnel;
 import dev.crossnet.seal.Tunnels;
 import dev.crossnet.seal.X509Certificates;
 import dev.crossnet.tun.LinuxTun;
+import dev.crossnet.tun.TunDevice;
+import dev.crossnet.udp.Bind;
 import dev.crossnet.udp.Endpoints;
+import dev.crossnet.udp.LinuxUdp;
 import inet.ipaddr.IPAddress;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * UDP socket on {@link #PORT} for all of them, and the host's sealed {@link Tunnels} to its peers
  * (see {@code package-info.java} for the design and the wire format).
  *
- * <p>Threads: one "sealed-rx" reads the socket (opens, checks, writes to the TAPs), one
- * "sealed-tx-VNI" per network reads its TAP (answers ARP, seals, sends), and a timer expires old
- * keys. Plain blocking loops, one frame at a time. {@link #attach}, {@link #detach} and
- * {@link #program} come from the agent's reconcile thread. Thread-safe.
+ * <p>Threads: one "sealed-rx" receives ({@link FrameRx}: opens, checks, writes to the TAPs), one
+ * "sealed-tx-VNI" per network reads its TAP ({@link FrameTx}: answers ARP, seals, sends), and a
+ * timer expires old keys. With offloads (the default) each moves up to {@value #BATCH} frames or
+ * datagrams per system call, the TAPs carry TSO super-frames and the socket UDP GSO/GRO trains;
+ * without, one frame per read and per datagram. {@link #attach}, {@link #detach} and {@link
+ * #program} come from the agent's reconcile thread. Thread-safe.
  */
 public final class SealedDatapath implements AutoCloseable {
     /** The UDP port of sealed frames: an unassigned neighbour of vxlan's 4789 (flannel's udp backend has 8285). */
@@ -58,66 +55,75 @@ public final class SealedDatapath implements AutoCloseable {
     public static final String DROPS = "crossnet_docker_sealed_drops_total";
     /** Counter family of frames sealed and sent, or opened and delivered, labelled {@code direction}. */
     public static final String FRAMES = "crossnet_docker_sealed_frames_total";
+    /** Frames (or datagrams) moved per system call, with offloads. */
+    static final int BATCH = 64;
 
     private static final Logger log = LoggerFactory.getLogger(SealedDatapath.class);
-    /** Where a frame read from a TAP starts in its buffer: the seal header, then the VNI. */
-    private static final int FRAME_OFFSET = Tunnels.HEADER + 4;
-    private static final int BUFFER = 65_536;
-
-    /** One encrypted network with a segment here: its TAP, its remote endpoints and the thread reading the TAP. */
-    private static final class Net {
-        final int vni;
-        final LinuxTun tap;
-        volatile FrameTable table = FrameTable.EMPTY;
-        volatile boolean stop;
-        Thread reader;
-
-        Net(int vni, LinuxTun tap) {
-            this.vni = vni;
-            this.tap = tap;
-        }
-
-        /** One writer at a time: the receive thread's frames and the reader's ARP replies. */
-        synchronized void write(ByteBuffer b, int off, int len) throws IOException {
-            tap.write(new ByteBuffer[] {b}, new int[] {len}, 1, off);
-        }
-    }
+    private static final int POLL_MILLIS = 500; // how soon a loop notices close()
 
     /** A peer host with a verified certificate: where its datagrams go, and its tunnel. */
-    private record Peer(byte[] certificate, long endpoint, InetSocketAddress address, Tunnel tunnel) {
+    record Peer(byte[] certificate, long endpoint, Tunnel tunnel) {
     }
 
     private final Tunnels tunnels;
-    private final DatagramChannel channel;
+    private final Bind bind;
+    private final HandshakeSender sender;
+    private final IntFunction<TunDevice> taps;
+    private final int batch;
     private final Supplier<Map<String, byte[]>> certificates;
-    private final Map<Integer, Net> nets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, TapPort> nets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
-    /** A network's remote endpoints by VNI, or null: the receive path's view of {@link #nets}, made once. */
-    private final java.util.function.IntFunction<FrameTable> tables = this::table;
-    private final CounterDataPoint[] drops = new CounterDataPoint[FrameDrop.values().length];
-    private final CounterDataPoint sent;
-    private final CounterDataPoint received;
+    private final FrameCounters counters;
     private final ProblemLog problems = new ProblemLog(log, "encrypted docker peers");
     private final ScheduledExecutorService timer;
     private final Thread receiver;
     private volatile boolean closed;
 
-    private SealedDatapath(Tunnels tunnels, DatagramChannel channel, Supplier<Map<String, byte[]>> certificates,
-                           PrometheusRegistry metrics) {
-        this.tunnels = tunnels;
-        this.channel = channel;
-        this.certificates = certificates;
-        Counter d = MetricFamilies.counter(metrics, DROPS, "Frames the encrypted Docker datapath dropped, by reason.", "reason");
-        for (FrameDrop r : FrameDrop.values()) {
-            drops[r.ordinal()] = d.labelValues(r.label());
+    /** Sends handshake datagrams on the shared socket, one sender at a time (the frames' sends take the same lock). */
+    static final class HandshakeSender {
+        private final Bind bind;
+        private final ByteBuffer[] scratch = {ByteBuffer.allocateDirect(Tunnels.HANDSHAKE_MAX + 1)};
+        private final int[] size = new int[1];
+        private final long[] dest = new long[1];
+
+        HandshakeSender(Bind bind) {
+            this.bind = bind;
         }
-        Counter f = MetricFamilies.counter(metrics, FRAMES, "Frames of encrypted Docker networks sealed and sent, or"
-                + " opened, checked and delivered.", "direction");
-        sent = f.labelValues("sent");
-        received = f.labelValues("received");
+
+        void send(long endpoint, byte[] datagram) {
+            synchronized (this) {
+                if (datagram.length > scratch[0].capacity()) {
+                    return; // never: handshake messages are at most HANDSHAKE_MAX bytes
+                }
+                scratch[0].put(0, datagram);
+                size[0] = datagram.length;
+                dest[0] = endpoint;
+                try {
+                    bind.send(scratch, size, dest, 1, 0);
+                } catch (IOException e) {
+                    log.debug("sealed handshake to {}: {}", Endpoints.toString(endpoint), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * @param taps opens (creating if need be) the TAP device of a VNI, with or without offloads as
+     *             the caller chose
+     */
+    SealedDatapath(Tunnels tunnels, Bind bind, HandshakeSender sender, IntFunction<TunDevice> taps, int batch,
+                   Supplier<Map<String, byte[]>> certificates, PrometheusRegistry metrics) {
+        this.tunnels = tunnels;
+        this.bind = bind;
+        this.sender = sender;
+        this.taps = taps;
+        this.batch = batch;
+        this.certificates = certificates;
+        this.counters = new FrameCounters(metrics);
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sealed-expire"));
         timer.scheduleWithFixedDelay(tunnels::expire, 5, 5, TimeUnit.SECONDS);
-        receiver = daemon(this::receive, "sealed-rx");
+        FrameRx rx = new FrameRx(bind, batch, tunnels, nets, counters, this::answer);
+        receiver = daemon(() -> receive(rx), "sealed-rx");
     }
 
     /**
@@ -128,10 +134,12 @@ public final class SealedDatapath implements AutoCloseable {
      *                     agent's {@code --docker-rekey-after})
      * @param certificates the hosts' published seal certificates (DER) by host name, read on every
      *                     {@link #program}; each is verified against the cluster CA before use
+     * @param offloads     TSO/checksum offloads on the TAPs, UDP GSO/GRO and batches of {@value #BATCH};
+     *                     false moves one frame per system call (what a kernel without them does)
      * @throws CrossnetException when the certificate is refused or the port cannot be bound
      */
     public static SealedDatapath start(SealIdentity id, IPAddress publicIp, Limits limits, PrometheusRegistry metrics,
-                                       Supplier<Map<String, byte[]>> certificates) {
+                                       Supplier<Map<String, byte[]>> certificates, boolean offloads) {
         X509Certificates ca;
         try {
             ca = X509Certificates.trusting(id.caCertificate());
@@ -139,21 +147,27 @@ public final class SealedDatapath implements AutoCloseable {
         } catch (CertificateRejected e) {
             throw new CrossnetException("this host's seal certificate is refused: " + e.getMessage(), e);
         }
-        DatagramChannel ch;
+        int batch = offloads ? BATCH : 1;
+        LinuxUdp socket;
         try {
-            ch = DatagramChannel.open();
-            ch.bind(new InetSocketAddress(publicIp.withoutPrefixLength().toInetAddress(), PORT));
-        } catch (IOException e) {
-            throw new CrossnetException("encrypted docker networks: cannot bind udp " + publicIp.withoutPrefixLength()
-                    + ":" + PORT + ": " + e.getMessage(), e);
+            socket = LinuxUdp.open(Endpoints.of(Endpoints.ipv4(publicIp.withoutPrefixLength()), PORT), batch, offloads);
+        } catch (CrossnetException e) {
+            throw new CrossnetException("encrypted docker networks: " + e.getMessage(), e);
         }
-        DatagramChannel bound = ch;
-        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM,
-                (endpoint, datagram) -> send(bound, endpoint, ByteBuffer.wrap(datagram)), metrics);
-        SealedDatapath dp = new SealedDatapath(t, ch, certificates, metrics);
-        dp.receiver.start();
-        log.info("encrypted docker networks: sealed frames on udp {}:{}", publicIp.withoutPrefixLength(), PORT);
+        HandshakeSender sender = new HandshakeSender(socket);
+        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM, sender::send, metrics);
+        SealedDatapath dp = new SealedDatapath(t, socket, sender, vni -> LinuxTun.openTap(tapName(vni), offloads), batch,
+                certificates, metrics);
+        dp.startReceiving();
+        log.info("encrypted docker networks: sealed frames on udp {}:{}, {}", publicIp.withoutPrefixLength(), PORT,
+                offloads ? "batches of " + BATCH + ", UDP GSO " + (socket.gso() ? "on" : "off") + ", UDP GRO "
+                        + (socket.gro() ? "on" : "off") : "one frame per system call (offloads off)");
         return dp;
+    }
+
+    /** Starts the receiving thread. Call once. */
+    void startReceiving() {
+        receiver.start();
     }
 
     /** The TAP device of network {@code vni}. */
@@ -166,20 +180,24 @@ public final class SealedDatapath implements AutoCloseable {
      * what it reads; returns its name. Idempotent.
      */
     public synchronized String attach(int vni) {
-        Net n = nets.get(vni);
+        TapPort n = nets.get(vni);
         if (n != null) {
             return n.tap.name();
         }
-        Net net = new Net(vni, LinuxTun.openTap(tapName(vni)));
-        net.reader = daemon(() -> forward(net), "sealed-tx-" + vni);
-        nets.put(vni, net);
-        net.reader.start();
-        return net.tap.name();
+        TapPort port = new TapPort(vni, taps.apply(vni), batch);
+        FrameTx tx = new FrameTx(port, bind, sender, batch, tunnels, peers, counters);
+        port.reader = daemon(() -> forward(port, tx), "sealed-tx-" + vni);
+        nets.put(vni, port);
+        port.reader.start();
+        if (!port.tap.vnetHdr() && batch > 1) {
+            log.warn("encrypted network VNI {}: the kernel refused offloads on TAP {}; one frame per read", vni, port.tap.name());
+        }
+        return port.tap.name();
     }
 
     /** Stops forwarding for network {@code vni} and closes its TAP (the caller deletes the device). Idempotent. */
     public synchronized void detach(int vni) {
-        Net n = nets.remove(vni);
+        TapPort n = nets.remove(vni);
         if (n != null) {
             stop(n);
             refreshPeers();
@@ -192,7 +210,7 @@ public final class SealedDatapath implements AutoCloseable {
      * certificate if it verifies and names that host. Never throws; problems are logged once per change.
      */
     public synchronized void program(int vni, Collection<FrameTable.Remote> remotes) {
-        Net n = nets.get(vni);
+        TapPort n = nets.get(vni);
         if (n != null) {
             n.table = FrameTable.of(remotes);
         }
@@ -236,7 +254,7 @@ public final class SealedDatapath implements AutoCloseable {
                             + "'s; nothing is sent to " + host);
                     return;
                 }
-                peers.put(host, new Peer(cert, endpoint, address(endpoint), t));
+                peers.put(host, new Peer(cert, endpoint, t));
                 tunnels.initiate(t);
             } catch (CertificateRejected e) {
                 skipped.add("the seal certificate of host " + host + " is refused (" + e.getMessage()
@@ -257,152 +275,56 @@ public final class SealedDatapath implements AutoCloseable {
         return want;
     }
 
-    /** The sending loop of one network: TAP → ARP reply, or seal and send, or drop. */
-    private void forward(Net net) {
-        ByteBuffer[] bufs = {ByteBuffer.allocateDirect(BUFFER)};
-        int[] sizes = new int[1];
-        ByteBuffer reply = ByteBuffer.allocateDirect(FrameSwitch.ARP_REPLY_LENGTH);
-        ByteBuffer b = bufs[0];
-        PacketCipher cipher = new PacketCipher();
-        FrameSwitch.Decision d = new FrameSwitch.Decision();
-        while (!net.stop) {
+    /** The sending loop of one network: batches through {@link FrameTx} until stopped or its TAP fails. */
+    private void forward(TapPort port, FrameTx tx) {
+        while (!port.stop) {
             try {
-                if (net.tap.read(bufs, sizes, FRAME_OFFSET, 500) == 0) {
-                    continue;
-                }
-                int len = sizes[0];
-                if (len > BUFFER - FRAME_OFFSET - 16) {
-                    count(FrameDrop.MALFORMED); // no room for the tag; cannot happen below a 64 KiB MTU
-                    continue;
-                }
-                FrameSwitch.outbound(net.table, b, FRAME_OFFSET, len, reply, d);
-                if (d.action == FrameSwitch.Action.REPLY) {
-                    net.write(reply, 0, FrameSwitch.ARP_REPLY_LENGTH);
-                    continue;
-                }
-                if (d.action == FrameSwitch.Action.DROP) {
-                    count(d.drop);
-                    continue;
-                }
-                Peer p = peers.get(d.to.host());
-                if (p == null) {
-                    count(FrameDrop.NO_PEER);
-                    continue;
-                }
-                b.putInt(Tunnels.HEADER, net.vni);
-                int n = tunnels.seal(cipher, p.tunnel(), b, 0, 4 + len);
-                if (n < 0) {
-                    continue; // counted by Tunnels (no key yet: a handshake is on its way); never sent in clear
-                }
-                ByteBuffer out = b.duplicate();
-                out.limit(n).position(0);
-                channel.send(out, p.address());
-                sent.inc();
-            } catch (IOException e) {
-                if (!net.stop && !closed) {
-                    log.warn("encrypted network VNI {}: {}; its TAP device is no longer read", net.vni, e.getMessage());
+                tx.pump(POLL_MILLIS);
+            } catch (IOException | RuntimeException e) {
+                if (!port.stop && !closed) {
+                    log.warn("encrypted network VNI {}: {}; its TAP device is no longer read", port.vni, e.getMessage());
                 }
                 return;
             }
         }
     }
 
-    /** The receiving loop: socket → handshake, or open, check, write to the network's TAP, or drop. */
-    private void receive() {
-        ByteBuffer b = ByteBuffer.allocateDirect(BUFFER);
-        PacketCipher cipher = new PacketCipher();
+    /** The receiving loop: batches through {@link FrameRx} until closed. */
+    private void receive(FrameRx rx) {
         while (!closed) {
-            InetSocketAddress from;
             try {
-                b.clear();
-                from = (InetSocketAddress) channel.receive(b);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("encrypted docker networks: receive: {}", e.getMessage());
+                rx.pump(POLL_MILLIS);
+            } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    return;
                 }
-                continue;
+                log.warn("encrypted docker networks: receive: {}", e.getMessage());
+                pause(); // an error that repeats must not spin
             }
-            if (from == null || !(from.getAddress() instanceof Inet4Address)) {
-                continue;
-            }
-            int len = b.position();
-            long source = Endpoints.of(ipv4(from.getAddress()), from.getPort());
-            int n = tunnels.openUnchecked(cipher, b, 0, len);
-            if (n == Tunnels.HANDSHAKE) {
-                byte[] message = new byte[Math.min(len, Tunnels.HANDSHAKE_MAX + 1)]; // longer is refused by length
-                b.get(0, message);
-                byte[] answer = tunnels.handshake(cipher, message, source);
-                if (answer != null) {
-                    send(channel, source, ByteBuffer.wrap(answer));
-                }
-                continue;
-            }
-            if (n <= 0) {
-                continue; // a keepalive, or refused and counted by Tunnels
-            }
-            deliver(cipher.peer(), b, n);
         }
     }
 
-    /** Checks and delivers the opened payload (VNI + frame) of {@code n} bytes at {@link Tunnels#HEADER}. */
-    private void deliver(Tunnel peer, ByteBuffer b, int n) {
-        // The peer's host name is its certificate's, which refreshPeers checked is the store's name for it.
-        FrameDrop refused = FrameSwitch.opened(tables, peer.identity().hostName(), b, Tunnels.HEADER, n);
-        if (refused != null) {
-            count(refused);
-            return;
+    /** Answers the handshake message {@code b[off, off+len)} from {@code source}. Receiving thread. */
+    private void answer(PacketCipher cipher, ByteBuffer b, int off, int len, long source) {
+        byte[] message = new byte[Math.min(len, Tunnels.HANDSHAKE_MAX + 1)]; // longer is refused by length
+        b.get(off, message);
+        byte[] reply = tunnels.handshake(cipher, message, source);
+        if (reply != null) {
+            sender.send(source, reply);
         }
-        Net net = nets.get(b.getInt(Tunnels.HEADER));
-        if (net == null) {
-            count(FrameDrop.UNKNOWN_NETWORK); // detached since the check
-            return;
-        }
-        try {
-            net.write(b, FRAME_OFFSET, n - 4);
-            received.inc();
-        } catch (IOException e) {
-            log.debug("VNI {}: TAP write: {}", net.vni, e.getMessage());
-        }
-    }
-
-    /** The remote endpoints of network {@code vni}, or null when it has no segment here. */
-    private FrameTable table(int vni) {
-        Net n = nets.get(vni);
-        return n == null ? null : n.table;
     }
 
     /** Frames dropped for {@code reason} since start. */
     public long drops(FrameDrop reason) {
-        return drops[reason.ordinal()].getLongValue();
+        return counters.drops(reason);
     }
 
-    private void count(FrameDrop reason) {
-        drops[reason.ordinal()].inc();
-    }
-
-    private static void send(DatagramChannel ch, long endpoint, ByteBuffer datagram) {
+    private static void pause() {
         try {
-            ch.send(datagram, address(endpoint));
-        } catch (IOException e) {
-            log.debug("sealed handshake to {}: {}", Endpoints.toString(endpoint), e.getMessage());
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-    }
-
-    private static InetSocketAddress address(long endpoint) {
-        int ip = Endpoints.ip(endpoint);
-        try {
-            byte[] a = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
-            return new InetSocketAddress(InetAddress.getByAddress(a), Endpoints.port(endpoint));
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // four bytes are always an address
-        }
-    }
-
-    private static int ipv4(InetAddress a) {
-        byte[] b = a.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -411,14 +333,14 @@ public final class SealedDatapath implements AutoCloseable {
         return t;
     }
 
-    private static void stop(Net n) {
+    private static void stop(TapPort n) {
         n.stop = true;
         try {
             n.reader.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        n.tap.close();
+        n.close();
     }
 
     /** Stops every thread, closes the socket and the TAPs; the devices stay (nothing reads them: nothing flows). Idempotent. */
@@ -429,15 +351,17 @@ public final class SealedDatapath implements AutoCloseable {
         }
         closed = true;
         timer.shutdownNow();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.debug("closing the sealed socket: {}", e.getMessage());
-        }
-        for (Net n : new ArrayList<>(nets.values())) {
+        // Senders and the receiver stop before the socket's fd is closed, so the number is not reused under them.
+        for (TapPort n : new ArrayList<>(nets.values())) {
             stop(n);
         }
         nets.clear();
+        try {
+            receiver.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        bind.close();
         problems.close();
     }
 }

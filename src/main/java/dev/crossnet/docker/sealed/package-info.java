@@ -52,7 +52,17 @@
  * <p>Trust: a store writer can move an endpoint record between certified hosts (as it can move
  * leases in flannel mode), and so redirect a container's traffic to another certified host, but it
  * cannot read traffic, pose as a host, or make a host accept frames from another host's endpoints.
- * Speed is not the point yet: one thread per network reads its TAP, one reads the socket, a frame
- * at a time (the kernel segments and checksums before the TAP, which has no offloads).
+ *
+ * <h2>Speed</h2>
+ * The udp backend's techniques, with its code ({@code dev.crossnet.backend.udp}'s {@code
+ * SegmentTrains}, {@code TsoSplitter}, {@code TcpCoalescer}): the TAPs are opened with {@code
+ * IFF_VNET_HDR} and TSO/checksum offloads, so a container's TCP reaches the agent as super-frames
+ * of up to 64 KiB, split here into MSS-sized frames, each sealed on its own (its own counter) and
+ * sent as one UDP GSO train; datagrams are received in batches with UDP GRO, each opened and
+ * checked on its own exactly as above, and only then are in-order TCP frames of one flow behind
+ * one Ethernet header coalesced into one GSO frame for the TAP. One thread per network reads its
+ * TAP, one reads the socket, each with its own {@code PacketCipher}; nothing of ours is allocated
+ * per frame (the JDK's GCM allocates about 1 KB per packet, see {@code PacketCipher}). {@code --docker-encrypted-offloads=false} (or a kernel that refuses the TAP offloads)
+ * moves one frame per system call instead (docs/benchmarks.md, "Encrypted tunnels compared").
  */
 package dev.crossnet.docker.sealed;

@@ -141,7 +141,9 @@ class SealedFrameFuzzTest {
             if (n <= 0) {
                 return n;
             }
-            FrameDrop refused = FrameSwitch.opened(TABLES::get, bCipher.peer().identity().hostName(), buf, OFF + Tunnels.HEADER, n);
+            // As FrameRx: the table of the network the VNI names, if the payload holds one.
+            FrameTable t = n >= 4 ? TABLES.get(buf.getInt(OFF + Tunnels.HEADER)) : null;
+            FrameDrop refused = FrameSwitch.opened(t, bCipher.peer().identity().hostName(), buf, OFF + Tunnels.HEADER, n);
             if (refused != null) {
                 return Integer.MIN_VALUE + 1 + refused.ordinal();
             }
