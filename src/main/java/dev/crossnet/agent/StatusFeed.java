@@ -48,8 +48,24 @@ final class StatusFeed implements AutoCloseable {
             Agent.Overlay o = agent.overlay();
             return o == null ? List.of() : ProbeTarget.of(o.peers());
         }, agent.config().network());
-        f.reporter = HostReporter.start(store, hostName, () -> f.report(f.probe.results()), clock);
+        f.reporter = HostReporter.start(store, hostName, () -> new HostReporter.Sketch(f.says(f.probe.sketch()), f.probe.answers()),
+                () -> f.report(f.probe.results()), clock);
         return f;
+    }
+
+    /**
+     * What {@link #report} says apart from RTTs and times, with {@code reach} as its peers: equal values for equal
+     * {@link HostReport#sketch()}es, taken every reporter tick without building the report.
+     */
+    record Says(String publicIp, String subnet, String backend, Map<String, String> mode, PeerProbes.Sketch peers,
+                List<ProblemLog.Problem> problems) {
+    }
+
+    /** What this host's report says now, with {@code reach} as its peers (see {@link Says}). */
+    Says says(PeerProbes.Sketch reach) {
+        Agent.Overlay o = agent.overlay();
+        return new Says(o == null ? null : o.own().attrs().publicIp(), o == null ? null : o.own().subnet().toString(),
+                agent.config().backend().type().wire(), agent.backendSettings(), reach, List.copyOf(problems.get()));
     }
 
     /** This host's report now, with {@code reach} as its peers. */

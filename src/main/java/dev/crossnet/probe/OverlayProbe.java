@@ -5,17 +5,20 @@ import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * The agent's overlay probe (see the package comment): one thread, {@code overlay-probe}, with one UDP socket bound
  * to this host's overlay address. Each round ({@link #roundLength}: {@link #INTERVAL}, longer with more than
  * {@link #ECHOES_PER_SECOND} times as many peers) it sends one echo to every peer, spread over the round in
- * {@link #SLICE}s, and in between answers the echoes that reach it and counts the answers. When this host's lease changes it binds again; a socket
+ * {@link #SLICE}s, and in between answers the echoes that reach it and counts the answers: the socket is non-blocking
+ * and the thread waits in a selector until a datagram arrives or the slice ends, so an idle slice is one wake-up with
+ * no exception and no per-echo string or lock beyond the peer's record. When this host's lease changes it binds again; a socket
  * that cannot be bound (the address not there yet) is retried each round and reported as a current problem.
  * {@link #results()} is thread-safe.
  */
@@ -59,10 +64,13 @@ public final class OverlayProbe implements AutoCloseable {
     private final ProblemLog problems = new ProblemLog(log, "overlay probe");
     private final Thread thread;
     private volatile boolean closed;
-    private volatile DatagramSocket socket;
+    private DatagramChannel channel; // probe thread only, non-blocking, registered with the selector
+    private Selector selector; // probe thread only, opened with the first channel
     private InetAddress bound; // probe thread only
     private String socketProblem; // probe thread only: the socket problems' object name now
-    private final java.util.Set<String> echoProblems = new java.util.HashSet<>(); // probe thread only
+    private final java.util.Set<String> failingEchoes = new java.util.HashSet<>(); // probe thread only: PublicIPs
+    private final ByteBuffer out = ByteBuffer.allocateDirect(ProbePacket.LENGTH); // probe thread only
+    private final ByteBuffer in = ByteBuffer.allocate(ProbePacket.LENGTH + 1); // one more: a longer datagram is not a probe
 
     /**
      * @param self    this host's lease as a target (null while it holds none); called on the probe thread
@@ -101,6 +109,16 @@ public final class OverlayProbe implements AutoCloseable {
         return probes.snapshot(clock.instant());
     }
 
+    /** What {@link #results()} says apart from RTTs and probe times, without a per-peer object. Thread-safe. */
+    public PeerProbes.Sketch sketch() {
+        return probes.sketch(clock.instant());
+    }
+
+    /** How many answers were counted so far: the RTTs of {@link #results()} can only differ when this does. Thread-safe. */
+    public long answers() {
+        return probes.answers();
+    }
+
     /** How long a round takes with {@code peers} peers: {@link #INTERVAL}, or longer to keep to {@link #ECHOES_PER_SECOND}. */
     static Duration roundLength(int peers) {
         Duration paced = Duration.ofMillis((peers * 1000L + ECHOES_PER_SECOND - 1) / ECHOES_PER_SECOND);
@@ -113,15 +131,20 @@ public final class OverlayProbe implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
-            long start = nanos.getAsLong();
-            long roundEnd = start + INTERVAL.toNanos();
-            try {
-                roundEnd = round(start);
-            } catch (RuntimeException e) {
-                problems.failed("probe round", String.valueOf(e.getMessage()));
+        try {
+            while (!closed) {
+                long start = nanos.getAsLong();
+                long roundEnd = start + INTERVAL.toNanos();
+                try {
+                    roundEnd = round(start);
+                } catch (RuntimeException e) {
+                    problems.failed("probe round", String.valueOf(e.getMessage()));
+                }
+                sleepUntil(roundEnd);
             }
-            sleepUntil(roundEnd);
+        } finally {
+            closeQuietly(channel);
+            closeQuietly(selector);
         }
     }
 
@@ -136,23 +159,25 @@ public final class OverlayProbe implements AutoCloseable {
         if (me == null) {
             return idleEnd;
         }
-        DatagramSocket s = socket(me.address());
-        if (s == null) {
+        DatagramChannel ch = channel(me.address());
+        if (ch == null) {
             return idleEnd;
         }
         List<ProbeTarget> now = peers.get();
         probes.retain(now);
-        java.util.Set<String> current = new java.util.HashSet<>();
-        for (ProbeTarget peer : now) {
-            current.add("echo to " + peer.publicIp());
-        }
-        echoProblems.removeIf(what -> {
-            if (!current.contains(what)) {
-                problems.forget(what); // a peer that left
-                return true;
+        if (!failingEchoes.isEmpty()) {
+            java.util.Set<String> current = new java.util.HashSet<>();
+            for (ProbeTarget peer : now) {
+                current.add(peer.publicIp());
             }
-            return false;
-        });
+            failingEchoes.removeIf(publicIp -> {
+                if (!current.contains(publicIp)) {
+                    problems.forget(echoProblem(publicIp)); // a peer that left
+                    return true;
+                }
+                return false;
+            });
+        }
         Duration length = roundLength(now.size());
         probes.lossWindow(lossWindow(length));
         int slices = (int) Math.max(1, length.toMillis() / SLICE.toMillis());
@@ -161,86 +186,113 @@ public final class OverlayProbe implements AutoCloseable {
         for (int i = 0; i < slices && !closed; i++) {
             int from = (int) ((long) i * now.size() / slices);
             int to = (int) ((long) (i + 1) * now.size() / slices);
-            send(s, me, now.subList(from, to));
-            answersLeft -= receive(s, start + (i + 1) * sliceNanos, answersLeft);
+            send(ch, me, now.subList(from, to));
+            answersLeft -= receive(ch, start + (i + 1) * sliceNanos, answersLeft);
         }
         return start + length.toNanos();
     }
 
-    private void send(DatagramSocket s, ProbeTarget me, List<ProbeTarget> share) {
+    private static String echoProblem(String publicIp) {
+        return "echo to " + publicIp;
+    }
+
+    private void send(DatagramChannel ch, ProbeTarget me, List<ProbeTarget> share) {
         for (ProbeTarget peer : share) {
             if (peer.address().equals(me.address())) {
                 continue;
             }
-            byte[] echo = probes.echo(peer, nanos.getAsLong(), clock.instant()).encode();
+            out.clear();
+            probes.echo(peer, nanos.getAsLong(), clock.instant()).encodeTo(out);
+            out.flip();
             try {
-                s.send(new DatagramPacket(echo, echo.length, new InetSocketAddress(peer.address(), port)));
-                problems.succeeded("echo to " + peer.publicIp());
+                ch.send(out, new InetSocketAddress(peer.address(), port));
+                // Only a peer that failed has a problem to clear: no string or lock per echo otherwise.
+                if (!failingEchoes.isEmpty() && failingEchoes.remove(peer.publicIp())) {
+                    problems.succeeded(echoProblem(peer.publicIp()));
+                }
+            } catch (ClosedChannelException e) {
+                return; // closing (an interrupt closes the channel)
             } catch (IOException e) {
                 // E.g. no route yet to a peer that just joined: unreachable until it works.
-                problems.failed("echo to " + peer.publicIp(), String.valueOf(e.getMessage()));
-                echoProblems.add("echo to " + peer.publicIp());
+                problems.failed(echoProblem(peer.publicIp()), String.valueOf(e.getMessage()));
+                failingEchoes.add(peer.publicIp());
             }
         }
     }
 
-    /** The socket on {@code address}, bound anew if the address changed; null (reported) when it cannot be bound. */
-    private DatagramSocket socket(InetAddress address) {
-        DatagramSocket s = socket;
-        if (s != null && address.equals(bound)) {
-            return s;
+    /** The channel on {@code address}, bound anew if the address changed; null (reported) when it cannot be bound. */
+    private DatagramChannel channel(InetAddress address) {
+        DatagramChannel ch = channel;
+        if (ch != null && address.equals(bound)) {
+            return ch;
         }
-        if (s != null) {
-            s.close();
-            socket = null;
+        if (ch != null) {
+            closeQuietly(ch);
+            channel = null;
         }
         String what = "socket on " + address.getHostAddress() + ":" + port;
         if (socketProblem != null && !socketProblem.equals(what)) {
             problems.forget(socketProblem); // another address now: the old one's failure is not current
         }
         socketProblem = what;
+        DatagramChannel fresh = null;
         try {
-            DatagramSocket fresh = new DatagramSocket(null);
-            fresh.setReuseAddress(true);
-            fresh.bind(new InetSocketAddress(address, port));
-            bound = address;
-            socket = fresh;
-            if (closed) {
-                fresh.close();
-                return null;
+            if (selector == null) {
+                selector = Selector.open();
             }
+            fresh = DatagramChannel.open(StandardProtocolFamily.INET);
+            fresh.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            fresh.bind(new InetSocketAddress(address, port));
+            fresh.configureBlocking(false);
+            fresh.register(selector, SelectionKey.OP_READ);
+            bound = address;
+            channel = fresh;
             problems.succeeded(what);
             log.info("overlay probe on {}", what);
             return fresh;
         } catch (IOException e) {
+            closeQuietly(fresh);
             problems.failed(what, String.valueOf(e.getMessage()));
             return null;
         }
     }
 
-    /** Receives until {@code until}, answering at most {@code maxAnswers} echoes; returns how many it answered. */
-    private int receive(DatagramSocket s, long until, int maxAnswers) {
-        byte[] buf = new byte[ProbePacket.LENGTH + 1]; // one more: a longer datagram is not a probe
+    /**
+     * Waits for datagrams until {@code until} (one wake-up per datagram burst or at the end, no timeout exception),
+     * answering at most {@code maxAnswers} echoes; returns how many it answered.
+     */
+    private int receive(DatagramChannel ch, long until, int maxAnswers) {
         int answers = 0;
         while (!closed) {
             long left = until - nanos.getAsLong();
             if (left <= 0) {
                 return answers;
             }
-            DatagramPacket d = new DatagramPacket(buf, buf.length);
             try {
-                s.setSoTimeout((int) Math.max(1, Duration.ofNanos(left).toMillis()));
-                s.receive(d);
-            } catch (SocketTimeoutException e) {
-                return answers;
-            } catch (SocketException e) {
+                selector.select(Math.max(1, Duration.ofNanos(left).toMillis()));
+                selector.selectedKeys().clear();
+                answers += drain(ch, maxAnswers - answers);
+            } catch (ClosedChannelException | ClosedSelectorException e) {
                 return answers; // closed
             } catch (IOException e) {
                 problems.failed("receive", String.valueOf(e.getMessage()));
                 return answers;
             }
-            ProbePacket p = ProbePacket.decode(d.getData(), d.getLength());
-            InetAddress from = d.getAddress();
+        }
+        return answers;
+    }
+
+    /** Reads every datagram waiting on {@code ch}; returns how many echoes it answered (at most {@code maxAnswers}). */
+    private int drain(DatagramChannel ch, int maxAnswers) throws IOException {
+        int answers = 0;
+        while (true) {
+            in.clear();
+            java.net.SocketAddress sender = ch.receive(in);
+            if (sender == null) {
+                return answers;
+            }
+            ProbePacket p = ProbePacket.decode(in.array(), in.position());
+            InetAddress from = ((InetSocketAddress) sender).getAddress();
             if (p == null || !inNetwork(from)) {
                 continue;
             }
@@ -248,15 +300,26 @@ public final class OverlayProbe implements AutoCloseable {
                 probes.answered(from, p, nanos.getAsLong(), clock.instant());
             } else if (answers < maxAnswers) {
                 answers++;
-                byte[] answer = p.answer().encode();
+                out.clear();
+                p.answer().encodeTo(out);
+                out.flip();
                 try {
-                    s.send(new DatagramPacket(answer, answer.length, d.getSocketAddress()));
+                    ch.send(out, sender);
                 } catch (IOException e) {
-                    log.debug("answer to {}: {}", d.getSocketAddress(), e.getMessage());
+                    log.debug("answer to {}: {}", sender, e.getMessage());
                 }
             }
         }
-        return answers;
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.debug("closing the probe's socket: {}", e.getMessage());
+            }
+        }
     }
 
     private boolean inNetwork(InetAddress from) {
@@ -283,11 +346,7 @@ public final class OverlayProbe implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        DatagramSocket s = socket;
-        if (s != null) {
-            s.close();
-        }
-        thread.interrupt();
+        thread.interrupt(); // ends a select or a sleep; the thread closes its channel and selector on its way out
         try {
             thread.join(Duration.ofSeconds(5).toMillis());
         } catch (InterruptedException e) {

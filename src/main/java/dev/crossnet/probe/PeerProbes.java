@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
@@ -37,6 +38,18 @@ public final class PeerProbes {
     private record Sent(long seq, long stamp) {
     }
 
+    /**
+     * A peer's overlay address as a map key. {@link InetAddress#hashCode()} is the IPv4 address itself, and the
+     * overlay addresses of /24 subnets in a /16 (10.244.B.0) differ only in bits that {@link java.util.HashMap} folds
+     * into 8 of its buckets: 1000 peers would share them. The multiplier (2^32 / golden ratio) spreads them.
+     */
+    private record Key(InetAddress address) {
+        @Override
+        public int hashCode() {
+            return address.hashCode() * 0x9E3779B9;
+        }
+    }
+
     private static final class Entry {
         ProbeTarget target;
         final Deque<Sent> inFlight = new ArrayDeque<>();
@@ -45,9 +58,21 @@ public final class PeerProbes {
         Double rttMs;
     }
 
+    /**
+     * What {@link #snapshot} says apart from RTTs and probe times, cheap to take: equal sketches mean the same peers
+     * (PublicIP, subnet, order) with the same reachability.
+     *
+     * @param peers     changes whenever a peer is added, removed or gets another PublicIP or subnet
+     * @param reachable bit {@code i} set when the {@code i}th peer of the snapshot is reachable (not to be modified)
+     */
+    public record Sketch(long peers, BitSet reachable) {
+    }
+
     private Duration lossWindow; // guarded by this
-    private final Map<InetAddress, Entry> peers = new LinkedHashMap<>();
+    private final Map<Key, Entry> peers = new LinkedHashMap<>();
     private long nextSeq;
+    private long peersVersion; // guarded by this: counts the changes to the peers' list
+    private long answers; // guarded by this: counts the answers counted, each a new RTT
 
     /**
      * @param lossWindow a peer is unreachable once no echo was answered for this long
@@ -58,15 +83,18 @@ public final class PeerProbes {
         this.nextSeq = firstSeq;
     }
 
-    /** The echo to send to {@code peer} now, remembered as in flight. */
     /** From now on a peer is unreachable once no echo was answered for {@code window} (rounds get longer with more peers). */
     public synchronized void lossWindow(Duration window) {
         this.lossWindow = window;
     }
 
+    /** The echo to send to {@code peer} now, remembered as in flight. */
     public synchronized ProbePacket echo(ProbeTarget peer, long nanos, Instant at) {
-        Entry e = peers.computeIfAbsent(peer.address(), a -> new Entry());
-        e.target = peer;
+        Entry e = peers.computeIfAbsent(new Key(peer.address()), a -> new Entry());
+        if (!peer.equals(e.target)) {
+            peersVersion++;
+            e.target = peer;
+        }
         Sent s = new Sent(nextSeq++, nanos);
         e.inFlight.addLast(s);
         while (e.inFlight.size() > IN_FLIGHT) {
@@ -82,7 +110,7 @@ public final class PeerProbes {
      * @return whether it did (false: a stray, late or forged answer, ignored)
      */
     public synchronized boolean answered(InetAddress from, ProbePacket answer, long nanos, Instant at) {
-        Entry e = peers.get(from);
+        Entry e = peers.get(new Key(from));
         if (e == null || answer.kind() != ProbePacket.Kind.ANSWER) {
             return false;
         }
@@ -92,6 +120,7 @@ public final class PeerProbes {
                 it.remove();
                 e.rttMs = Math.max(0, nanos - s.stamp()) / 1e6;
                 e.lastAnswer = at;
+                answers++;
                 return true;
             }
         }
@@ -100,19 +129,42 @@ public final class PeerProbes {
 
     /** Forgets every peer not in {@code current} (a host that left); keeps the others' history. */
     public synchronized void retain(Collection<ProbeTarget> current) {
-        Set<InetAddress> keep = new HashSet<>();
+        Set<Key> keep = new HashSet<>();
         for (ProbeTarget t : current) {
-            keep.add(t.address());
+            keep.add(new Key(t.address()));
         }
-        peers.keySet().retainAll(keep);
+        if (peers.keySet().retainAll(keep)) {
+            peersVersion++;
+        }
+    }
+
+    /** How many answers were counted so far: the RTTs of {@link #snapshot} can only differ when this does. */
+    public synchronized long answers() {
+        return answers;
+    }
+
+    /** What {@link #snapshot}{@code (now)} would say, without RTTs and times: no per-peer objects. */
+    public synchronized Sketch sketch(Instant now) {
+        BitSet reachable = new BitSet(peers.size());
+        int i = 0;
+        for (Entry e : peers.values()) {
+            if (reachable(e, now)) {
+                reachable.set(i);
+            }
+            i++;
+        }
+        return new Sketch(peersVersion, reachable);
+    }
+
+    private boolean reachable(Entry e, Instant now) {
+        return e.lastAnswer != null && now.isBefore(e.lastAnswer.plus(lossWindow));
     }
 
     /** Every peer probed, in the order first probed. */
     public synchronized List<Reach> snapshot(Instant now) {
         List<Reach> out = new ArrayList<>();
         for (Entry e : peers.values()) {
-            boolean reachable = e.lastAnswer != null && now.isBefore(e.lastAnswer.plus(lossWindow));
-            out.add(new Reach(e.target.publicIp(), e.target.subnet(), reachable, e.rttMs, e.lastProbe));
+            out.add(new Reach(e.target.publicIp(), e.target.subnet(), reachable(e, now), e.rttMs, e.lastProbe));
         }
         return out;
     }

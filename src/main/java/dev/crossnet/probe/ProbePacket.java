@@ -33,8 +33,13 @@ public record ProbePacket(Kind kind, long seq, long stamp) {
 
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(LENGTH);
-        b.putInt(MAGIC).put(kind.code).put((byte) 0).putShort((short) 0).putLong(seq).putLong(stamp);
+        encodeTo(b);
         return b.array();
+    }
+
+    /** Puts the {@link #LENGTH} bytes of this packet into {@code b} at its position, which moves past them. */
+    public void encodeTo(ByteBuffer b) {
+        b.putInt(MAGIC).put(kind.code).put((byte) 0).putShort((short) 0).putLong(seq).putLong(stamp);
     }
 
     /** The packet in {@code data[0..length)}, or null when it is not exactly a probe datagram. */

@@ -362,5 +362,11 @@ class AgentTest {
         problems.add(new dev.crossnet.ProblemLog.Problem("vxlan", "", "refused"));
         assertThat(feed.report(reach).errors()).extracting(dev.crossnet.status.ClusterStatus.Problem::since)
                 .as("gone and back: since now").containsExactly(t0.plus(Duration.ofMinutes(1)).toString());
+
+        dev.crossnet.probe.PeerProbes.Sketch sketch = new dev.crossnet.probe.PeerProbes.Sketch(1, new java.util.BitSet());
+        StatusFeed.Says says = feed.says(sketch);
+        assertThat(feed.says(new dev.crossnet.probe.PeerProbes.Sketch(1, new java.util.BitSet()))).isEqualTo(says);
+        problems.clear();
+        assertThat(feed.says(sketch)).as("a problem gone").isNotEqualTo(says);
     }
 }

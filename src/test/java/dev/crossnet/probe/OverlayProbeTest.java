@@ -98,6 +98,23 @@ class OverlayProbeTest {
                 .noneMatch(p -> p.kind().equals("overlay probe")));
     }
 
+    @Test
+    void anEchoThatCannotBeSent_isACurrentProblem_untilThePeerLeaves() {
+        ProbeTarget broadcast = PeerProbesTest.target("10.0.0.9", "255.255.255.255"); // refused: no SO_BROADCAST
+        AtomicReference<List<ProbeTarget>> peers = new AtomicReference<>(List.of(broadcast, b));
+        pa = new OverlayProbe(() -> a, peers::get, NETWORK, PORT, Clock.systemUTC(), System::nanoTime);
+        pa.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProblemLog.everyProblem().stream()
+                .anyMatch(p -> p.kind().equals("overlay probe") && p.object().equals("echo to 10.0.0.9")));
+        assertThat(ProblemLog.everyProblem()).noneMatch(p -> p.object().equals("echo to 10.0.0.2"));
+
+        peers.set(List.of(b));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProblemLog.everyProblem().stream()
+                .noneMatch(p -> p.kind().equals("overlay probe")));
+    }
+
     /** Whether an echo sent from {@code from} gets an answer from probe a. */
     private boolean answered(String from, byte[] echo) throws Exception {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(from), 0))) {

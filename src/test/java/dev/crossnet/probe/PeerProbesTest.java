@@ -93,4 +93,28 @@ class PeerProbesTest {
 
         assertThat(probes.snapshot(T0)).extracting(PeerProbes.Reach::publicIp).containsExactly("192.168.1.3");
     }
+
+    @Test
+    void theSketch_changesWithReachabilityAndPeers_notWithRttsOrProbeTimes() {
+        ProbePacket echo = probes.echo(h2, 1_000_000L, T0);
+        probes.echo(h3, 1_000_000L, T0);
+        PeerProbes.Sketch none = probes.sketch(T0);
+        probes.answered(h2.address(), echo.answer(), 1_250_000L, T0);
+        PeerProbes.Sketch h2Up = probes.sketch(T0);
+        assertThat(h2Up).isNotEqualTo(none);
+        assertThat(h2Up.reachable().get(0)).isTrue();
+
+        ProbePacket again = probes.echo(h2, 2_000_000L, T0.plusSeconds(2));
+        probes.answered(h2.address(), again.answer(), 2_900_000L, T0.plusSeconds(2));
+        probes.echo(h3, 2_000_000L, T0.plusSeconds(2));
+        assertThat(probes.sketch(T0.plusSeconds(3))).as("another RTT, later probes: the same").isEqualTo(h2Up);
+        assertThat(probes.answers()).as("but two RTTs measured").isEqualTo(2);
+
+        assertThat(probes.sketch(T0.plusSeconds(2).plus(WINDOW))).as("the window passed").isEqualTo(none);
+        probes.retain(List.of(h2));
+        assertThat(probes.sketch(T0)).as("a peer left").isNotEqualTo(h2Up);
+        PeerProbes.Sketch oneLeft = probes.sketch(T0);
+        probes.echo(target("192.168.1.9", "10.5.2.0"), 3_000_000L, T0);
+        assertThat(probes.sketch(T0)).as("the same overlay address, another PublicIP").isNotEqualTo(oneLeft);
+    }
 }
