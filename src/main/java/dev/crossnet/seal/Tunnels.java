@@ -36,12 +36,7 @@ public final class Tunnels {
     /** Counter family of completed handshakes, labelled {@code role}. */
     public static final String HANDSHAKES = "crossnet_seal_handshakes_total";
 
-    /**
-     * Where the handshake messages this host originates go (initiations, and responses: see {@link
-     * #handshake}): called with the peer's endpoint and a fresh datagram. A response is handed over
-     * before its keys may seal anything, so a datapath that sends what it is handed in order, before
-     * packets it seals afterwards, never lets a packet overtake the response that makes it readable.
-     */
+    /** Where handshake messages go: called with the peer's endpoint and a fresh datagram. */
     public interface Transmit {
         void send(long endpoint, byte[] datagram);
     }
@@ -218,13 +213,10 @@ public final class Tunnels {
 
     /**
      * Handles a handshake message from {@code source} (after {@link #open} returned
-     * {@link #HANDSHAKE}): answers an initiation, or completes our own initiation. The response to
-     * an initiation goes to {@code source} through {@link Transmit}, before its keys are installed
-     * (the initiator cannot open a packet under them before it has read the response).
+     * {@link #HANDSHAKE}): answers an initiation, or completes our own initiation.
      *
-     * @return the datagram to send back to {@code source} when this completed our initiation (a
-     *     keepalive that confirms the new keys), else null: answered through {@link Transmit}, or
-     *     dropped (and counted)
+     * @return the datagram to send back to {@code source} (a response, or a keepalive that
+     *     confirms the new keys), or null when the message was dropped (and counted)
      */
     public byte[] handshake(PacketCipher cipher, byte[] message, long source) {
         if (message.length < 4 || (message[1] | message[2] | message[3]) != 0) {
@@ -232,18 +224,14 @@ public final class Tunnels {
             return null;
         }
         try {
-            if (message[0] == Wire.TYPE_INITIATION) {
-                answer(message, source);
-                return null;
-            }
-            return complete(cipher, message);
+            return message[0] == Wire.TYPE_INITIATION ? answer(message, source) : complete(cipher, message);
         } catch (Dropped d) {
             drop(d.reason);
             return null;
         }
     }
 
-    private void answer(byte[] message, long source) throws Dropped {
+    private byte[] answer(byte[] message, long source) throws Dropped {
         long now = clock.nanoTime();
         if (!rate.tryAcquire(source, now)) {
             throw new Dropped(SealDrop.HANDSHAKE_RATE);
@@ -290,12 +278,10 @@ public final class Tunnels {
                 throw new Dropped(SealDrop.HANDSHAKE_INVALID);
             }
             table.replace(localIndex, s);
-            // The response first: a session without one may be used at once (installAnswered), and a
-            // packet under it that left before the response would be unknown_session to the initiator.
-            transmit.send(source, response);
             retire(t.installAnswered(s));
         }
         handshakesAnswered.inc();
+        return response;
     }
 
     private byte[] complete(PacketCipher cipher, byte[] message) throws Dropped {

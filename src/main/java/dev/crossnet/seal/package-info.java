@@ -50,13 +50,10 @@
  * and, on the receiving side, a {@link dev.crossnet.seal.ReplayWindow} of 16320 counters that is
  * updated only after the tag verifies. The initiator of a session starts a new handshake after
  * {@link dev.crossnet.seal.Limits#rekeyAfter()} (default 120 s; the network config's
- * {@code Backend.RekeyAfter}, or the agent's {@code --docker-rekey-after} for encrypted Docker networks, sets it, see
- * {@link dev.crossnet.seal.Limits#rekeyingAfter}) or 2^60 packets; its responder
+ * {@code Backend.RekeyAfter} sets it, see {@link dev.crossnet.seal.Limits#rekeyingAfter}) or 2^60 packets; its responder
  * after halfway to {@link dev.crossnet.seal.Limits#rejectAfter()} (180 s), past which a key is
  * neither used nor accepted. Through a changeover a peer keeps up to three sessions: current
- * (sends), previous (still accepted) and next (answered, promoted by the peer's first packet). A
- * responder without a current session sends under the one it answered at once, so its response
- * leaves first: it is handed to the datapath before those keys can seal anything.
+ * (sends), previous (still accepted) and next (answered, promoted by the peer's first packet).
  * Replaced keys are refused as {@code stale_key}.
  *
  * <h2>Receive checks, in order</h2>

@@ -57,7 +57,6 @@ class TunnelsFuzzTest {
         String what = HexFormat.of().formatHex(input);
         if (r == Tunnels.HANDSHAKE) {
             assertThat(h.b.handshake(h.bCipher, d, input[0] & 0x0f)).as("answered %s", what).isNull();
-            assertThat(h.wire).as("answered %s", what).isEmpty(); // responses go through Transmit
         } else {
             assertThat(r).as("result for %s", what).isNegative();
             assertThat(SealDrop.ofCode(r)).isNotNull();

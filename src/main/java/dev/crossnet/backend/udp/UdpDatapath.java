@@ -186,13 +186,11 @@ final class UdpDatapath implements AutoCloseable {
                     p.txPackets.inc();
                     p.txBytes.inc(len);
                 }
-                if (sealer != null) {
-                    // Handshakes before the batch: a response queued before its keys sealed any packet of
-                    // the batch must leave before them, or the initiator cannot open them (unknown_session).
-                    sealer.drain(bind, scratch, scratchSize, scratchDest);
-                }
                 if (n > 0) {
                     bind.send(bufs, sizes, dests, n, 0);
+                }
+                if (sealer != null) {
+                    sealer.drain(bind, scratch, scratchSize, scratchDest);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -109,8 +109,8 @@ class SealedFrameFuzzTest {
             b.addPeer(aCert, 1);
             a.initiate(aToB);
             genuine.add(wire.peek().clone()); // an initiation
-            assertThat(b.handshake(bCipher, wire.poll(), 1)).as("answered through Transmit").isNull();
-            byte[] keepalive = a.handshake(aCipher, wire.poll(), 2);
+            byte[] response = b.handshake(bCipher, wire.poll(), 1);
+            byte[] keepalive = a.handshake(aCipher, response, 2);
             assertThat(receive(keepalive)).as("the initiator's key confirmation").isEqualTo(0);
             for (Remote from : List.of(A1, A2)) {
                 byte[] d = seal(inner(VNI, ipv4Frame(C1.mac(), from.mac(), from.ip())));
@@ -171,7 +171,6 @@ class SealedFrameFuzzTest {
         String what = HexFormat.of().formatHex(datagram);
         if (r == Tunnels.HANDSHAKE) {
             assertThat(p.b.handshake(p.bCipher, datagram, 1)).as("answered %s", what).isNull();
-            assertThat(p.wire).as("answered %s", what).isEmpty(); // responses go through Transmit
         } else {
             assertThat(r).as("result for %s", what).isLessThanOrEqualTo(0);
         }
