@@ -47,11 +47,12 @@ public final class AgentRuntime {
      * @param seal         this host's seal key and certificates, asked for only by an encrypted udp network
      *                     and by the Docker plugins (for encrypted Docker networks)
      * @param dockerEncryptedOffloads whether encrypted Docker networks use TAP and UDP offloads and batches
+     * @param dockerSeal   key lifetimes of the encrypted Docker networks' tunnels ({@code --docker-rekey-after})
      */
     public record Settings(Agent.Options agent, String healthzIp, int healthzPort, Path dockerPlugin, Path dockerHost,
                            InetAddress dnsListen, boolean noDockerDns, HostReaper.Timing liveness, String hostName,
                            InetSocketAddress dashboard, ClusterStatus.StoreHealth storeKind, Supplier<SealIdentity> seal,
-                           boolean dockerEncryptedOffloads) {
+                           boolean dockerEncryptedOffloads, dev.crossnet.seal.Limits dockerSeal) {
     }
 
     private AgentRuntime() {
@@ -103,7 +104,7 @@ public final class AgentRuntime {
                 try {
                     docker.activate(h, kernel, s.dockerHost(), s.noDockerDns() ? null
                             : new InetSocketAddress(s.dnsListen() != null ? s.dnsListen() : h.publicIp().toInetAddress(),
-                            DNS_PORT), loop, agent::peerAddresses, s.seal(), s.dockerEncryptedOffloads());
+                            DNS_PORT), loop, agent::peerAddresses, s.seal(), s.dockerEncryptedOffloads(), s.dockerSeal());
                 } catch (RuntimeException e) {
                     agent.stop();
                     throw e;

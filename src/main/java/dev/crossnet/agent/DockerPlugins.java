@@ -165,12 +165,13 @@ public final class DockerPlugins implements AutoCloseable {
      *                     {@link SealedDatapath} starts and its certificate is published, else
      *                     {@code --opt encrypted} is refused with the supplier's reason
      * @param sealedOffloads whether the encrypted networks' datapath uses TAP and UDP offloads and batches
+     * @param sealLimits   key lifetimes of the encrypted networks' tunnels
      * @throws CrossnetException if {@code dnsListen} cannot be bound or the store cannot be read; the
      *                           caller then {@link #close}s
      */
     public synchronized void activate(HostContext host, LinuxKernel kernel, Path dockerSocket, InetSocketAddress dnsListen,
                                       ReconcileLoop loop, Supplier<Collection<IPAddress>> clusterHosts,
-                                      Supplier<SealIdentity> seal, boolean sealedOffloads) {
+                                      Supplier<SealIdentity> seal, boolean sealedOffloads, dev.crossnet.seal.Limits sealLimits) {
         // The name service first: a bad --dns-listen fails before anything else runs.
         if (dnsListen != null) {
             try {
@@ -182,7 +183,7 @@ public final class DockerPlugins implements AutoCloseable {
             }
         }
         Datapath datapath = new Datapath(kernel, kernel.segments(), host.withName(hostName), errors::inc);
-        startSealed(datapath, host, seal, sealedOffloads);
+        startSealed(datapath, host, seal, sealedOffloads, sealLimits);
         NetworkDriver driver = new NetworkDriver(docker, datapath, Clock.systemUTC(), clusterHosts).onLoop(loop);
         sync = new EngineSync(docker, new UnixSocketEngine(dockerSocket), hostName, SYNC_INTERVAL, Clock.systemUTC());
         HostReaper reaper = new HostReaper(store, prefix, hostName, liveness.reapAfter(), Clock.systemUTC());
@@ -244,10 +245,11 @@ public final class DockerPlugins implements AutoCloseable {
      * Starts the encrypted networks' datapath when this host has a seal identity, and publishes its
      * certificate for the other hosts; else tells the datapath why encrypted networks are refused.
      */
-    private void startSealed(Datapath datapath, HostContext host, Supplier<SealIdentity> seal, boolean offloads) {
+    private void startSealed(Datapath datapath, HostContext host, Supplier<SealIdentity> seal, boolean offloads,
+                             dev.crossnet.seal.Limits limits) {
         try {
             SealIdentity id = seal.get();
-            sealed = SealedDatapath.start(id, host.publicIp(), metrics, docker::sealCertificates, offloads);
+            sealed = SealedDatapath.start(id, host.publicIp(), limits, metrics, docker::sealCertificates, offloads);
             docker.putSealCertificate(hostName, id.certificate());
             datapath.sealedBy(sealed, null);
         } catch (RuntimeException e) {

@@ -97,6 +97,11 @@ final class AgentCommand implements Runnable {
                     + " GSO/GRO (default: ${DEFAULT-VALUE}); false moves one frame per system call, as on a kernel without them.")
     boolean dockerEncryptedOffloads;
 
+    @Option(names = "--docker-rekey-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --docker-plugin: encrypted networks start a new handshake with each peer host this often;"
+                    + " 2s to 24h (default: 120s). Tunnels are per host pair, shared by every encrypted network.")
+    Duration dockerRekeyAfter;
+
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "This host's name in the store, for its Docker endpoints, IPAM claims and status record"
                     + " (default: its name in the cluster after init/join, else the hostname).")
@@ -112,6 +117,7 @@ final class AgentCommand implements Runnable {
             throw new CrossnetException("--dns-listen: cannot be combined with --no-docker-dns");
         }
         dev.crossnet.docker.HostReaper.Timing liveness = liveness(dockerPlugin != null, presenceTtl, reapAfter);
+        dev.crossnet.seal.Limits dockerSeal = dockerSealLimits(dockerPlugin != null, dockerRekeyAfter);
         java.net.InetAddress dnsIp = dnsListen == null ? null : DnsCommand.Serve.ownAddress("--dns-listen", dnsListen);
         java.net.InetSocketAddress dashboard = dev.crossnet.dashboard.DashboardListen.parse(dashboardListen).orElse(null);
         if (!isRoot()) {
@@ -132,7 +138,7 @@ final class AgentCommand implements Runnable {
         try (Store store = storeOptions.open()) {
             AgentRuntime.run(new AgentRuntime.Settings(opts, healthzIp, healthzPort, dockerPlugin, dockerHost, dnsIp,
                     noDockerDns, liveness, host, dashboard, ClusterStatusReader.describe(storeOptions.spec()), this::seal,
-                    dockerEncryptedOffloads),
+                    dockerEncryptedOffloads, dockerSeal),
                     store, storeOptions.prefix());
         }
     }
@@ -166,6 +172,24 @@ final class AgentCommand implements Runnable {
                     + text(least));
         }
         return new dev.crossnet.docker.HostReaper.Timing(t, r);
+    }
+
+    /** The encrypted Docker networks' key lifetimes from {@code --docker-rekey-after}, checked. @throws CrossnetException naming the flag */
+    static dev.crossnet.seal.Limits dockerSealLimits(boolean plugins, Duration rekeyAfter) {
+        if (rekeyAfter == null) {
+            return dev.crossnet.seal.Limits.DEFAULT;
+        }
+        if (!plugins) {
+            throw new CrossnetException("--docker-rekey-after: encrypted Docker networks are served by the Docker plugins;"
+                    + " add --docker-plugin (an encrypted udp network takes Backend.RekeyAfter)");
+        }
+        Duration min = Duration.ofSeconds(dev.crossnet.model.NetworkConfig.MIN_REKEY_AFTER);
+        Duration max = Duration.ofSeconds(dev.crossnet.model.NetworkConfig.MAX_REKEY_AFTER);
+        if (rekeyAfter.compareTo(min) < 0 || rekeyAfter.compareTo(max) > 0) {
+            throw new CrossnetException("--docker-rekey-after: " + text(rekeyAfter) + " is out of range " + text(min) + " to "
+                    + text(max));
+        }
+        return dev.crossnet.seal.Limits.rekeyingAfter(rekeyAfter);
     }
 
     private static String text(Duration d) {

@@ -22,9 +22,9 @@ public record NetworkConfig(Subnet network, int subnetLen, IPAddress subnetMin, 
                             BackendConfig backend, boolean enableIpv6, Subnet ipv6Network, String json) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Backend.RekeyAfter bounds, in seconds: 2 s for tests of a rekey under load, at most a day. */
-    static final int MIN_REKEY_AFTER = 2;
-    static final int MAX_REKEY_AFTER = 86_400;
+    /** Backend.RekeyAfter bounds, in seconds: 2 s for tests of a rekey under load, at most a day (also the agent's --docker-rekey-after). */
+    public static final int MIN_REKEY_AFTER = 2;
+    public static final int MAX_REKEY_AFTER = 86_400;
 
     /**
      * Parses and validates. Unknown fields are ignored, as flannel does.

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.crossnet.docker.lab.Exec;
 import dev.crossnet.lab.Lab;
 import dev.crossnet.lab.LabOptions;
+import dev.crossnet.lab.TcpStream;
 import dev.crossnet.store.KeyValue;
 import dev.crossnet.store.sqlite.SqliteStore;
 import java.nio.file.Path;
@@ -71,6 +72,16 @@ final class DockerLab implements AutoCloseable {
 
     String ip(String host, String container) {
         return docker(host, "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container);
+    }
+
+    /**
+     * Container {@code container} on {@code host} as one end of a {@link TcpStream}: its network
+     * namespace (by its process: the sandbox file is a mount only dockerd's mount namespace sees)
+     * and its address.
+     */
+    TcpStream.End end(String host, String container) {
+        return new TcpStream.End(container, "/proc/" + docker(host, "inspect", "-f", "{{.State.Pid}}", container) + "/ns/net",
+                ip(host, container));
     }
 
     boolean pings(String host, String container, String target) {

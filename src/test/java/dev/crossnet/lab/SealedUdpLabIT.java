@@ -35,8 +35,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -183,10 +181,11 @@ class SealedUdpLabIT {
             raw.sendUdp(peer1, port2, foreignInitiation);
             await("drop counters on h2").atMost(CONVERGE).untilAsserted(() -> {
                 String after = metrics("h2");
-                assertThat(seal(after, "not_sealed") - seal(before, "not_sealed")).isEqualTo(2);
-                assertThat(seal(after, "replay") - seal(before, "replay")).isEqualTo(1);
-                assertThat(seal(after, "bad_tag") - seal(before, "bad_tag")).isEqualTo(1);
-                assertThat(seal(after, "certificate_rejected") - seal(before, "certificate_rejected")).isEqualTo(1);
+                assertThat(seal(after, "not_sealed") - seal(before, "not_sealed")).as("not_sealed").isEqualTo(2);
+                assertThat(seal(after, "replay") - seal(before, "replay")).as("replay").isEqualTo(1);
+                assertThat(seal(after, "bad_tag") - seal(before, "bad_tag")).as("bad_tag").isEqualTo(1);
+                assertThat(seal(after, "certificate_rejected") - seal(before, "certificate_rejected")).as("certificate_rejected")
+                        .isEqualTo(1);
             });
             listener.setSoTimeout(1000); // every datagram above was already counted as dropped; nothing to wait on
             assertThat(receiveOrNull(listener)).as("nothing delivered").isNull();
@@ -385,30 +384,18 @@ class SealedUdpLabIT {
     }
 
     static String metrics(String host) {
-        Lab.ExecResult r = lab.exec(host, Duration.ofSeconds(30), "curl", "-s", "127.0.0.1:" + Agents.HEALTHZ_PORT + "/metrics");
-        assertThat(r.exit()).as(r.err()).isZero();
-        return r.out();
+        return AgentMetrics.scrape(lab, host);
     }
 
     static long seal(String text, String reason) {
-        return counter(text, "crossnet_seal_drops_total\\{reason=\"" + reason + "\"}");
+        return AgentMetrics.sealDrops(text, reason);
     }
 
     static long noRoute(String text) {
-        return counter(text, "crossnet_udp_drops_total\\{peer=\"none\",reason=\"no_route\"}");
-    }
-
-    static long counter(String text, String series) {
-        Matcher m = Pattern.compile(series + " (\\d+)").matcher(text);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        return AgentMetrics.counter(text, "crossnet_udp_drops_total\\{peer=\"none\",reason=\"no_route\"}");
     }
 
     static long handshakes(String text) {
-        long n = 0;
-        Matcher m = Pattern.compile("crossnet_seal_handshakes_total\\{role=\"\\w+\"} (\\d+)").matcher(text);
-        while (m.find()) {
-            n += Long.parseLong(m.group(1));
-        }
-        return n;
+        return AgentMetrics.handshakes(text);
     }
 }

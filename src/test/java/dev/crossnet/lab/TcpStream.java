@@ -29,15 +29,16 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #assertIntact}). A reset or any other socket error on either end fails both at once.
  *
  * <p>Both ends run on threads of their own; the sockets are made inside the containers'
- * namespaces. Thread-safe. {@link #close()} tears both ends down whatever happened.
+ * namespaces (a lab's, or a Docker container's: see {@link End}). Thread-safe. {@link #close()}
+ * tears both ends down whatever happened.
  */
-final class TcpStream implements AutoCloseable {
+public final class TcpStream implements AutoCloseable {
     /**
      * More than the receiver's kernel may hold unread (tcp_rmem's default maximum is 6 MiB) plus
      * what is in flight, so that this many new bytes at the receiver crossed the network after the
      * mark was taken, not before.
      */
-    static final long MORE_THAN_BUFFERED = 16L << 20;
+    public static final long MORE_THAN_BUFFERED = 16L << 20;
     /**
      * The most a stream {@link #untilStopped} sends per second: enough to see it flow, little
      * enough that hashing it does not take the CPU from the agents the test restarts.
@@ -54,14 +55,25 @@ final class TcpStream implements AutoCloseable {
     private volatile long received;
     private volatile long longestGapNanos;
 
-    private TcpStream(Lab lab, String from, String to, int port, long size, long pace) {
-        this.what = "tcp " + from + " -> " + to + ":" + port;
-        this.server = Netns.run(lab.nsOf(to), () -> new ServerSocket(port, 1, InetAddress.getByName(lab.ip(to))));
+    /**
+     * One end of a stream: a name for messages, the network namespace ({@link Netns#run}: a name
+     * under {@code /var/run/netns}, or a path such as a Docker container's {@code /proc/PID/ns/net}) and the address.
+     */
+    public record End(String name, String netns, String ip) {
+        /** Container {@code name} of {@code lab}. */
+        public static End of(Lab lab, String name) {
+            return new End(name, lab.nsOf(name), lab.ip(name));
+        }
+    }
+
+    private TcpStream(End from, End to, int port, long size, long pace) {
+        this.what = "tcp " + from.name() + " -> " + to.name() + ":" + port;
+        this.server = Netns.run(to.netns(), () -> new ServerSocket(port, 1, InetAddress.getByName(to.ip())));
         thread("recv", () -> got.complete(receive()), got);
         try {
-            this.client = Netns.run(lab.nsOf(from), () -> {
+            this.client = Netns.run(from.netns(), () -> {
                 Socket s = new Socket();
-                s.connect(new InetSocketAddress(lab.ip(to), port), 30_000);
+                s.connect(new InetSocketAddress(to.ip(), port), 30_000);
                 return s;
             });
         } catch (RuntimeException e) {
@@ -73,21 +85,26 @@ final class TcpStream implements AutoCloseable {
 
     /** A stream that runs until {@link #stop()}, at most {@link #PACE} bytes a second. */
     static TcpStream untilStopped(Lab lab, String from, String to, int port) {
-        return new TcpStream(lab, from, to, port, Long.MAX_VALUE, PACE);
+        return untilStopped(End.of(lab, from), End.of(lab, to), port);
+    }
+
+    /** A stream from {@code from} to {@code to} that runs until {@link #stop()}, at most {@link #PACE} bytes a second. */
+    public static TcpStream untilStopped(End from, End to, int port) {
+        return new TcpStream(from, to, port, Long.MAX_VALUE, PACE);
     }
 
     /** A stream of {@code size} bytes (rounded up to whole MiB) as fast as it goes, then the sender closes. */
     static TcpStream ofSize(Lab lab, String from, String to, int port, long size) {
-        return new TcpStream(lab, from, to, port, size, Long.MAX_VALUE);
+        return new TcpStream(End.of(lab, from), End.of(lab, to), port, size, Long.MAX_VALUE);
     }
 
     /** Bytes the receiver has read so far. */
-    long received() {
+    public long received() {
         return received;
     }
 
     /** The longest time between two reads at the receiver, for information only. */
-    long longestGapMillis() {
+    public long longestGapMillis() {
         return longestGapNanos / 1_000_000;
     }
 
@@ -95,7 +112,7 @@ final class TcpStream implements AutoCloseable {
      * Waits until {@code bytes} more than now have arrived at the receiver, within {@code atMost};
      * fails at once if either end has failed (a reset, say) or the stream ended early.
      */
-    void awaitMore(String when, long bytes, Duration atMost) {
+    public void awaitMore(String when, long bytes, Duration atMost) {
         long mark = received;
         await(what + ": " + bytes + " more bytes received " + when).atMost(atMost).pollInterval(Duration.ofMillis(20))
                 .until(() -> {
@@ -105,7 +122,7 @@ final class TcpStream implements AutoCloseable {
     }
 
     /** Asks the sender to close after the chunk it is writing; {@link #assertIntact} waits for the end. */
-    void stop() {
+    public void stop() {
         stopping = true;
     }
 
@@ -113,7 +130,7 @@ final class TcpStream implements AutoCloseable {
      * Waits for the sender to finish and the receiver to read to the end, then checks that the
      * receiver got exactly what was sent (length and SHA-256). Fails on an error at either end.
      */
-    void assertIntact(Duration atMost) throws InterruptedException {
+    public void assertIntact(Duration atMost) throws InterruptedException {
         String s = result(sent, "sender", atMost);
         String g = result(got, "receiver", atMost);
         assertThat(g).as(what + ": what arrived, against what was sent").isEqualTo(s);

@@ -99,7 +99,7 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     /** The UDP payloads of frames from {@code srcIp:srcPort}. */
-    List<byte[]> udpPayloadsFrom(int srcIp, int srcPort) throws IOException {
+    public List<byte[]> udpPayloadsFrom(int srcIp, int srcPort) throws IOException {
         List<byte[]> out = new ArrayList<>();
         for (byte[] f : frames()) {
             int udp = udpOffset(f);
@@ -125,7 +125,7 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     /** The UDP payloads of frames to or from {@code port}. */
-    List<byte[]> udpPayloadsOnPort(int port) throws IOException {
+    public List<byte[]> udpPayloadsOnPort(int port) throws IOException {
         List<byte[]> out = new ArrayList<>();
         for (byte[] f : frames()) {
             int udp = udpOffset(f);
@@ -138,7 +138,7 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     /** Frames whose outer IPv4 source or destination lies in {@code network/prefix}: an overlay packet in clear. */
-    List<byte[]> ipv4Inside(int network, int prefix) throws IOException {
+    public List<byte[]> ipv4Inside(int network, int prefix) throws IOException {
         int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
         List<byte[]> out = new ArrayList<>();
         for (byte[] f : frames()) {

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * (with UDP GRO, several per buffer, cut at the reported segment size) and takes each on its own:
  * a handshake is answered; a transport message is opened (type, key, tag, replay window, all
  * before anything else); then the VNI must be an encrypted network with a segment here and the
- * frame must pass {@link FrameSwitch#inbound} for the sending host. Only then is it handed to the
- * network's {@link TapPort} (which coalesces TCP frames when its TAP has a {@code virtio_net_hdr});
- * every port that got frames is flushed at the end of the batch.
+ * frame must pass {@link FrameSwitch#inbound} for the sending host (both checked by {@link
+ * FrameSwitch#opened}). Only then is it handed to the network's {@link TapPort} (which coalesces
+ * TCP frames when its TAP has a {@code virtio_net_hdr}); every port that got frames is flushed at
+ * the end of the batch.
  *
  * <p>Not thread-safe: owned by the receiving thread. Allocation-free after construction but for
  * handshakes (rare, and bounded by the tunnels).
@@ -107,24 +108,19 @@ final class FrameRx {
         if (r <= 0) {
             return; // a keepalive, or refused and counted by Tunnels
         }
-        if (r < 4 + FrameSwitch.ETH_HEADER) {
-            counters.drop(FrameDrop.MALFORMED);
-            return;
-        }
-        int vni = b.getInt(at + PAYLOAD);
-        TapPort port = last;
-        if (port == null || port.vni != vni || port.stop) {
-            port = ports.get(vni); // boxes the VNI: only when it changes
-            last = port;
-        }
-        if (port == null) {
-            counters.drop(FrameDrop.UNKNOWN_NETWORK);
-            return;
+        TapPort port = null;
+        if (r >= 4) {
+            int vni = b.getInt(at + PAYLOAD);
+            port = last;
+            if (port == null || port.vni != vni || port.stop) {
+                port = ports.get(vni); // boxes the VNI: only when it changes
+                last = port;
+            }
         }
         Tunnel peer = cipher.peer();
         int frame = at + PAYLOAD + 4;
         // The peer's host name is its certificate's, which the datapath checked is the store's name for it.
-        FrameDrop refused = FrameSwitch.inbound(port.table, peer.identity().hostName(), b, frame, r - 4);
+        FrameDrop refused = FrameSwitch.opened(port == null ? null : port.table, peer.identity().hostName(), b, at + PAYLOAD, r);
         if (refused != null) {
             counters.drop(refused);
             return;

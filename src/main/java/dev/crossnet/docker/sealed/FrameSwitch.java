@@ -101,6 +101,25 @@ public final class FrameSwitch {
         return null;
     }
 
+    /**
+     * Checks the opened payload {@code b[off, off+len)} of a sealed datagram that host {@code
+     * peerHost} sent (a VNI, then a frame; see {@code package-info}): it must hold a VNI and an
+     * Ethernet header, name a network with a segment here ({@code t}: the remote endpoints of the
+     * network of the VNI {@code b.getInt(off)}, or null when there is none), and its frame must
+     * pass {@link #inbound}.
+     *
+     * @return null when the frame at {@code off + 4} may be delivered to that network, else why not
+     */
+    public static FrameDrop opened(FrameTable t, String peerHost, ByteBuffer b, int off, int len) {
+        if (len < 4 + ETH_HEADER) {
+            return FrameDrop.MALFORMED;
+        }
+        if (t == null) {
+            return FrameDrop.UNKNOWN_NETWORK;
+        }
+        return inbound(t, peerHost, b, off + 4, len - 4);
+    }
+
     /** If the frame is an IPv4-over-Ethernet ARP request for a remote endpoint, writes the reply and returns true. */
     private static boolean arpRequest(FrameTable t, ByteBuffer b, int off, int len, ByteBuffer reply) {
         if (len < ETH_HEADER + ARP_LENGTH || (b.getShort(off + 12) & 0xffff) != ETHERTYPE_ARP) {

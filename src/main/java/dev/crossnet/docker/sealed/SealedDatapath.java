@@ -130,13 +130,15 @@ public final class SealedDatapath implements AutoCloseable {
      * Verifies this host's seal certificate against its cluster CA, binds UDP {@code publicIp}:{@link
      * #PORT} and starts receiving. Blocking until bound.
      *
+     * @param limits       key lifetimes and handshake bounds of the tunnels ({@link Limits#DEFAULT}, or the
+     *                     agent's {@code --docker-rekey-after})
      * @param certificates the hosts' published seal certificates (DER) by host name, read on every
      *                     {@link #program}; each is verified against the cluster CA before use
      * @param offloads     TSO/checksum offloads on the TAPs, UDP GSO/GRO and batches of {@value #BATCH};
      *                     false moves one frame per system call (what a kernel without them does)
      * @throws CrossnetException when the certificate is refused or the port cannot be bound
      */
-    public static SealedDatapath start(SealIdentity id, IPAddress publicIp, PrometheusRegistry metrics,
+    public static SealedDatapath start(SealIdentity id, IPAddress publicIp, Limits limits, PrometheusRegistry metrics,
                                        Supplier<Map<String, byte[]>> certificates, boolean offloads) {
         X509Certificates ca;
         try {
@@ -153,7 +155,7 @@ public final class SealedDatapath implements AutoCloseable {
             throw new CrossnetException("encrypted docker networks: " + e.getMessage(), e);
         }
         HandshakeSender sender = new HandshakeSender(socket);
-        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, Limits.DEFAULT, SealClock.SYSTEM, sender::send, metrics);
+        Tunnels t = new Tunnels(id.staticPrivate(), id.certificate(), ca, limits, SealClock.SYSTEM, sender::send, metrics);
         SealedDatapath dp = new SealedDatapath(t, socket, sender, vni -> LinuxTun.openTap(tapName(vni), offloads), batch,
                 certificates, metrics);
         dp.startReceiving();

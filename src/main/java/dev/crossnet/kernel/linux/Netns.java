@@ -9,7 +9,7 @@ import java.util.concurrent.FutureTask;
 
 /**
  * Runs code inside a named network namespace ({@code /var/run/netns/NAME}, as {@code ip netns add}
- * makes them) without leaving the JVM: a fresh thread calls {@code setns(fd, CLONE_NEWNET)} and
+ * makes them; or one given by the absolute path of its file, e.g. {@code /proc/PID/ns/net}) without leaving the JVM: a fresh thread calls {@code setns(fd, CLONE_NEWNET)} and
  * then the task, so that sockets, TUN devices and child processes ({@code ip …}) it creates belong
  * to that namespace. File descriptors created there keep their namespace and may be used from any
  * thread afterwards. The caller's own thread never changes namespace.

@@ -228,9 +228,11 @@ class SealedDatapathTest {
         Host[] h = pair(false, true);
         deliver(h[0], h[1], withPattern("10.5.1.7", "10.5.2.9", 1));
         // Inside the certificate's 10.5.0.0/16, outside A's lease 10.5.1.0/24: A's table routes it to B all the same.
-        h[0].tun().inbound.add(withPattern("10.5.9.7", "10.5.2.9", 2));
+        byte[] outside = withPattern("10.5.9.7", "10.5.2.9", 2);
+        h[0].tun().inbound.add(outside);
         await().atMost(Duration.ofSeconds(30)).until(() -> udpDrops(bMetrics, "10.5.1.0/24", "inner_source_outside_peer") == 1);
-        assertThat(h[1].tun().outbound).isEmpty();
+        // Not isEmpty(): deliver() resends until one copy arrives, and on a busy machine a later copy may follow it.
+        assertThat(h[1].tun().outbound).as("delivered to B").noneMatch(p -> Arrays.equals(p, outside));
     }
 
     @ParameterizedTest

@@ -157,6 +157,9 @@ class SealedFramesTest {
         while (got.size() < payload.length) {
             byte[] f = h[1].tap().outbound.poll(30, TimeUnit.SECONDS);
             assertThat(f).as("a frame on h2's TAP").isNotNull();
+            if (f[10 + 14 + 9] == 17) {
+                continue; // a late copy of deliver()'s UDP frame (it resends until one arrives), not the TCP segments
+            }
             ByteBuffer g = ByteBuffer.wrap(f);
             if (g.get(1) == 1) {
                 assertThat(Short.reverseBytes(g.getShort(4))).as("gso_size").isEqualTo((short) mss);
