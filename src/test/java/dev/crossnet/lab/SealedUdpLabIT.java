@@ -5,6 +5,7 @@ import static dev.crossnet.testing.Datagrams.receiveOrNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crossnet.testing.ByteSearch;
 import dev.crossnet.cluster.SealFiles;
 import dev.crossnet.kernel.linux.Netns;
 import dev.crossnet.lab.LabOptions.StoreKind;
@@ -147,7 +148,7 @@ class SealedUdpLabIT {
             List<byte[]> sealed = cap.udpPayloadsFrom(ip(h1), UDP_PORT);
             assertThat(sealed).as("sealed datagrams h1 -> h2:8285 on the wire").isNotEmpty()
                     .allSatisfy(p -> assertThat(p[0]).as("message type").isIn((byte) 1, (byte) 2, (byte) 4))
-                    .noneSatisfy(p -> assertThat(UnderlayCapture.indexOf(p, PATTERN)).isGreaterThanOrEqualTo(0));
+                    .noneSatisfy(p -> assertThat(ByteSearch.indexOf(p, PATTERN)).isGreaterThanOrEqualTo(0));
             assertThat(cap.countContaining(PATTERN)).as("the pattern in the whole capture: only the cleartext control").isEqualTo(1);
             // The newest: its keys are h1's current ones (h1 sends h2 nothing more, so nothing rekeys them before the next test).
             capturedTransport = sealed.stream().filter(p -> p[0] == 4 && p.length == 400 + 28 + 32).reduce((a, b) -> b).orElseThrow();

@@ -1,5 +1,7 @@
 package dev.crossnet.lab;
 
+import static dev.crossnet.testing.ByteSearch.indexOf;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -162,18 +164,5 @@ public final class UnderlayCapture implements AutoCloseable {
     private static byte[] udpPayload(byte[] f, int udp) {
         int len = (ByteBuffer.wrap(f).getShort(udp + 4) & 0xffff) - 8;
         return Arrays.copyOfRange(f, udp + 8, Math.min(f.length, udp + 8 + len));
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

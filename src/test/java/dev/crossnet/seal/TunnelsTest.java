@@ -1,5 +1,7 @@
 package dev.crossnet.seal;
 
+import static dev.crossnet.testing.ByteSearch.indexOf;
+
 import dev.crossnet.metrics.MetricFamilies;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -304,18 +306,5 @@ class TunnelsTest {
         assertThat(back).isEqualTo(inner);
         assertThat(rx.position()).isZero(); // the caller's position and limit are left alone
         assertThat(rx.limit()).isEqualTo(4096);
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

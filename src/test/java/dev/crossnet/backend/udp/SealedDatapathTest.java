@@ -1,5 +1,6 @@
 package dev.crossnet.backend.udp;
 
+import static dev.crossnet.testing.ByteSearch.contains;
 import static dev.crossnet.backend.udp.Packets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -143,19 +144,6 @@ class SealedDatapathTest {
 
     static long udpDrops(PrometheusRegistry r, String peer, String reason) {
         return MetricFamilies.counter(r, "crossnet_udp_drops_total", "", "peer", "reason").labelValues(peer, reason).getLongValue();
-    }
-
-    static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     /** Sends packets from A until one reaches B's TUN; returns what B's TUN got. */
