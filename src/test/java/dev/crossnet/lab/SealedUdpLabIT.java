@@ -276,7 +276,7 @@ class SealedUdpLabIT {
                 while (sending.get()) {
                     try {
                         sender.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(to, 7778)));
-                        Thread.sleep(50);
+                        Thread.sleep(50); // pacing of the pattern source (about 20 a second), not a wait for a state
                     } catch (IOException | InterruptedException e) {
                         return;
                     }
