@@ -4,15 +4,21 @@ import dev.crossnet.CrossnetException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. */
+/**
+ * The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. When
+ * the first argument names a command, only that command's tree is built (picocli builds a model of every
+ * option of every command it is given, and a long-running agent keeps it for its life: ~100 command
+ * specs, their classes and converters); anything else (no command, help, a typo) gets every command.
+ */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Cross-host networking for containers.",
-        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
-                PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
-                ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
-                ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class, StatusCommand.class,
-                BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        description = "Cross-host networking for containers.")
 public final class Main implements Runnable {
+    /** Every command, in the order of the usage message. */
+    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(AgentCommand.class, ConfigCommand.class,
+            LeaseCommand.class, LabCommand.class, NetworkCommand.class, PluginCommand.class, DnsCommand.class,
+            DockerSetupCommand.class, ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class,
+            ClusterCommands.Token.class, ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class,
+            StatusCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,6 +36,9 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         quietUnlessLongRunning(args);
         CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : commandsFor(args)) {
+            cl.addSubcommand(c);
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (ex instanceof CrossnetException) {
                 cmd.getErr().println("crossnet: error: " + ex.getMessage());
@@ -38,6 +47,18 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** The one command {@code args[0]} names (not {@code help}), or every command. */
+    static java.util.List<Class<?>> commandsFor(String[] args) {
+        if (args.length > 0) {
+            for (Class<?> c : COMMANDS) {
+                if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0])) {
+                    return java.util.List.of(c);
+                }
+            }
+        }
+        return COMMANDS;
     }
 
     /** One-shot commands print results, not progress: only warnings are logged unless asked. */
