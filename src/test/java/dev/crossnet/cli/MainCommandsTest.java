@@ -43,4 +43,10 @@ class MainCommandsTest {
         assertThat(typo.code()).isEqualTo(2);
         assertThat(typo.err()).contains("agnet").contains("agent");
     }
+
+    @Test
+    void jetty_toldTheCacheLineLayout_soItNeverAsksJmx() {
+        CliRun.of("version");
+        assertThat(System.getProperty(Main.JETTY_REFERENCES_PER_CACHE_LINE)).isEqualTo("16"); // the tests' heap: compressed pointers
+    }
 }
