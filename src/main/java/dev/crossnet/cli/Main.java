@@ -1,24 +1,30 @@
 package dev.crossnet.cli;
 
 import dev.crossnet.CrossnetException;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. When
- * the first argument names a command, only that command's tree is built (picocli builds a model of every
- * option of every command it is given, and a long-running agent keeps it for its life: ~100 command
- * specs, their classes and converters); anything else (no command, help, a typo) gets every command.
+ * The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes.
+ *
+ * <p>The subcommands are added when a run needs them, not declared on the annotation: picocli reads the
+ * annotations of every command and option of the tree it builds, about 0.4 s of CPU for the whole tree
+ * (docs/benchmarks.md, "CLI start-up"), paid by every one-shot command and every agent start. A run whose
+ * first argument names a command builds that command only; anything else (no command, an option, {@code
+ * help}, a name that is no command) builds them all, so help, usage and the error's suggestions list every
+ * command.
  */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Cross-host networking for containers.")
 public final class Main implements Runnable {
-    /** Every command, in the order of the usage message. */
-    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(AgentCommand.class, ConfigCommand.class,
-            LeaseCommand.class, LabCommand.class, NetworkCommand.class, PluginCommand.class, DnsCommand.class,
-            DockerSetupCommand.class, ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class,
-            ClusterCommands.Token.class, ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class,
-            StatusCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
+    /** Every subcommand, in the order {@code crossnet --help} lists them. */
+    static final List<Class<?>> COMMANDS = List.of(AgentCommand.class, ConfigCommand.class, LeaseCommand.class,
+            LabCommand.class, NetworkCommand.class, PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
+            ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
+            ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class, StatusCommand.class,
+            BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,10 +42,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         jettyWithoutJmx();
         quietUnlessLongRunning(args);
-        CommandLine cl = new CommandLine(new Main());
-        for (Class<?> c : commandsFor(args)) {
-            cl.addSubcommand(c);
-        }
+        CommandLine cl = commandLine(args);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (ex instanceof CrossnetException) {
                 cmd.getErr().println("crossnet: error: " + ex.getMessage());
@@ -50,16 +53,25 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    /** The one command {@code args[0]} names (not {@code help}), or every command. */
-    static java.util.List<Class<?>> commandsFor(String[] args) {
-        if (args.length > 0) {
-            for (Class<?> c : COMMANDS) {
-                if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0])) {
-                    return java.util.List.of(c);
-                }
+    /** The command tree {@code args} need: the command {@code args[0]} names only, or every command. */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        Class<?> named = args.length == 0 ? null : named(args[0]);
+        for (Class<?> c : named == null ? COMMANDS : List.of(named)) {
+            cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    /** The command called {@code name} (or one of its aliases); null for none, and for help, which lists them all. */
+    private static Class<?> named(String name) {
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && (a.name().equals(name) || Arrays.asList(a.aliases()).contains(name))) {
+                return c;
             }
         }
-        return COMMANDS;
+        return null;
     }
 
     /** Jetty's system property that {@link #jettyWithoutJmx} sets. */
