@@ -49,8 +49,10 @@ import org.sqlite.SQLiteConfig;
  * unreported. Without notification it reads every {@value #FALLBACK_POLL_MS} ms. A report can come
  * before the commit it is about is visible (see {@link FileChanges}); when a read after a report
  * finds no commit it had not seen ({@code PRAGMA data_version} for other processes' commits, a count
- * for this one's), the thread reads again after 1, 2, 4 … ms until one shows or {@code safetyPoll}
- * has passed, instead of waiting for a report that will not come.
+ * for this one's), the thread reads again after 2, 8, 32 … ms until one shows or {@code safetyPoll}
+ * has passed (four reads in the first 170 ms, five in a second), instead of waiting for a report that
+ * will not come. Reports with no commit behind them (a checkpoint, the trailing writes of a commit
+ * already read) cost those few reads.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -59,6 +61,8 @@ public final class SqliteStore implements Store {
     static final long FALLBACK_POLL_MS = 20;
     /** How long an idle watch goes without reading the log when changes are reported. */
     static final Duration SAFETY_POLL = Duration.ofSeconds(1);
+    /** The first re-read after a reported change that was not visible yet; each next one waits four times as long. */
+    static final long RECHECK_FIRST_MS = 2;
 
     private final Path path;
     private final Clock clock;
@@ -438,7 +442,7 @@ public final class SqliteStore implements Store {
         boolean reported = true;
         Seen seen = null;
         long unseenSince = 0; // System.nanoTime() of a reported change not seen committed yet; 0: none
-        long recheckMs = 1;
+        long recheckMs = RECHECK_FIRST_MS;
         while (!closed) {
             long ceiling = changes.notifying() ? safetyPoll.toMillis() : Math.min(safetyPoll.toMillis(), FALLBACK_POLL_MS);
             Round round = pollOnce();
@@ -450,12 +454,12 @@ public final class SqliteStore implements Store {
                 unseenSince = 0; // a commit became visible (or nothing to compare): the report was about it
             } else if (reported && unseenSince == 0) {
                 unseenSince = now;
-                recheckMs = 1;
+                recheckMs = RECHECK_FIRST_MS;
             }
             seen = round.seen();
             if (unseenSince != 0 && now - unseenSince < safetyPoll.toNanos()) {
                 wait = Math.min(wait, recheckMs);
-                recheckMs *= 2;
+                recheckMs *= 4;
             } else {
                 unseenSince = 0;
             }

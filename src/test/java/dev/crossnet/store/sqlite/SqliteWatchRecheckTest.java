@@ -53,12 +53,12 @@ class SqliteWatchRecheckTest {
             int waits = (int) changes.awaitWaiting(1);
             changes.report(); // e.g. a checkpoint writing the database file: no commit to see
 
-            // 1, 2, 4 … ms while less than 300 ms have passed: a handful of reads, then the safety poll's pace.
+            // 2, 8, 32 … ms while less than 300 ms have passed: a handful of reads, then the safety poll's pace.
             await().atMost(Duration.ofSeconds(30)).until(() -> changes.timeouts().size() > waits
                     && changes.timeouts().subList(waits, changes.timeouts().size()).contains(Duration.ofMillis(300)));
             List<Duration> after = changes.timeouts().subList(waits, changes.timeouts().size());
             List<Duration> rechecks = after.subList(0, after.indexOf(Duration.ofMillis(300)));
-            assertThat(rechecks).hasSizeBetween(1, 9).startsWith(Duration.ofMillis(1))
+            assertThat(rechecks).hasSizeBetween(1, 4).startsWith(Duration.ofMillis(SqliteStore.RECHECK_FIRST_MS))
                     .allSatisfy(t -> assertThat(t).isLessThan(Duration.ofMillis(300)));
         }
     }
