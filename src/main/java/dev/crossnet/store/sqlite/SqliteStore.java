@@ -330,14 +330,14 @@ public final class SqliteStore implements Store {
         }
     }
 
-    /** When the next key lapses (epoch ms), or {@link Long#MAX_VALUE} if no key has a TTL. */
-    /** Called under {@link #lock}, in a transaction. */
+    /** The commits this connection has seen. Called under {@link #lock}, in a transaction. */
     private Seen seen() throws SQLException {
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
             return new Seen(rs.next() ? rs.getLong(1) : 0, ownCommits);
         }
     }
 
+    /** When the next key lapses (epoch ms), or {@link Long#MAX_VALUE} if no key has a TTL. */
     private long nextExpiry() throws SQLException {
         try (Statement st = conn.createStatement();
              ResultSet rs = st.executeQuery("SELECT MIN(expires_at) FROM kv WHERE expires_at IS NOT NULL")) {
