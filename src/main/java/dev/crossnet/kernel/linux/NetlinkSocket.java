@@ -81,7 +81,7 @@ final class NetlinkSocket implements AutoCloseable {
     private ByteBuffer exchange(Rtnl.Request request, String what, boolean[] interrupted) {
         boolean ok = false;
         try {
-            ensureOpen();
+            ensureOpen(what);
             int mySeq = ++seq;
             ByteBuffer msg = request.done(mySeq);
             tx.clear();
@@ -158,8 +158,8 @@ final class NetlinkSocket implements AutoCloseable {
         return new NetlinkException(namespace == null ? message : message + " in namespace " + namespace, errno);
     }
 
-    private void ensureOpen() {
-        Object file = namespace == null ? null : namespaceFile();
+    private void ensureOpen(String what) {
+        Object file = namespace == null ? null : namespaceFile(what);
         if (fd >= 0 && (namespace == null || file.equals(namespaceFile))) {
             return;
         }
@@ -169,13 +169,14 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     /** What tells a namespace's file from a later one of the same name: its device and inode. */
-    private Object namespaceFile() {
+    private Object namespaceFile(String what) {
         Path p = Path.of("/var/run/netns", namespace);
         try {
             var a = Files.readAttributes(p, "unix:dev,ino");
             return a.get("dev") + ":" + a.get("ino");
         } catch (IOException | UnsupportedOperationException e) {
-            throw failure("cannot open netlink: network namespace " + namespace + " is gone (" + e.getMessage() + ")", 0);
+            throw new NetlinkException("cannot " + what + ": network namespace " + namespace + " does not exist ("
+                    + e.getMessage() + ")", 0);
         }
     }
 
