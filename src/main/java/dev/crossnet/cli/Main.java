@@ -1,18 +1,30 @@
 package dev.crossnet.cli;
 
 import dev.crossnet.CrossnetException;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes. */
+/**
+ * The {@code crossnet} command: picocli wiring and one place that turns errors into exit codes.
+ *
+ * <p>The subcommands are added when a run needs them, not declared on the annotation: picocli reads the
+ * annotations of every command and option of the tree it builds, about 0.4 s of CPU for the whole tree
+ * (docs/benchmarks.md, "CLI start-up"), paid by every one-shot command and every agent start. A run whose
+ * first argument names a command builds that command only; anything else (no command, an option, {@code
+ * help}, a name that is no command) builds them all, so help, usage and the error's suggestions list every
+ * command.
+ */
 @Command(name = "crossnet", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Cross-host networking for containers.",
-        subcommands = {AgentCommand.class, ConfigCommand.class, LeaseCommand.class, LabCommand.class, NetworkCommand.class,
-                PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
-                ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
-                ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class, StatusCommand.class,
-                BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        description = "Cross-host networking for containers.")
 public final class Main implements Runnable {
+    /** Every subcommand, in the order {@code crossnet --help} lists them. */
+    static final List<Class<?>> COMMANDS = List.of(AgentCommand.class, ConfigCommand.class, LeaseCommand.class,
+            LabCommand.class, NetworkCommand.class, PluginCommand.class, DnsCommand.class, DockerSetupCommand.class,
+            ClusterCommands.Init.class, ClusterCommands.Join.class, ClusterCommands.Leave.class, ClusterCommands.Token.class,
+            ClusterCommands.Endpoint.class, ClusterCommands.Service.class, NodeCommand.class, StatusCommand.class,
+            BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,7 +41,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code: 0 ok, 1 error, 2 usage error. */
     public static int run(String... args) {
         quietUnlessLongRunning(args);
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (ex instanceof CrossnetException) {
                 cmd.getErr().println("crossnet: error: " + ex.getMessage());
@@ -38,6 +50,27 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** The command tree {@code args} need: the command {@code args[0]} names only, or every command. */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        Class<?> named = args.length == 0 ? null : named(args[0]);
+        for (Class<?> c : named == null ? COMMANDS : List.of(named)) {
+            cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    /** The command called {@code name} (or one of its aliases); null for none, and for help, which lists them all. */
+    private static Class<?> named(String name) {
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && (a.name().equals(name) || Arrays.asList(a.aliases()).contains(name))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** One-shot commands print results, not progress: only warnings are logged unless asked. */

@@ -24,6 +24,20 @@ final class LabExtension implements AfterTestExecutionCallback, AfterEachCallbac
         return n;
     }
 
+    /**
+     * A fresh lab name this extension does not remove: for a lab a later test of the class takes over
+     * ({@link #adopt}); the class removes it in {@code @AfterAll} if none does.
+     */
+    static String keptName() {
+        return "cnt" + UUID.randomUUID().toString().replace("-", "").substring(0, 7);
+    }
+
+    /** A lab made with a {@link #keptName}, now this test's: dumped if it fails, removed after it. */
+    Lab adopt(Lab lab) {
+        names.add(lab.name());
+        return track(lab);
+    }
+
     /** Keeps {@code lab} for the failure dump; returns it. */
     Lab track(Lab lab) {
         labs.add(lab);
