@@ -39,15 +39,18 @@ public final class OverlayProbe implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayProbe.class);
     /** The probe's UDP port, on the overlay addresses only (8472 is vxlan's, 8285 udp's). */
     public static final int PORT = 8474;
-    /** One echo per peer per round, and a round takes this long with up to 2 x {@link #ECHOES_PER_SECOND} peers. */
+    /** One echo per peer per round, and a round takes this long with up to 2 x {@link #ECHOES_PER_SECOND} (40) peers. */
     public static final Duration INTERVAL = Duration.ofSeconds(2);
     /**
-     * The most echoes sent per second: with more peers a round gets longer (1000 peers: 10 s), so the probe's cost
-     * on every host stays bounded however large the cluster (1000 peers every 2 s took most of a 1 % CPU budget).
+     * The most echoes sent per second: with more peers a round gets longer (1000 peers: 50 s, loss window 151 s), so
+     * the probe's cost on every host stays bounded however large the cluster. With peers that answer, each echo is
+     * four datagrams on this host (the echo, its answer, and a peer's echo and our answer to it, since every peer
+     * probes at the same pace): 100 a second cost the probe's thread about 1 % of a CPU (docs/benchmarks.md, "One
+     * agent, 1000 peers"), the whole agent's idle budget; 20 a second cost about a fifth of that.
      */
-    public static final int ECHOES_PER_SECOND = 100;
-    /** A round's echoes go out in even shares, one share per slice, not in one burst. */
-    static final Duration SLICE = Duration.ofMillis(100);
+    public static final int ECHOES_PER_SECOND = 20;
+    /** A round's echoes go out in even shares, one share per slice, not in one burst; a slice is one wake-up. */
+    static final Duration SLICE = Duration.ofMillis(500);
     /**
      * The most echoes answered per round, or twice the number of peers if that is more (each peer sends one per
      * round of the same length): a flood from inside the network costs at most this many datagrams.

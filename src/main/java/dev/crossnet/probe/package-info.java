@@ -1,6 +1,6 @@
 /**
  * The overlay probe: each agent sends a small UDP echo ({@link dev.crossnet.probe.ProbePacket}, 24 bytes) every
- * round ({@link dev.crossnet.probe.OverlayProbe#INTERVAL}, longer in clusters of more than 200 hosts so that no host
+ * round ({@link dev.crossnet.probe.OverlayProbe#INTERVAL}, longer in clusters of more than 40 hosts so that no host
  * sends more than {@link dev.crossnet.probe.OverlayProbe#ECHOES_PER_SECOND} echoes a second) to every peer and answers the peers' echoes, so each host knows
  * which peers it reaches over the overlay and the last round-trip time ({@link dev.crossnet.probe.PeerProbes}).
  *

@@ -81,6 +81,8 @@ public final class LibC {
 
     public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
 
+    public static native long recv(int fd, long buf, long len, int flags);
+
     public static native long writev(int fd, long iov, int iovcnt);
 
     public static native int setns(int fd, int nstype);

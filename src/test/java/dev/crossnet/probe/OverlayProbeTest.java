@@ -45,13 +45,13 @@ class OverlayProbeTest {
     }
 
     @Test
-    void aRound_isTheIntervalUpTo200Peers_thenPacedTo100EchoesASecond_andTheLossWindowIsThreeRoundsAndASecond() {
+    void aRound_isTheIntervalUpTo40Peers_thenPacedTo20EchoesASecond_andTheLossWindowIsThreeRoundsAndASecond() {
         assertThat(OverlayProbe.roundLength(0)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(OverlayProbe.roundLength(200)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(OverlayProbe.roundLength(201)).isEqualTo(Duration.ofMillis(2010));
-        assertThat(OverlayProbe.roundLength(1000)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(OverlayProbe.roundLength(40)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(OverlayProbe.roundLength(41)).isEqualTo(Duration.ofMillis(2050));
+        assertThat(OverlayProbe.roundLength(1000)).isEqualTo(Duration.ofSeconds(50));
         assertThat(OverlayProbe.lossWindow(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(7));
-        assertThat(OverlayProbe.lossWindow(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(31));
+        assertThat(OverlayProbe.lossWindow(Duration.ofSeconds(50))).isEqualTo(Duration.ofSeconds(151));
     }
 
     @Test

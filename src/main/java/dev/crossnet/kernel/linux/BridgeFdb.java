@@ -1,31 +1,35 @@
 package dev.crossnet.kernel.linux;
 
-import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.Fdb;
 import dev.crossnet.kernel.FdbEntry;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Fdb} with {@code bridge -j fdb show} and {@code bridge -force -batch -}. Thread-safe. */
+/**
+ * {@link Fdb}: read with an rtnetlink dump of the device's forwarding database ({@link
+ * RtnlNeighbours}), written with {@code bridge -force -batch -}. Thread-safe.
+ */
 final class BridgeFdb implements Fdb {
 
     private final Commands commands;
-    private final ParseCache<List<FdbEntry>> parsed = new ParseCache<>();
+    private final NetlinkSocket netlink;
+    private final ParseCache<ByteBuffer, List<FdbEntry>> parsed = new ParseCache<>();
 
-    BridgeFdb(Commands commands) {
+    BridgeFdb(Commands commands, NetlinkSocket netlink) {
         this.commands = commands;
+        this.netlink = netlink;
     }
 
+    /** An unchanged database (the same MACs and destinations) gives the same list object as last time. */
     @Override
     public List<FdbEntry> listPermanent(String dev) {
-        Commands.Result r = commands.bridge(null, "-j", "fdb", "show", "dev", dev);
-        if (r.exitCode() != 0) {
-            if (r.stderr().contains("Cannot find device")) {
-                return List.of();
-            }
-            throw new CrossnetException("cannot list the fdb of " + dev + ": " + r.stderr().trim());
+        int index = RtnlLinks.index(netlink, dev);
+        if (index == 0) {
+            return List.of();
         }
-        return parsed.parse(dev, r.stdout(), out -> List.copyOf(IpJson.fdb(out, dev)));
+        ByteBuffer reply = netlink.request(RtnlNeighbours.fdbRequest(index), "list the fdb of " + dev);
+        return parsed.parse(dev, RtnlNeighbours.permanentFdb(reply, index), compact -> RtnlNeighbours.decodeFdb(compact, dev));
     }
 
     @Override

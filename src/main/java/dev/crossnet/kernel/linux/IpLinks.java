@@ -9,25 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link Links} with {@code ip -j -d addr show} and {@code ip -batch -}. Thread-safe. */
+/**
+ * {@link Links}: read with rtnetlink ({@link RtnlLinks}: the device, then the address dump), written
+ * with {@code ip -batch -}. Thread-safe.
+ */
 final class IpLinks implements Links {
 
     private final Commands commands;
+    private final NetlinkSocket netlink;
 
-    IpLinks(Commands commands) {
+    IpLinks(Commands commands, NetlinkSocket netlink) {
         this.commands = commands;
+        this.netlink = netlink;
     }
 
     @Override
     public Optional<Link> find(String name) {
-        Commands.Result r = commands.ip(null, "-j", "-d", "addr", "show", "dev", name);
-        if (r.exitCode() != 0) {
-            if (r.stderr().contains("does not exist")) {
-                return Optional.empty();
-            }
-            throw new CrossnetException("cannot read device " + name + ": " + r.stderr().trim());
-        }
-        return IpJson.links(r.stdout()).stream().filter(l -> l.name().equals(name)).findFirst();
+        return Optional.ofNullable(RtnlLinks.link(netlink, name));
     }
 
     @Override

@@ -1,31 +1,36 @@
 package dev.crossnet.kernel.linux;
 
-import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.Neighbour;
 import dev.crossnet.kernel.Neighbours;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Neighbours} with {@code ip -j neigh show} and {@code ip -force -batch -}. Thread-safe. */
+/**
+ * {@link Neighbours}: read with an rtnetlink dump of the device's IPv4 neighbours ({@link
+ * RtnlNeighbours}), written with {@code ip -force -batch -}. Thread-safe.
+ */
 final class IpNeighbours implements Neighbours {
 
     private final Commands commands;
-    private final ParseCache<List<Neighbour>> parsed = new ParseCache<>();
+    private final NetlinkSocket netlink;
+    private final ParseCache<ByteBuffer, List<Neighbour>> parsed = new ParseCache<>();
 
-    IpNeighbours(Commands commands) {
+    IpNeighbours(Commands commands, NetlinkSocket netlink) {
         this.commands = commands;
+        this.netlink = netlink;
     }
 
+    /** An unchanged listing (the same addresses and MACs) gives the same list object as last time. */
     @Override
     public List<Neighbour> listPermanent(String dev) {
-        Commands.Result r = commands.ip(null, "-j", "-4", "neigh", "show", "dev", dev, "nud", "permanent");
-        if (r.exitCode() != 0) {
-            if (r.stderr().contains("Cannot find device")) {
-                return List.of();
-            }
-            throw new CrossnetException("cannot list neighbours of " + dev + ": " + r.stderr().trim());
+        int index = RtnlLinks.index(netlink, dev);
+        if (index == 0) {
+            return List.of();
         }
-        return parsed.parse(dev, r.stdout(), out -> List.copyOf(IpJson.neighbours(out, dev)));
+        ByteBuffer reply = netlink.request(RtnlNeighbours.neighbourRequest(index), "list neighbours of " + dev);
+        return parsed.parse(dev, RtnlNeighbours.permanentNeighbours(reply, index),
+                compact -> RtnlNeighbours.decodeNeighbours(compact, dev));
     }
 
     @Override

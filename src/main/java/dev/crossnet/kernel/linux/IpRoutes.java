@@ -1,31 +1,33 @@
 package dev.crossnet.kernel.linux;
 
-import dev.crossnet.CrossnetException;
 import dev.crossnet.kernel.DeviceRoute;
 import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.kernel.Routes;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Routes} with {@code ip -j route show} and {@code ip [-force] -batch -}. Thread-safe. */
+/**
+ * {@link Routes}: read with an rtnetlink dump of the IPv4 routes ({@link RtnlRoutes}), written with
+ * {@code ip [-force] -batch -}. Thread-safe.
+ */
 final class IpRoutes implements Routes {
 
     private final Commands commands;
-    private final ParseCache<List<Route>> parsed = new ParseCache<>();
+    private final NetlinkSocket netlink;
+    private final ParseCache<ByteBuffer, List<Route>> parsed = new ParseCache<>();
 
-    IpRoutes(Commands commands) {
+    IpRoutes(Commands commands, NetlinkSocket netlink) {
         this.commands = commands;
+        this.netlink = netlink;
     }
 
+    /** An unchanged table (the same routes, gateways and devices) gives the same list object as last time. */
     @Override
     public List<Route> listOwned() {
-        Commands.Result r = commands.ip(null, "-j", "route", "show", "table", "main",
-                "proto", Integer.toString(Kernel.ROUTE_PROTOCOL));
-        if (r.exitCode() != 0) {
-            throw new CrossnetException("cannot list routes: " + r.stderr().trim());
-        }
-        return parsed.parse("main", r.stdout(), out -> List.copyOf(IpJson.routes(out)));
+        ByteBuffer reply = netlink.request(RtnlRoutes.dumpRequest(), "list routes");
+        return parsed.parse("main", RtnlRoutes.owned(reply, i -> RtnlLinks.name(netlink, i)), RtnlRoutes::decode);
     }
 
     @Override
@@ -41,11 +43,8 @@ final class IpRoutes implements Routes {
 
     @Override
     public void ensureDeviceRoute(DeviceRoute route) {
-        Commands.Result r = commands.ip(null, "-j", "route", "show", "exact", route.dst().toString(), "table", "main");
-        if (r.exitCode() != 0) {
-            throw new CrossnetException("cannot read the route to " + route.dst() + ": " + r.stderr().trim());
-        }
-        if (IpJson.hasDeviceRoute(r.stdout(), route)) {
+        ByteBuffer reply = netlink.request(RtnlRoutes.dumpRequest(), "read the route to " + route.dst());
+        if (RtnlRoutes.hasDeviceRoute(reply, route, i -> RtnlLinks.name(netlink, i))) {
             return;
         }
         Batch.applySteps(commands, "ip", "replace route " + route, List.of("route replace " + route.dst()

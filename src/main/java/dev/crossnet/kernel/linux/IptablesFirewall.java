@@ -27,7 +27,7 @@ final class IptablesFirewall implements Firewall {
     private static final Pattern COMMENT = Pattern.compile("(?m)^#.*\n");
 
     private final Commands commands;
-    private final ParseCache<Map<String, IptablesSave>> parsed = new ParseCache<>();
+    private final ParseCache<String, Map<String, IptablesSave>> parsed = new ParseCache<>();
 
     IptablesFirewall(Commands commands) {
         this.commands = commands;

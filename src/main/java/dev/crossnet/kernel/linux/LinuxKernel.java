@@ -11,9 +11,12 @@ import dev.crossnet.kernel.Sysctl;
 import java.util.regex.Pattern;
 
 /**
- * The real kernel, through iproute2 and iptables, for the namespace this JVM runs in ({@link #host()})
- * or for a named one ({@link #inNamespace}), so that one process can program several lab hosts.
- * Needs root (CAP_NET_ADMIN). Thread-safe; every call blocks until the tool exits.
+ * The real kernel, for the namespace this JVM runs in ({@link #host()}) or for a named one ({@link
+ * #inNamespace}), so that one process can program several lab hosts: devices, routes, neighbours
+ * and the FDB are read through rtnetlink (one socket per kernel, see {@link NetlinkSocket}) and
+ * written through iproute2 batches; the firewall through iptables. Needs root (CAP_NET_ADMIN, and
+ * CAP_SYS_ADMIN for a named namespace). Thread-safe; every call blocks until the kernel or the
+ * tool has answered.
  */
 public final class LinuxKernel implements Kernel {
 
@@ -30,12 +33,14 @@ public final class LinuxKernel implements Kernel {
 
     private LinuxKernel(Commands c) {
         this.namespace = c.namespace();
-        IpLinks l = new IpLinks(c);
+        // One socket for every read of this namespace, opened at the first.
+        NetlinkSocket netlink = new NetlinkSocket(c.namespace());
+        IpLinks l = new IpLinks(c, netlink);
         links = l;
         segments = new IpSegments(c, l);
-        routes = new IpRoutes(c);
-        neighbours = new IpNeighbours(c);
-        fdb = new BridgeFdb(c);
+        routes = new IpRoutes(c, netlink);
+        neighbours = new IpNeighbours(c, netlink);
+        fdb = new BridgeFdb(c, netlink);
         firewall = new IptablesFirewall(c);
         sysctl = new ProcSysctl(c);
     }

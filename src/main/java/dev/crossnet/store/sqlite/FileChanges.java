@@ -1,186 +1,33 @@
 package dev.crossnet.store.sqlite;
 
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Tells the embedded store's watch thread that its database may have changed, whichever process on
- * this machine wrote it: inotify (java.nio's {@link WatchService} on Linux) on the database's
- * directory, filtered to the database file and its WAL. A commit appends to the WAL with write(2),
- * which inotify reports; readers write neither file (they use the mmapped {@code -shm}).
- *
- * <p>Where no notification is to be had (the per-user inotify instance limit is reached, or the
- * file system does not report changes, e.g. NFS), {@link #notifying()} is false and {@link #await}
- * only waits out its timeout or a {@link #wake}: the caller then polls, as it must anyway to catch
- * what a notification can miss. Thread-safe; one waiter at a time.
+ * Tells the embedded store's watch thread that its database may have changed, whichever process on this machine
+ * wrote it ({@link InotifyFileChanges}). A report says that a file was written, not that a commit is visible: a
+ * writer's first write(2) to the WAL comes before the rest of its frames, their fsync and the update of the
+ * shared WAL index that makes the commit visible to readers, and nothing is reported after that. Thread-safe;
+ * one waiter at a time.
  */
-final class FileChanges implements Closeable {
-    private static final Logger log = LoggerFactory.getLogger(FileChanges.class);
-
-    private final Path db;
-    private final String dbName;
-    private final String walName;
-    private final Object monitor = new Object();
-    private boolean woken; // guarded by monitor
-    private boolean closed; // guarded by monitor
-    private volatile WatchService service; // null: no notification
-
-    private FileChanges(Path db) {
-        this.db = db;
-        this.dbName = db.getFileName().toString();
-        this.walName = dbName + "-wal";
-        this.service = open(db);
-    }
-
-    /** Starts following changes to {@code db} (an absolute path); never fails, see {@link #notifying()}. */
-    static FileChanges of(Path db) {
-        return new FileChanges(db);
-    }
-
-    private static WatchService open(Path db) {
-        WatchService ws = null;
-        try {
-            ws = FileSystems.getDefault().newWatchService();
-            db.getParent().register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-            return ws;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            log.info("store {}: no change notification for its files ({}); its watches poll it instead", db, e.getMessage());
-            closeQuietly(ws);
-            return null;
-        }
-    }
-
+interface FileChanges extends Closeable {
     /** Whether changes are reported at all; if not, {@link #await} only waits. */
-    boolean notifying() {
-        return service != null;
-    }
+    boolean notifying();
 
     /**
-     * Waits until the database or its WAL was written, {@link #wake} was called, or {@code timeout}
-     * passed. Changes and wakes since the previous call count (none falls between two waits); all
-     * that are pending are consumed.
+     * Waits until the database or its WAL was written, {@link #wake} was called, or {@code timeout} passed.
+     * Changes and wakes since the previous call count (none falls between two waits); all that are pending are
+     * consumed.
      *
      * @return true if woken or a change (or an overflow of the kernel's queue) was reported
      * @throws InterruptedException if interrupted, and once closed, so that the waiter stops
      */
-    boolean await(Duration timeout) throws InterruptedException {
-        WatchService ws;
-        synchronized (monitor) {
-            if (closed) {
-                throw new InterruptedException("closed");
-            }
-            ws = service;
-            if (woken || ws == null) {
-                if (!woken) {
-                    monitor.wait(Math.max(1, timeout.toMillis()));
-                }
-                boolean was = woken;
-                woken = false;
-                if (closed) {
-                    throw new InterruptedException("closed");
-                }
-                return was;
-            }
-        }
-        return awaitChange(ws, timeout);
-    }
+    boolean await(Duration timeout) throws InterruptedException;
 
-    private boolean awaitChange(WatchService ws, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                WatchKey key = left <= 0 ? ws.poll() : ws.poll(left, TimeUnit.NANOSECONDS);
-                if (key == null) {
-                    return false;
-                }
-                boolean changed = false;
-                while (key != null) { // drain: one answer for a burst of writes
-                    changed |= relevant(key);
-                    key.reset();
-                    key = ws.poll();
-                }
-                if (changed) {
-                    return true;
-                }
-                // only other files in the directory changed: wait on
-            }
-        } catch (ClosedWatchServiceException swappedOrClosed) {
-            synchronized (monitor) {
-                if (closed) {
-                    throw new InterruptedException("closed");
-                }
-                woken = false;
-            }
-            return true;
-        }
-    }
+    /** Ends the current or next {@link #await} at once (returning true). Meant for rare events, such as a new watch that must catch up. */
+    void wake();
 
-    private boolean relevant(WatchKey key) {
-        boolean hit = false;
-        for (WatchEvent<?> e : key.pollEvents()) {
-            if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
-                hit = true;
-            } else {
-                String name = e.context().toString();
-                hit |= name.equals(dbName) || name.equals(walName);
-            }
-        }
-        return hit;
-    }
-
-    /**
-     * Ends the current or next {@link #await} at once (returning true). A waiter blocked on the
-     * kernel's notification is woken the one way {@link WatchService} allows: the service is
-     * replaced by a fresh one (registered first, so no change goes unreported) and the old one
-     * closed. Meant for rare events, such as a new watch that must catch up.
-     */
-    void wake() {
-        WatchService old;
-        synchronized (monitor) {
-            if (closed) {
-                return;
-            }
-            woken = true;
-            monitor.notifyAll();
-            old = service;
-            if (old == null) {
-                return;
-            }
-            service = open(db);
-        }
-        closeQuietly(old);
-    }
-
+    /** Ends the waiter (its {@link #await} throws). Idempotent. */
     @Override
-    public void close() {
-        WatchService ws;
-        synchronized (monitor) {
-            closed = true;
-            monitor.notifyAll();
-            ws = service;
-        }
-        closeQuietly(ws);
-    }
-
-    private static void closeQuietly(WatchService ws) {
-        if (ws != null) {
-            try {
-                ws.close();
-            } catch (IOException e) {
-                log.debug("closing a watch service: {}", e.getMessage());
-            }
-        }
-    }
+    void close();
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -45,7 +46,13 @@ import org.sqlite.SQLiteConfig;
  * thread per store waits on the kernel's ({@link FileChanges}: inotify on the database and its
  * WAL, written by every commit of every process), wakes when the next TTL lapses (to reap it and
  * report the delete), and otherwise reads at least every {@link #safetyPoll} in case a change went
- * unreported. Without notification it reads every {@value #FALLBACK_POLL_MS} ms.
+ * unreported. Without notification it reads every {@value #FALLBACK_POLL_MS} ms. A report can come
+ * before the commit it is about is visible (see {@link FileChanges}); when a read after a report
+ * finds no commit it had not seen ({@code PRAGMA data_version} for other processes' commits, a count
+ * for this one's), the thread reads again after 2, 8, 32 … ms until one shows or {@code safetyPoll}
+ * has passed (four reads in the first 170 ms, five in a second), instead of waiting for a report that
+ * will not come. Reports with no commit behind them (a checkpoint, the trailing writes of a commit
+ * already read) cost those few reads.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -54,6 +61,8 @@ public final class SqliteStore implements Store {
     static final long FALLBACK_POLL_MS = 20;
     /** How long an idle watch goes without reading the log when changes are reported. */
     static final Duration SAFETY_POLL = Duration.ofSeconds(1);
+    /** The first re-read after a reported change that was not visible yet; each next one waits four times as long. */
+    static final long RECHECK_FIRST_MS = 2;
 
     private final Path path;
     private final Clock clock;
@@ -61,8 +70,10 @@ public final class SqliteStore implements Store {
     private final Connection conn;
     private final Object lock = new Object();
     private final List<SqliteWatch> watches = new CopyOnWriteArrayList<>();
+    private final Function<Path, FileChanges> changesOf;
     private Thread poller;
     private FileChanges changes;
+    private long ownCommits; // guarded by lock: write transactions committed on this connection
     private volatile boolean closed;
 
     /** Opens (creating if needed) the store at {@code path}, with the system clock. */
@@ -75,6 +86,12 @@ public final class SqliteStore implements Store {
      * watches read the log at least every {@code safetyPoll} (and on every reported change).
      */
     public SqliteStore(Path path, Clock clock, Duration safetyPoll) {
+        this(path, clock, safetyPoll, InotifyFileChanges::of);
+    }
+
+    /** As above, with the watch thread told of the file's changes by {@code changesOf} (tests script them). */
+    SqliteStore(Path path, Clock clock, Duration safetyPoll, Function<Path, FileChanges> changesOf) {
+        this.changesOf = changesOf;
         this.path = path.toAbsolutePath();
         this.clock = clock;
         this.safetyPoll = safetyPoll;
@@ -313,6 +330,13 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /** The commits this connection has seen. Called under {@link #lock}, in a transaction. */
+    private Seen seen() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+            return new Seen(rs.next() ? rs.getLong(1) : 0, ownCommits);
+        }
+    }
+
     /** When the next key lapses (epoch ms), or {@link Long#MAX_VALUE} if no key has a TTL. */
     private long nextExpiry() throws SQLException {
         try (Statement st = conn.createStatement();
@@ -392,7 +416,7 @@ public final class SqliteStore implements Store {
             ensureOpen();
             watches.add(w);
             if (poller == null) {
-                changes = FileChanges.of(path);
+                changes = changesOf.apply(path);
                 poller = new Thread(this::watchLoop, "sqlite-store-watch");
                 poller.setDaemon(true);
                 poller.start();
@@ -410,47 +434,80 @@ public final class SqliteStore implements Store {
         }
     }
 
-    /** The watch thread: a round, then wait for a change, the next expiry or the safety poll; until closed. */
+    /**
+     * The watch thread: a round, then wait for a change, the next expiry or the safety poll; until closed. After a
+     * reported change that the round did not see committed, it reads again soon (see the class comment).
+     */
     private void watchLoop() {
+        boolean reported = true;
+        Seen seen = null;
+        long unseenSince = 0; // System.nanoTime() of a reported change not seen committed yet; 0: none
+        long recheckMs = RECHECK_FIRST_MS;
         while (!closed) {
             long ceiling = changes.notifying() ? safetyPoll.toMillis() : Math.min(safetyPoll.toMillis(), FALLBACK_POLL_MS);
-            long nextExpiry = pollOnce();
-            long untilExpiry = nextExpiry == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, nextExpiry - clock.millis());
+            Round round = pollOnce();
+            long untilExpiry = round.nextExpiry() == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : Math.max(1, round.nextExpiry() - clock.millis());
+            long wait = Math.min(ceiling, untilExpiry);
+            long now = System.nanoTime();
+            if (round.seen() == null || !round.seen().equals(seen)) {
+                unseenSince = 0; // a commit became visible (or nothing to compare): the report was about it
+            } else if (reported && unseenSince == 0) {
+                unseenSince = now;
+                recheckMs = RECHECK_FIRST_MS;
+            }
+            seen = round.seen();
+            if (unseenSince != 0 && now - unseenSince < safetyPoll.toNanos()) {
+                wait = Math.min(wait, recheckMs);
+                recheckMs *= 4;
+            } else {
+                unseenSince = 0;
+            }
             try {
-                changes.await(Duration.ofMillis(Math.min(ceiling, untilExpiry)));
+                reported = changes.await(Duration.ofMillis(wait));
             } catch (InterruptedException stop) {
                 return;
             }
         }
     }
 
+    /** The commits this connection has seen: other connections' ({@code PRAGMA data_version}) and its own. */
+    record Seen(long dataVersion, long ownCommits) {
+    }
+
     /**
-     * One round of the watch thread: reap expired keys, then feed each watch what is new.
+     * What a watch round found.
      *
-     * @return when the next key lapses (epoch ms on the store's clock), {@link Long#MAX_VALUE} for none
+     * @param nextExpiry when the next key lapses (epoch ms on the store's clock), {@link Long#MAX_VALUE} for none
+     * @param seen       the commits visible to the round, null if it did not read
      */
-    long pollOnce() {
+    record Round(long nextExpiry, Seen seen) {
+    }
+
+    /** One round of the watch thread: reap expired keys, then feed each watch what is new. */
+    Round pollOnce() {
         if (closed || watches.isEmpty()) {
-            return Long.MAX_VALUE;
+            return new Round(Long.MAX_VALUE, null);
         }
         try {
-            long next = read(this::nextExpiry);
-            if (next <= clock.millis()) {
-                next = write(() -> nextExpiry()); // write() reaps before running its body
+            Round round = read(() -> new Round(nextExpiry(), seen()));
+            if (round.nextExpiry() <= clock.millis()) {
+                long next = write(() -> nextExpiry()); // write() reaps before running its body
+                round = new Round(next, read(this::seen));
             }
             for (SqliteWatch w : watches) {
                 w.poll();
             }
-            return next;
+            return round;
         } catch (RuntimeException e) {
             if (closed) {
-                return Long.MAX_VALUE;
+                return new Round(Long.MAX_VALUE, null);
             }
             log.warn("watch poll on {} failed: {}", endpoint(), e.getMessage());
             for (SqliteWatch w : watches) {
                 w.failed(e);
             }
-            return Long.MAX_VALUE;
+            return new Round(Long.MAX_VALUE, null);
         }
     }
 
@@ -564,6 +621,9 @@ public final class SqliteStore implements Store {
                     }
                     T result = body.run();
                     st.execute("COMMIT");
+                    if (reap) {
+                        ownCommits++; // a write: its own watch thread sees it by this count, not data_version
+                    }
                     return result;
                 } catch (SQLException | RuntimeException e) {
                     try {

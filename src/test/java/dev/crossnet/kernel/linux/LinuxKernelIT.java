@@ -12,6 +12,9 @@ import dev.crossnet.kernel.DeviceRoute;
 import dev.crossnet.kernel.FdbEntry;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
+import dev.crossnet.kernel.Link;
+import dev.crossnet.kernel.Neighbour;
+import dev.crossnet.kernel.VxlanSpec;
 import dev.crossnet.kernel.PartlyAppliedException;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.model.Subnet;
@@ -81,6 +84,100 @@ class LinuxKernelIT {
                 .isEqualTo("10.5.0.0/16 dev cnt0 proto 152 scope link src 10.5.1.0 linkdown");
         assertThatThrownBy(() -> k.links().ensureUp("cnt9", 1472)).isInstanceOf(CrossnetException.class)
                 .hasMessageContaining("cnt9").hasMessageContaining("does not exist");
+    }
+
+    /**
+     * The rtnetlink reads against what was written, by the kernel verbs and by {@code ip}/{@code bridge} behind
+     * their back: the vxlan device with all it is adopted by, crossnet's routes, the permanent neighbours and FDB
+     * entries, and nothing else; 1500 neighbours (a dump of several parts); an unchanged table is the same list
+     * object and a change behind our back is a new one; a deleted device lists nothing.
+     */
+    @Test
+    void netlinkReads_equalWhatWasWritten_byTheVerbsAndBehindTheirBack() {
+        NetnsLab.Host h = lab.host(1);
+        Kernel k = LinuxKernel.inNamespace(h.ns());
+        IPAddress local = new IPAddressString(h.publicIp()).getAddress();
+        VxlanSpec spec = new VxlanSpec("crossnet.1", 1, 8472, local, h.iface(), "0a:11:22:33:44:01", 1450, false);
+        Link made = k.links().ensureVxlan(spec);
+        k.links().ensureOnlyAddress("crossnet.1", new IPAddressString("10.5.1.0/32").getAddress());
+
+        Link read = k.links().find("crossnet.1").orElseThrow();
+        assertThat(read.index()).isEqualTo(made.index()).isPositive();
+        assertThat(read).extracting(Link::kind, Link::mac, Link::mtu, Link::up)
+                .containsExactly("vxlan", "0a:11:22:33:44:01", 1450, true);
+        assertThat(read.vxlan()).isEqualTo(new Link.VxlanInfo(1, 8472, local, h.iface(), false));
+        assertThat(read.addresses()).contains(new IPAddressString("10.5.1.0/32").getAddress());
+        assertThat(spec.differencesFrom(read)).isEmpty();
+        assertThat(k.links().find(h.iface()).orElseThrow().addresses()).filteredOn(IPAddress::isIPv4)
+                .containsExactly(new IPAddressString(h.publicIp() + "/24").getAddress());
+
+        Route r2 = new Route(Subnet.parse("10.5.2.0/24"), ip("10.5.2.0"), "crossnet.1", true);
+        Route r3 = route("10.5.3.0/24", "192.168.77.3", h.iface());
+        Neighbour n2 = new Neighbour(ip("10.5.2.0"), "0a:00:00:00:00:02", "crossnet.1");
+        FdbEntry f2 = new FdbEntry("0a:00:00:00:00:02", ip("192.168.77.3"), "crossnet.1");
+        k.routes().replaceRoutes(List.of(r2, r3));
+        k.neighbours().replaceNeighbours(List.of(n2));
+        k.fdb().replaceFdbEntries(List.of(f2));
+        sh("ip route add 10.5.9.0/24 via 10.5.9.0 dev crossnet.1 onlink proto 152"
+                + " && ip route add 10.5.8.0/24 via 192.168.77.8 dev " + h.iface() // protocol boot: not ours
+                + " && ip neigh replace 10.5.9.0 lladdr 0a:00:00:00:00:09 dev crossnet.1 nud permanent"
+                + " && ip neigh replace 10.5.7.0 lladdr 0a:00:00:00:00:07 dev crossnet.1 nud reachable"
+                + " && ip -6 neigh replace fd00::9 lladdr 0a:00:00:00:00:09 dev crossnet.1 nud permanent"
+                + " && bridge fdb append 00:00:00:00:00:00 dev crossnet.1 dst 192.168.77.4 self permanent"
+                + " && bridge fdb append 0a:00:00:00:00:09 dev crossnet.1 dst 192.168.77.9 self permanent", h.ns());
+        Route r9 = new Route(Subnet.parse("10.5.9.0/24"), ip("10.5.9.0"), "crossnet.1", true);
+
+        List<Route> routes = k.routes().listOwned();
+        assertThat(routes).containsExactlyInAnyOrder(r2, r3, r9);
+        assertThat(k.neighbours().listPermanent("crossnet.1"))
+                .containsExactlyInAnyOrder(n2, new Neighbour(ip("10.5.9.0"), "0a:00:00:00:00:09", "crossnet.1"));
+        assertThat(k.fdb().listPermanent("crossnet.1"))
+                .containsExactlyInAnyOrder(f2, new FdbEntry("0a:00:00:00:00:09", ip("192.168.77.9"), "crossnet.1"));
+        assertThat(k.routes().listOwned()).as("unchanged: the same object").isSameAs(routes);
+
+        sh("ip route del 10.5.9.0/24", h.ns());
+        assertThat(k.routes().listOwned()).containsExactlyInAnyOrder(r2, r3);
+
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            batch.append(String.format("neigh replace 10.6.%d.%d lladdr 0a:00:00:01:%02x:%02x dev crossnet.1 nud permanent%n",
+                    i / 250, 1 + i % 250, i >> 8, i & 0xff));
+        }
+        sh("ip -batch - <<'EOF'\n" + batch + "EOF", h.ns());
+        assertThat(k.neighbours().listPermanent("crossnet.1")).hasSize(1502)
+                .contains(new Neighbour(ip("10.6.5.250"), "0a:00:00:01:05:db", "crossnet.1"));
+
+        sh("ip link del crossnet.1", h.ns());
+        assertThat(k.links().find("crossnet.1")).isEmpty();
+        assertThat(k.neighbours().listPermanent("crossnet.1")).isEmpty();
+        assertThat(k.fdb().listPermanent("crossnet.1")).isEmpty();
+        assertThat(k.routes().listOwned()).containsExactly(r3);
+    }
+
+    /** A namespace deleted and made again under its name is read afresh; one that is gone fails the read, naming it. */
+    @Test
+    void netlinkReads_namespaceMadeAgain_readsTheNewOne_gone_failsNamingIt() {
+        String ns = lab.namespace("r");
+        Kernel k = LinuxKernel.inNamespace(ns);
+        String device = "ip link add br0 type bridge && ip link set br0 up && ip addr add 192.168.5.1/24 dev br0";
+        sh(device + " && ip route add 10.7.1.0/24 via 192.168.5.2 dev br0 proto 152", ns);
+        assertThat(k.routes().listOwned()).containsExactly(route("10.7.1.0/24", "192.168.5.2", "br0"));
+
+        sh("ip netns del " + ns + " && ip netns add " + ns);
+        sh(device + " && ip route add 10.7.2.0/24 via 192.168.5.3 dev br0 proto 152", ns);
+        assertThat(k.routes().listOwned()).containsExactly(route("10.7.2.0/24", "192.168.5.3", "br0"));
+
+        sh("ip netns del " + ns);
+        try {
+            assertThatThrownBy(() -> k.routes().listOwned()).isInstanceOf(CrossnetException.class)
+                    .hasMessageContaining("list routes").hasMessageContaining(ns);
+        } finally {
+            sh("ip netns add " + ns); // the lab removes what it made
+        }
+    }
+
+    private static IPAddress ip(String s) {
+        return new IPAddressString(s).getAddress();
     }
 
     @Test

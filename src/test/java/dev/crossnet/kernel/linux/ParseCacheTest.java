@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ParseCacheTest {
-    final ParseCache<List<String>> cache = new ParseCache<>();
+    final ParseCache<String, List<String>> cache = new ParseCache<>();
     final AtomicInteger parses = new AtomicInteger();
 
     List<String> parse(String key, String text) {
