@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code /healthz} (the agent's loop is alive), {@code /readyz} (200 while the agent holds a live
  * lease with its rules in, subnet.env written and its datapath running; 503 with the reason
  * otherwise) and {@code /metrics} (Prometheus text 0.0.4: crossnet's families and the JVM's) on
- * one TCP address, 127.0.0.1 unless asked. Served by Jetty, the same stack as the plugin socket,
+ * one TCP address, 127.0.0.1 unless asked. The JVM's families are registered at the first scrape: they
+ * pull in the JDK's management (JMX) classes, ~1 MiB of an agent nobody scrapes. Served by Jetty, the same stack as the plugin socket,
  * on a few daemon threads. {@link #close} is idempotent.
  */
 public final class HealthServer implements AutoCloseable {
@@ -34,7 +35,6 @@ public final class HealthServer implements AutoCloseable {
 
     /** @param notReady why the agent is not ready, or null when it is */
     public HealthServer(String ip, int port, BooleanSupplier healthy, Supplier<String> notReady, PrometheusRegistry metrics) {
-        JvmMetrics.builder().register(metrics);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("healthz");
         threads.setDaemon(true);
@@ -75,6 +75,7 @@ public final class HealthServer implements AutoCloseable {
         private final Supplier<String> notReady;
         private final PrometheusRegistry metrics;
         private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        private final java.util.concurrent.atomic.AtomicBoolean jvmRegistered = new java.util.concurrent.atomic.AtomicBoolean();
 
         Routes(BooleanSupplier healthy, Supplier<String> notReady, PrometheusRegistry metrics) {
             this.healthy = healthy;
@@ -94,6 +95,9 @@ public final class HealthServer implements AutoCloseable {
                     reply(response, callback, why == null ? 200 : 503, TEXT, why == null ? "ready\n" : "not ready: " + why + "\n");
                 }
                 case "/metrics" -> {
+                    if (jvmRegistered.compareAndSet(false, true)) {
+                        JvmMetrics.builder().register(metrics);
+                    }
                     ByteArrayOutputStream text = new ByteArrayOutputStream();
                     writer.write(text, metrics.scrape());
                     response.setStatus(200);

@@ -40,6 +40,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code: 0 ok, 1 error, 2 usage error. */
     public static int run(String... args) {
+        jettyWithoutJmx();
         quietUnlessLongRunning(args);
         CommandLine cl = commandLine(args);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -71,6 +72,22 @@ public final class Main implements Runnable {
             }
         }
         return null;
+    }
+
+    /** Jetty's system property that {@link #jettyWithoutJmx} sets. */
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    /**
+     * Tells Jetty how many object references fill a 64-byte cache line (16 with compressed pointers, on a
+     * heap under 32 GiB; 8 otherwise), unless set already. Without it, Jetty's first server or client asks
+     * the platform MBean server whether pointers are compressed, which loads and registers the JDK's whole
+     * JMX and management layer (~250 classes, ~1.5 MiB of a long-running agent) to read one flag.
+     */
+    static void jettyWithoutJmx() {
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            boolean compressed = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, compressed ? "16" : "8");
+        }
     }
 
     /** One-shot commands print results, not progress: only warnings are logged unless asked. */

@@ -34,11 +34,14 @@ class HealthServerTest {
             assertThat(r.body()).isEqualTo("not ready: no lease yet\n");
             notReady.set(null);
             assertThat(get(s, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(metrics.scrape().stream().map(f -> f.getMetadata().getName())).as("the JVM's families wait for a scrape")
+                    .noneMatch(n -> n.startsWith("jvm_"));
             HttpResponse<String> m = get(s, "/metrics");
             assertThat(m.statusCode()).isEqualTo(200);
             assertThat(m.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("version=0.0.4"));
             assertThat(m.body()).contains("# TYPE crossnet_reconcile_errors_total counter",
                     "crossnet_reconcile_errors_total{kind=\"lease\"} 1.0", "jvm_memory_used_bytes");
+            assertThat(get(s, "/metrics").body()).as("registered once, still there").contains("jvm_memory_used_bytes");
             assertThat(get(s, "/nothing").statusCode()).isEqualTo(404);
         }
     }
