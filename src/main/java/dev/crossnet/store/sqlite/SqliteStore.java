@@ -444,23 +444,29 @@ public final class SqliteStore implements Store {
         long unseenSince = 0; // System.nanoTime() of a reported change not seen committed yet; 0: none
         long recheckMs = RECHECK_FIRST_MS;
         while (!closed) {
-            long ceiling = changes.notifying() ? safetyPoll.toMillis() : Math.min(safetyPoll.toMillis(), FALLBACK_POLL_MS);
-            Round round = pollOnce();
-            long untilExpiry = round.nextExpiry() == Long.MAX_VALUE ? Long.MAX_VALUE
-                    : Math.max(1, round.nextExpiry() - clock.millis());
-            long wait = Math.min(ceiling, untilExpiry);
-            long now = System.nanoTime();
-            if (round.seen() == null || !round.seen().equals(seen)) {
-                unseenSince = 0; // a commit became visible (or nothing to compare): the report was about it
-            } else if (reported && unseenSince == 0) {
-                unseenSince = now;
-                recheckMs = RECHECK_FIRST_MS;
-            }
-            seen = round.seen();
-            if (unseenSince != 0 && now - unseenSince < safetyPoll.toNanos()) {
-                wait = Math.min(wait, recheckMs);
-                recheckMs *= 4;
-            } else {
+            long wait = safetyPoll.toMillis();
+            try {
+                long ceiling = changes.notifying() ? safetyPoll.toMillis() : Math.min(safetyPoll.toMillis(), FALLBACK_POLL_MS);
+                Round round = pollOnce();
+                long untilExpiry = round.nextExpiry() == Long.MAX_VALUE ? Long.MAX_VALUE
+                        : Math.max(1, round.nextExpiry() - clock.millis());
+                wait = Math.min(ceiling, untilExpiry);
+                long now = System.nanoTime();
+                if (round.seen() == null || !round.seen().equals(seen)) {
+                    unseenSince = 0; // a commit became visible (or nothing to compare): the report was about it
+                } else if (reported && unseenSince == 0) {
+                    unseenSince = now;
+                    recheckMs = RECHECK_FIRST_MS;
+                }
+                seen = round.seen();
+                if (unseenSince != 0 && now - unseenSince < safetyPoll.toNanos()) {
+                    wait = Math.min(wait, recheckMs);
+                    recheckMs = Math.min(recheckMs * 4, safetyPoll.toMillis()); // reports can come faster than rechecks
+                } else {
+                    unseenSince = 0;
+                }
+            } catch (RuntimeException e) { // a bug here must not end every watch of this store: log it, read again later
+                log.error("watch thread on {} failed; reading again in {} ms", endpoint(), wait, e);
                 unseenSince = 0;
             }
             try {

@@ -63,8 +63,66 @@ class SqliteWatchRecheckTest {
         }
     }
 
+    /**
+     * Reports with no commit behind them can come faster than the rechecks they start (a writer's frames, the
+     * WAL index, checkpoints): the recheck interval grew fourfold per report, overflowed after about 30 of them
+     * within one safety poll, and the watch thread died (an agent stopped at 905 of 1000 leases for good).
+     */
+    @Test
+    void manyReportsWithNoCommit_keepTheWaitsWithinTheSafetyPoll_andTheWatchAlive() throws Exception {
+        ScriptedFileChanges changes = new ScriptedFileChanges();
+        Path file = dir.resolve("store.db");
+        try (SqliteStore watcher = new SqliteStore(file, Clock.systemUTC(), Duration.ofHours(1), p -> changes);
+             SqliteStore writer = new SqliteStore(file, Clock.systemUTC(), Duration.ofHours(1))) {
+            RecordingListener events = new RecordingListener();
+            try (Watch w = watcher.watch("/k/", 0, events)) {
+                long waits = changes.awaitWaiting(1);
+                for (int i = 0; i < 64; i++) { // each report is read and finds no commit
+                    changes.report();
+                    waits = changes.awaitWaiting(waits + 1);
+                }
+                writer.put("/k/a", "1", null);
+                changes.report();
+
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.events())
+                        .extracting(WatchEvent::key).containsExactly("/k/a"));
+                assertThat(changes.timeouts()).allSatisfy(t -> assertThat(t)
+                        .isPositive().isLessThanOrEqualTo(Duration.ofHours(1)));
+            }
+        }
+    }
+
+    /** A failure inside a round (here the change notifier's) is logged and the thread reads again; it does not end every watch. */
+    @Test
+    void aFailingRound_doesNotEndTheWatchThread() throws Exception {
+        ScriptedFileChanges changes = new ScriptedFileChanges() {
+            private final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public boolean notifying() {
+                if (asked.incrementAndGet() == 2) {
+                    throw new IllegalStateException("broken on purpose");
+                }
+                return true;
+            }
+        };
+        Path file = dir.resolve("store.db");
+        try (SqliteStore watcher = new SqliteStore(file, Clock.systemUTC(), Duration.ofMillis(200), p -> changes);
+             SqliteStore writer = new SqliteStore(file, Clock.systemUTC(), Duration.ofHours(1))) {
+            RecordingListener events = new RecordingListener();
+            try (Watch w = watcher.watch("/k/", 0, events)) {
+                changes.awaitWaiting(3); // past the failing round
+                writer.put("/k/a", "1", null);
+                changes.report();
+
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.events())
+                        .extracting(WatchEvent::key).containsExactly("/k/a"));
+            }
+        }
+    }
+
     /** {@link FileChanges} that report only when the test says so, and count the waits. */
-    static final class ScriptedFileChanges implements FileChanges {
+    static class ScriptedFileChanges implements FileChanges {
         private boolean reported; // guarded by this
         private boolean closed; // guarded by this
         private long waits; // guarded by this
@@ -101,9 +159,13 @@ class SqliteWatchRecheckTest {
             notifyAll();
         }
 
-        /** Waits until the watch thread has begun its {@code n}th wait; returns how many it has begun. */
+        /** Waits until the watch thread has begun its {@code n}th wait (a minute at most); returns how many it has begun. */
         synchronized long awaitWaiting(long n) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (waits < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the watch thread began " + waits + " waits, not " + n + ": did it die?");
+                }
                 wait(100);
             }
             return waits;
