@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -159,22 +160,29 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     private static void stop(Process p, Path profile) {
+        // Chromium's own helpers (zygote, GPU, network service, renderers) are its descendants: list them while it
+        // still runs (an exited process has none to list), and leave none behind writing into the profile.
+        List<ProcessHandle> helpers = p.descendants().toList();
         p.destroy();
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            for (ProcessHandle h : helpers) {
+                h.destroyForcibly();
+                h.onExit().get(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a helper that does not go within 10 s: the walk below may then miss what it still writes
         }
-        // Chromium's own helpers (zygote, GPU, renderers) are its descendants; leave none behind.
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
         try (var s = Files.walk(profile)) {
             for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);
             }
-        } catch (IOException e) {
-            // a temp directory: the next boot clears it
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a temp directory: the next boot clears it (a file that vanished during the walk is no failure of the test)
         }
     }
 
