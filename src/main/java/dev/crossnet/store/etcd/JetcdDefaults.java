@@ -10,8 +10,8 @@ import java.util.Map;
  * <ul>
  * <li>{@code vertx.disableDnsResolver}: Vert.x resolves host names with the JDK's resolver (the
  * system's {@code nsswitch.conf}, {@code /etc/hosts}, the JDK's cache) instead of building netty's
- * DNS client at start-up, which jetcd never uses (gRPC and jetcd's name resolvers resolve the
- * endpoints): ~150 classes fewer (netty's DNS codec and resolver, JNDI's DNS provider).
+ * DNS client at start-up, which jetcd never uses (its name resolvers turn the endpoints into
+ * addresses through the JDK, with or without the property): ~150 classes fewer (netty's DNS codec and resolver, JNDI's DNS provider).
  * <li>{@code vertx.disableFileCPResolving}, {@code vertx.disableFileCaching}: jetcd reads no files
  * through Vert.x, so its file resolver needs neither the class path nor a cache directory: ~100
  * classes fewer.
