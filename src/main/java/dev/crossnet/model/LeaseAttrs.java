@@ -38,7 +38,7 @@ public final class LeaseAttrs {
     public LeaseAttrs(@JsonProperty("PublicIP") String publicIp, @JsonProperty("BackendType") String backendType,
                       @JsonProperty("BackendData") JsonNode backendData) {
         this.publicIp = publicIp;
-        this.backendType = backendType;
+        this.backendType = backendType == null ? null : backendType.intern(); // a handful of names, 1000 leases
         this.backendData = backendData == null ? null : backendData.toString();
     }
 
