@@ -25,7 +25,7 @@ public final class Subnet implements Comparable<Subnet> {
 
     /** The network address of an IPv4 block. */
     private final int v4;
-    private final byte prefix;
+    private final int prefix;
     /** The block of an IPv6 subnet, null for IPv4. */
     private final IPAddress v6;
 
@@ -38,14 +38,14 @@ public final class Subnet implements Comparable<Subnet> {
         if (block == null || !block.isPrefixed() || !block.isPrefixBlock()) {
             throw new IllegalArgumentException("not a CIDR block: " + block);
         }
-        this.prefix = (byte) (int) block.getNetworkPrefixLength();
+        this.prefix = block.getNetworkPrefixLength();
         if (block.isIPv4()) {
             this.v4 = block.getLower().toIPv4().intValue();
             this.v6 = null;
         } else {
             this.v4 = 0;
             // Built again from its bytes: the parsed address would keep its text and parse with it.
-            this.v6 = new IPv6Address(block.getLower().getBytes(), (int) prefix).toPrefixBlock();
+            this.v6 = new IPv6Address(block.getLower().getBytes(), prefix).toPrefixBlock();
         }
     }
 
@@ -90,7 +90,7 @@ public final class Subnet implements Comparable<Subnet> {
 
     /** The block, e.g. {@code 10.5.34.0/24}: a new object on each call for IPv4. */
     public IPAddress block() {
-        return v6 != null ? v6 : new IPv4Address(v4, (int) prefix).toPrefixBlock();
+        return v6 != null ? v6 : new IPv4Address(v4, prefix).toPrefixBlock();
     }
 
     /** The store key form, as flannel writes it: {@code 10.5.34.0-24}. */
