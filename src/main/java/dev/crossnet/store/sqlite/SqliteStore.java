@@ -156,7 +156,6 @@ public final class SqliteStore implements Store {
 
     /** Connects to {@code file} in WAL mode and creates the schema if it is missing. */
     private static Connection connect(Path file) throws SQLException {
-        LocaleProviders.preferCompat(); // before SQLiteConfig: its date formatter would load all CLDR locales
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
