@@ -1,14 +1,9 @@
 package dev.crossnet.agent;
 
 import dev.crossnet.kernel.Chain;
-import dev.crossnet.kernel.Fdb;
 import dev.crossnet.kernel.Firewall;
 import dev.crossnet.kernel.FirewallRules;
 import dev.crossnet.kernel.Kernel;
-import dev.crossnet.kernel.Links;
-import dev.crossnet.kernel.Neighbours;
-import dev.crossnet.kernel.Routes;
-import dev.crossnet.kernel.Sysctl;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
@@ -117,36 +112,6 @@ class KernelHostRulesTest {
                 return recording.replaceChains(chains);
             }
         };
-        return new Kernel() {
-            @Override
-            public Links links() {
-                return kernel.links();
-            }
-
-            @Override
-            public Routes routes() {
-                return kernel.routes();
-            }
-
-            @Override
-            public Neighbours neighbours() {
-                return kernel.neighbours();
-            }
-
-            @Override
-            public Fdb fdb() {
-                return kernel.fdb();
-            }
-
-            @Override
-            public Firewall firewall() {
-                return capturing;
-            }
-
-            @Override
-            public Sysctl sysctl() {
-                return kernel.sysctl();
-            }
-        };
+        return kernel.withFirewall(capturing);
     }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Firewall} with {@code iptables-save -c} (one read of every table: the chains' rules, their
- * counters and the jumps to them) and {@code iptables-restore -w --noflush --counters}: one
- * transaction per table declares, flushes and refills crossnet's chains, carrying over the counters
+ * counters and the jumps to them) and {@code iptables-restore -w --noflush --counters} (one process
+ * for every table written): one transaction per table declares, flushes and refills crossnet's chains, carrying over the counters
  * of rules that stay, and adds the jumps that are missing, so no packet ever sees a half-written
  * chain. Rules outside crossnet's chains are left alone. A reconcile that finds everything right
  * costs one process, whatever the tables its chains are in, and little else: a dump whose rules did
@@ -65,7 +65,9 @@ final class IptablesFirewall implements Firewall {
                 written.computeIfAbsent(chain.table(), t -> new ArrayList<>()).add(chain.chainName());
             }
         }
-        writes.forEach((table, lines) -> restore(table, lines, written.get(table)));
+        if (!writes.isEmpty()) {
+            restore(writes, written);
+        }
         Map<Chain, Map<String, Long>> counts = new EnumMap<>(Chain.class);
         for (Chain c : Chain.values()) {
             IptablesSave t = tables.get(c.table());
@@ -107,13 +109,22 @@ final class IptablesFirewall implements Firewall {
         return in.toString();
     }
 
-    /** One transaction for {@code table}: every chain in it is written, or none. */
-    private void restore(String table, StringBuilder lines, List<String> names) {
-        Commands.Result r = commands.tool("*" + table + "\n" + lines + "COMMIT\n", "iptables-restore", "-w", "--noflush",
-                "--counters");
+    /**
+     * One {@code iptables-restore} process for every table written: one transaction per table (every
+     * chain in it is written, or none), committed in turn; when one is refused the error names the
+     * chains of every table given (those of an earlier table may be in: the next pass reads them).
+     */
+    private void restore(Map<String, StringBuilder> writes, Map<String, List<String>> written) {
+        StringBuilder in = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        writes.forEach((table, lines) -> {
+            in.append('*').append(table).append('\n').append(lines).append("COMMIT\n");
+            written.get(table).forEach(c -> names.add(table + "/" + c));
+        });
+        Commands.Result r = commands.tool(in.toString(), "iptables-restore", "-w", "--noflush", "--counters");
         if (r.exitCode() != 0) {
-            throw new CrossnetException("cannot write iptables chain" + (names.size() > 1 ? "s " : " ") + table + "/"
-                    + String.join(", " + table + "/", names) + where() + ": " + r.stderr().trim());
+            throw new CrossnetException("cannot write iptables chain" + (names.size() > 1 ? "s " : " ") + String.join(", ", names)
+                    + where() + ": " + r.stderr().trim());
         }
     }
 

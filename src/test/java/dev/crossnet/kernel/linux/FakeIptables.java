@@ -1,5 +1,6 @@
 package dev.crossnet.kernel.linux;
 
+import dev.crossnet.kernel.Firewall;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +13,10 @@ import java.util.Map;
  * and {@code COMMIT} lines. Keeps the tables in memory and records every command line it was given.
  * Anything else fails the test: the firewall must not run tools this fake does not know.
  */
-final class FakeIptables implements Commands.Runner {
+public final class FakeIptables implements Commands.Runner {
 
     /** Every command line run, in order, with its stdin (if any) after a newline. */
-    final List<String> commands = new ArrayList<>();
+    public final List<String> commands = new ArrayList<>();
     /** Rules by table, then chain, as {@code iptables -S} prints them without {@code -A CHAIN}. */
     final Map<String, Map<String, List<String>>> tables = new LinkedHashMap<>();
     /** Packet counters by {@code "CHAIN RULE"}, printed by {@code iptables-save -c} (bytes: packets x 100); others count 0. */
@@ -23,13 +24,32 @@ final class FakeIptables implements Commands.Runner {
     /** When set, iptables-restore fails with this message and changes nothing. */
     String restoreError;
 
-    FakeIptables() {
+    public FakeIptables() {
+        chains("filter").put("INPUT", new ArrayList<>());
         chains("filter").put("FORWARD", new ArrayList<>());
         chains("nat").put("POSTROUTING", new ArrayList<>());
     }
 
-    Map<String, List<String>> chains(String table) {
+    public Map<String, List<String>> chains(String table) {
         return tables.computeIfAbsent(table, t -> new LinkedHashMap<>());
+    }
+
+    /** The real {@code IptablesFirewall}, running this fake's tools: for tests outside this package. */
+    public Firewall firewall() {
+        return new IptablesFirewall(new Commands(null, this));
+    }
+
+    /** How many times {@code tool} ({@code iptables-save}, {@code iptables-restore}) ran. */
+    public long runs(String tool) {
+        return commands.stream().filter(c -> c.split("[ \n]", 2)[0].equals(tool)).count();
+    }
+
+    /** Forgets the tables' contents (as {@code iptables -F} of every chain, {@code -X} of crossnet's) but not the built-in chains. */
+    public void flush() {
+        tables.values().forEach(chains -> {
+            chains.keySet().removeIf(c -> c.startsWith("CROSSNET-"));
+            chains.values().forEach(List::clear);
+        });
     }
 
     /** How many times iptables-restore ran: the number of writes. */

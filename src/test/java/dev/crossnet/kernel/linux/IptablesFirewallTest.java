@@ -122,7 +122,6 @@ class IptablesFirewallTest {
     void replaceChains_onlyCountersMoved_writesNothingAndReportsEachReadsCounters() {
         var chains = java.util.Map.of(Chain.INPUT, FirewallRules.encapsulationPeers(8472,
                 java.util.List.of(new inet.ipaddr.IPAddressString("172.30.0.12").getAddress())));
-        iptables.chains("filter").put("INPUT", new java.util.ArrayList<>());
         firewall.replaceChains(chains);
         String drop = "CROSSNET-INPUT " + FirewallRules.encapsulationDrop(8472);
 
