@@ -1,7 +1,7 @@
 package dev.crossnet.cluster;
 
 import dev.crossnet.CrossnetException;
-import dev.crossnet.store.etcd.NettyDefaults;
+import dev.crossnet.store.etcd.JetcdDefaults;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.MemberListResponse;
 import io.grpc.netty.GrpcSslContexts;
@@ -40,7 +40,7 @@ public final class JetcdCluster implements EtcdCluster {
         this.key = key;
         this.timeout = timeout;
         try {
-            NettyDefaults.apply();
+            JetcdDefaults.apply();
             this.client = Client.builder().endpoints(endpoints.toArray(new URI[0]))
                     .sslContext(GrpcSslContexts.forClient().trustManager(ca.toFile()).keyManager(cert.toFile(), key.toFile()).build())
                     .build();

@@ -77,7 +77,7 @@ public final class AgentFloor {
             }
             Files.delete(db);
         } else {
-            dev.crossnet.store.etcd.NettyDefaults.apply();
+            dev.crossnet.store.etcd.JetcdDefaults.apply();
             Client client = Client.builder().endpoints(args[0]).build();
             ByteSequence key = ByteSequence.from("/floor/lease", StandardCharsets.UTF_8);
             Watch.Watcher w = client.getWatchClient().watch(key, WatchOption.DEFAULT, r -> { });

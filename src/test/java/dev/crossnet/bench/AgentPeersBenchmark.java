@@ -106,6 +106,7 @@ public final class AgentPeersBenchmark {
                 }
             }
             long pid = lab.state().hosts().get(0).agentPid();
+            System.out.println("all routes there; agent pid " + pid + " (lab " + name + ")");
             // Settle: the first resync after the burst (-Dbench.settle=SECONDS: also the collections that follow it).
             Thread.sleep(Long.getLong("bench.settle", 5) * 1000);
             long rssKb = status(pid, "VmRSS:");

@@ -68,7 +68,7 @@ final class EtcdConnection implements AutoCloseable {
     }
 
     private Client build(List<URI> urls) {
-        NettyDefaults.apply();
+        JetcdDefaults.apply();
         ClientBuilder b = Client.builder()
                 .endpoints(urls.toArray(new URI[0]))
                 .connectTimeout(timeout)

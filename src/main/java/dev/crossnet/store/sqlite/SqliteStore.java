@@ -63,6 +63,15 @@ public final class SqliteStore implements Store {
     static final Duration SAFETY_POLL = Duration.ofSeconds(1);
     /** The first re-read after a reported change that was not visible yet; each next one waits four times as long. */
     static final long RECHECK_FIRST_MS = 2;
+    /**
+     * The connection's page cache, KiB ({@code PRAGMA cache_size = -512}; SQLite's default is 2000 KiB).
+     * A commit by any other process empties the cache anyway (WAL mode re-reads after a change), and a
+     * page missed is a read from the OS page cache, so SQLite's 2 MB per process mostly held pages no
+     * read would use again: with 1000 leases the agent's cache filled to 1.8 MB of malloc'd pages, now
+     * at most 0.5 MB, which still holds a whole list of 1000 leases (~90 pages of 4 KiB).
+     * docs/benchmarks.md, "One agent, 1000 peers": native memory.
+     */
+    static final int PAGE_CACHE_KIB = 512;
 
     private final Path path;
     private final Clock clock;
@@ -151,6 +160,7 @@ public final class SqliteStore implements Store {
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         cfg.setBusyTimeout(30_000);
+        cfg.setCacheSize(-PAGE_CACHE_KIB); // negative: KiB, not pages
         Connection c = cfg.createConnection("jdbc:sqlite:" + file);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
@@ -397,6 +407,15 @@ public final class SqliteStore implements Store {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         }
+    }
+
+    /** {@code PRAGMA name} as this store's connection reads it (its settings, for tests). */
+    long pragma(String name) {
+        return read(() -> {
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        });
     }
 
     private void setMeta(String name, long value) throws SQLException {
