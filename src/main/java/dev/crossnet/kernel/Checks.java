@@ -24,6 +24,29 @@ final class Checks {
         return m;
     }
 
+    /** Validates {@code aa:bb:cc:dd:ee:ff} (either case) and returns its 48 bits. */
+    static long macBits(String field, String mac) {
+        String m = mac(field, mac);
+        long bits = 0;
+        for (int i = 0; i < m.length(); i += 3) {
+            bits = bits << 8 | Integer.parseInt(m, i, i + 2, 16);
+        }
+        return bits;
+    }
+
+    /** {@code 0a:11:22:33:44:55} (lower case) for the 48 bits of {@link #macBits}. */
+    static String macText(long bits) {
+        StringBuilder sb = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            int octet = (int) (bits >>> shift) & 0xff;
+            if (shift != 40) {
+                sb.append(':');
+            }
+            sb.append(Character.forDigit(octet >> 4, 16)).append(Character.forDigit(octet & 0xf, 16));
+        }
+        return sb.toString();
+    }
+
     static String ifname(String field, String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_IFNAME || name.contains(" ") || name.contains("/")) {
             throw new IllegalArgumentException(field + ": \"" + name + "\" is not a valid interface name (1-"

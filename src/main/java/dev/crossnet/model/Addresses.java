@@ -3,6 +3,7 @@ package dev.crossnet.model;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
+import inet.ipaddr.ipv4.IPv4Address;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -42,10 +43,24 @@ public final class Addresses {
     private Addresses() {
     }
 
-    /** {@code text} as an IPv4 address if it is a plain dotted quad (surrounding blanks aside), else null. */
+    /**
+     * {@code text} as an IPv4 address if it is a plain dotted quad (surrounding blanks aside), else
+     * null. The address is built from its value ({@link #ipv4(int)}): one kept per peer must not keep
+     * the text and parse that ipaddress attaches to a parsed address (~1 KiB each).
+     */
     public static IPAddress parseIpv4(String text) {
         IPAddress a = text == null ? null : new IPAddressString(text.trim(), STRICT_IPV4).getAddress();
-        return a == null || !a.isIPv4() ? null : a;
+        return a == null || !a.isIPv4() ? null : ipv4(a.toIPv4().intValue());
+    }
+
+    /** The IPv4 address (no prefix) whose 32 bits are {@code bits}, e.g. 0x0a000001 for 10.0.0.1. */
+    public static IPAddress ipv4(int bits) {
+        return new IPv4Address(bits);
+    }
+
+    /** {@code 10.0.0.1} for 0x0a000001, as {@link IPAddress#toCanonicalString()} writes it. */
+    public static String dotted(int bits) {
+        return (bits >>> 24) + "." + (bits >>> 16 & 0xff) + "." + (bits >>> 8 & 0xff) + "." + (bits & 0xff);
     }
 
     /**

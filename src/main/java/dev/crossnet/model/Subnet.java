@@ -3,16 +3,49 @@ package dev.crossnet.model;
 import inet.ipaddr.AddressStringException;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
+import java.util.Objects;
 
 /**
- * A CIDR block whose host bits are all zero, e.g. {@code 10.5.34.0/24}. Immutable; IPv4 and IPv6
- * share this one type (the address family is a property, not a twin class).
+ * A CIDR block whose host bits are all zero, e.g. {@code 10.5.34.0/24}. Immutable value (equality,
+ * hash and order by block); IPv4 and IPv6 share this one type (the address family is a property,
+ * not a twin class).
+ *
+ * <p>An agent keeps one per lease, and the kernel listings one per route, so thousands live at once:
+ * an IPv4 block is held as its network address in an {@code int} and its prefix length (24 bytes in
+ * all, where a parsed {@link IPAddress} keeps its text, its parse and its string caches, ~1 KiB), and
+ * the hot questions (equality, order, containment) are answered on those numbers. {@link #block()}
+ * and the address accessors build a fresh {@link IPAddress} on each call. An IPv6 block keeps its
+ * {@link IPAddress} (rebuilt without the text it was parsed from).
  */
-public record Subnet(IPAddress block) implements Comparable<Subnet> {
+public final class Subnet implements Comparable<Subnet> {
+    private static final int V4_BITS = 32;
+    private static final int V6_BITS = 128;
 
-    public Subnet {
+    /** The network address of an IPv4 block. */
+    private final int v4;
+    private final int prefix;
+    /** The block of an IPv6 subnet, null for IPv4. */
+    private final IPAddress v6;
+
+    /**
+     * The subnet of {@code block}.
+     *
+     * @throws IllegalArgumentException when {@code block} is null, has no prefix or has host bits set
+     */
+    public Subnet(IPAddress block) {
         if (block == null || !block.isPrefixed() || !block.isPrefixBlock()) {
             throw new IllegalArgumentException("not a CIDR block: " + block);
+        }
+        this.prefix = block.getNetworkPrefixLength();
+        if (block.isIPv4()) {
+            this.v4 = block.getLower().toIPv4().intValue();
+            this.v6 = null;
+        } else {
+            this.v4 = 0;
+            // Built again from its bytes: the parsed address would keep its text and parse with it.
+            this.v6 = new IPv6Address(block.getLower().getBytes(), prefix).toPrefixBlock();
         }
     }
 
@@ -55,25 +88,31 @@ public record Subnet(IPAddress block) implements Comparable<Subnet> {
         return new Subnet(address.setPrefixLength(prefixLength, false).toPrefixBlock());
     }
 
-    /** The store key form, as flannel writes it: {@code 10.5.34.0-24}. */
-    public String key() {
-        return network().toCanonicalString() + "-" + prefixLength();
+    /** The block, e.g. {@code 10.5.34.0/24}: a new object on each call for IPv4. */
+    public IPAddress block() {
+        return v6 != null ? v6 : new IPv4Address(v4, prefix).toPrefixBlock();
     }
 
+    /** The store key form, as flannel writes it: {@code 10.5.34.0-24}. */
+    public String key() {
+        return (v6 != null ? network().toCanonicalString() : Addresses.dotted(v4)) + "-" + prefix;
+    }
+
+    /** The network address without prefix, e.g. {@code 10.5.34.0}. */
     public IPAddress network() {
-        return block.getLower().withoutPrefixLength();
+        return v6 != null ? v6.getLower().withoutPrefixLength() : new IPv4Address(v4);
     }
 
     public int prefixLength() {
-        return block.getNetworkPrefixLength();
+        return prefix;
     }
 
     public boolean isIpv4() {
-        return block.isIPv4();
+        return v6 == null;
     }
 
     public int bitCount() {
-        return block.getBitCount();
+        return v6 != null ? V6_BITS : V4_BITS;
     }
 
     /** The first usable address, which the host's bridge or tunnel device carries (e.g. 10.5.34.1). */
@@ -92,24 +131,50 @@ public record Subnet(IPAddress block) implements Comparable<Subnet> {
     }
 
     public boolean contains(Subnet other) {
-        return block.contains(other.block);
+        if (v6 != null || other.v6 != null) {
+            return v6 != null && other.v6 != null && v6.contains(other.v6);
+        }
+        return other.prefix >= prefix && (other.v4 & mask(prefix)) == v4;
     }
 
     public boolean contains(IPAddress address) {
-        return block.contains(address.withoutPrefixLength());
+        if (v6 == null && address.isIPv4() && !address.isMultiple()) {
+            return (address.toIPv4().intValue() & mask(prefix)) == v4;
+        }
+        return block().contains(address.withoutPrefixLength());
     }
 
     public boolean overlaps(Subnet other) {
-        return block.contains(other.block) || other.block.contains(block);
+        return contains(other) || other.contains(this);
+    }
+
+    /** The mask of an IPv4 prefix length: 24 gives 0xffffff00, 0 gives 0. */
+    private static int mask(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (V4_BITS - prefixLength);
+    }
+
+    /** As {@link IPAddress}'s order: IPv4 before IPv6, then the smaller block first, then by address. */
+    @Override
+    public int compareTo(Subnet o) {
+        if (v6 != null || o.v6 != null) {
+            return v6 == null ? -1 : o.v6 == null ? 1 : v6.compareTo(o.v6);
+        }
+        int byCount = Integer.compare(o.prefix, prefix);
+        return byCount != 0 ? byCount : Integer.compareUnsigned(v4, o.v4);
     }
 
     @Override
-    public int compareTo(Subnet o) {
-        return block.compareTo(o.block);
+    public boolean equals(Object o) {
+        return o instanceof Subnet s && s.v4 == v4 && s.prefix == prefix && Objects.equals(s.v6, v6);
+    }
+
+    @Override
+    public int hashCode() {
+        return v6 != null ? v6.hashCode() : v4 * 31 + prefix;
     }
 
     @Override
     public String toString() {
-        return network().toCanonicalString() + "/" + prefixLength();
+        return (v6 != null ? network().toCanonicalString() : Addresses.dotted(v4)) + "/" + prefix;
     }
 }

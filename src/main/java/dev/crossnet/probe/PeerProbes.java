@@ -3,13 +3,10 @@ package dev.crossnet.probe;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +32,6 @@ public final class PeerProbes {
     public record Reach(String publicIp, String subnet, boolean reachable, Double rttMs, Instant lastProbe) {
     }
 
-    private record Sent(long seq, long stamp) {
-    }
-
     /**
      * A peer's overlay address as a map key. {@link InetAddress#hashCode()} is the IPv4 address itself, and the
      * overlay addresses of /24 subnets in a /16 (10.244.B.0) differ only in bits that {@link java.util.HashMap} folds
@@ -50,12 +44,41 @@ public final class PeerProbes {
         }
     }
 
+    /** One peer's state; with 1000 peers, the echoes in flight are two numbers each in one array (not a deque of records). */
     private static final class Entry {
         ProbeTarget target;
-        final Deque<Sent> inFlight = new ArrayDeque<>();
+        /** The last {@link #IN_FLIGHT} echoes not answered, oldest first: sequence number at 2i, send stamp at 2i + 1. */
+        final long[] inFlight = new long[2 * IN_FLIGHT];
+        int inFlightCount;
         Instant lastProbe;
         Instant lastAnswer;
         Double rttMs;
+
+        /** Remembers an echo sent, forgetting the oldest when {@link #IN_FLIGHT} are. */
+        void sent(long seq, long stamp) {
+            if (inFlightCount == IN_FLIGHT) {
+                take(0);
+            }
+            inFlight[2 * inFlightCount] = seq;
+            inFlight[2 * inFlightCount + 1] = stamp;
+            inFlightCount++;
+        }
+
+        /** Whether an echo with {@code seq} and {@code stamp} is in flight; if so it is taken out. */
+        boolean answer(long seq, long stamp) {
+            for (int i = 0; i < inFlightCount; i++) {
+                if (inFlight[2 * i] == seq && inFlight[2 * i + 1] == stamp) {
+                    take(i);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void take(int i) {
+            System.arraycopy(inFlight, 2 * i + 2, inFlight, 2 * i, 2 * (inFlightCount - i - 1));
+            inFlightCount--;
+        }
     }
 
     /**
@@ -95,13 +118,10 @@ public final class PeerProbes {
             peersVersion++;
             e.target = peer;
         }
-        Sent s = new Sent(nextSeq++, nanos);
-        e.inFlight.addLast(s);
-        while (e.inFlight.size() > IN_FLIGHT) {
-            e.inFlight.removeFirst();
-        }
+        long seq = nextSeq++;
+        e.sent(seq, nanos);
         e.lastProbe = at;
-        return new ProbePacket(ProbePacket.Kind.ECHO, s.seq(), s.stamp());
+        return new ProbePacket(ProbePacket.Kind.ECHO, seq, nanos);
     }
 
     /**
@@ -114,17 +134,13 @@ public final class PeerProbes {
         if (e == null || answer.kind() != ProbePacket.Kind.ANSWER) {
             return false;
         }
-        for (Iterator<Sent> it = e.inFlight.iterator(); it.hasNext(); ) {
-            Sent s = it.next();
-            if (s.seq() == answer.seq() && s.stamp() == answer.stamp()) {
-                it.remove();
-                e.rttMs = Math.max(0, nanos - s.stamp()) / 1e6;
-                e.lastAnswer = at;
-                answers++;
-                return true;
-            }
+        if (!e.answer(answer.seq(), answer.stamp())) {
+            return false;
         }
-        return false;
+        e.rttMs = Math.max(0, nanos - answer.stamp()) / 1e6;
+        e.lastAnswer = at;
+        answers++;
+        return true;
     }
 
     /** Forgets every peer not in {@code current} (a host that left); keeps the others' history. */

@@ -126,6 +126,13 @@ public final class AgentPeersBenchmark {
                 }
                 System.out.println(Files.readString(Path.of("/proc/" + pid + "/smaps_rollup")));
             }
+            String dump = System.getProperty("bench.heapdump"); // a file for the agent's live objects (jcmd GC.heap_dump)
+            if (dump != null) {
+                Process j = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_dump", Path.of(dump).toAbsolutePath().toString())
+                        .redirectErrorStream(true).start();
+                System.out.println(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                j.waitFor();
+            }
             double idle = (t1 - t0) / (double) CLOCK_TICKS_PER_SECOND / IDLE_WINDOW.toSeconds() * 100;
             System.out.printf(Locale.ROOT, "%s store: %d leases written in %.3f s; all %d routes %.3f s after the last write"
                             + " (%.3f s after the first); agent RSS %.1f MiB, %d threads; idle CPU %.2f %% of a CPU over %d s%n",

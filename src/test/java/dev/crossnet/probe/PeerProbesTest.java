@@ -85,6 +85,24 @@ class PeerProbesTest {
     }
 
     @Test
+    void echoesInFlight_canBeAnsweredInAnyOrder_eachOnce_andTheRttIsTheAnsweredOnes() {
+        ProbePacket[] echoes = new ProbePacket[PeerProbes.IN_FLIGHT];
+        for (int i = 0; i < echoes.length; i++) {
+            echoes[i] = probes.echo(h2, 1_000_000L * (i + 1), T0);
+        }
+        assertThat(probes.answered(h2.address(), echoes[1].answer(), 10_000_000L, T0)).isTrue();
+        assertThat(probes.snapshot(T0).get(0).rttMs()).isEqualTo(8.0);
+        assertThat(probes.answered(h2.address(), echoes[1].answer(), 10_000_000L, T0)).isFalse();
+        assertThat(probes.answered(h2.address(), echoes[3].answer(), 10_000_000L, T0)).isTrue();
+        assertThat(probes.answered(h2.address(), echoes[0].answer(), 10_000_000L, T0)).isTrue();
+        ProbePacket newer = probes.echo(h2, 5_000_000L, T0); // three slots free: echoes[2] is still in flight
+        assertThat(probes.answered(h2.address(), echoes[2].answer(), 10_000_000L, T0)).isTrue();
+        assertThat(probes.answered(h2.address(), newer.answer(), 10_000_000L, T0)).isTrue();
+        assertThat(probes.snapshot(T0).get(0).rttMs()).isEqualTo(5.0);
+        assertThat(probes.answers()).isEqualTo(5);
+    }
+
+    @Test
     void retain_forgetsPeersThatLeft() {
         probes.echo(h2, 0, T0);
         probes.echo(h3, 0, T0);

@@ -20,6 +20,7 @@ import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.Route;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Lease;
+import dev.crossnet.model.LeaseAttrs;
 import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
@@ -281,8 +282,11 @@ class VxlanNetworkTest {
 
     @Test
     void plan_unusablePeers_areSkippedWithAReasonNamingThem() {
-        Lease otherVni = vxlanPeer("10.5.4.0/24", "192.168.9.5", "0a:00:00:00:00:0c");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) otherVni.attrs().backendData()).put("VNI", 7);
+        Lease vni1 = vxlanPeer("10.5.4.0/24", "192.168.9.5", "0a:00:00:00:00:0c");
+        com.fasterxml.jackson.databind.node.ObjectNode vni7 = (com.fasterxml.jackson.databind.node.ObjectNode) vni1.attrs().backendData();
+        vni7.put("VNI", 7);
+        Lease otherVni = new Lease(vni1.subnet(), new LeaseAttrs(vni1.attrs().publicIp(), vni1.attrs().backendType(), vni7),
+                vni1.expiration(), vni1.revision());
 
         PeerPlan plan = VxlanNetwork.plan("crossnet.1", host, config("{\"Type\":\"vxlan\"}"),
                 OWN.subnet(), List.of(

@@ -2,6 +2,8 @@ package dev.crossnet.kernel.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -39,5 +41,18 @@ class ParseCacheTest {
         assertThat(two).isNotSameAs(one);
         assertThat(parse("crossnet.1", "a")).isSameAs(one);
         assertThat(parses).hasValue(2);
+    }
+
+    @Test
+    void aBuffer_isComparedByItsRemainingBytes_andNotConsumed() {
+        ParseCache<ByteBuffer, String> buffers = new ParseCache<>();
+        ByteBuffer dump = ByteBuffer.wrap("xxdump".getBytes(StandardCharsets.US_ASCII)).position(2);
+        String first = buffers.parse("main", dump, b -> StandardCharsets.US_ASCII.decode(b.duplicate()).toString());
+        assertThat(first).isEqualTo("dump");
+        assertThat(dump.position()).isEqualTo(2);
+        assertThat(buffers.parse("main", ByteBuffer.wrap("dump".getBytes(StandardCharsets.US_ASCII)), b -> "again"))
+                .isSameAs(first);
+        assertThat(buffers.parse("main", ByteBuffer.wrap("dumq".getBytes(StandardCharsets.US_ASCII)), b -> "changed"))
+                .isEqualTo("changed");
     }
 }
