@@ -26,9 +26,15 @@ public final class SelfCommand {
      * generation, an old generation resized at each full collection to leave 20-40 % of it free (it
      * shrinks back after a burst), and the C heap handed back to the kernel every 5 s where this JVM
      * knows the flag (JDK 17 got it in an update). docs/benchmarks.md, "One agent, 1000 peers".
+     *
+     * <p>C1 compiles a method after three times the default number of calls and loop iterations
+     * ({@code CompileThresholdScaling=3}): code that runs only while the agent starts stays interpreted,
+     * ~1.8 MiB less JIT code with 1000 peers, for ~0.03 % of a CPU while what every pass runs reaches the
+     * higher thresholds.
      */
     public static final String AGENT_JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmn4m -Xmx128m"
             + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -Xss512k -XX:-UsePerfData"
+            + " -XX:CompileThresholdScaling=3"
             + (knows("TrimNativeHeapInterval") ? " -XX:TrimNativeHeapInterval=5000" : "");
 
     private SelfCommand() {
