@@ -75,6 +75,8 @@ public final class Agent {
     private final HostRules rules;
     /** {@link #peerAddresses} of the last leases: recomputed only when the store changed. */
     private final Memo<Set<IPAddress>> addresses = new Memo<>();
+    /** {@link #peers} of the last leases and own subnet: an idle resync filters no lease. */
+    private final Memo<List<Lease>> peerLeases = new Memo<>();
     private final Clock clock;
     private final Function<Options, HostContext> hostResolver;
     private final AgentMetrics metrics;
@@ -410,16 +412,19 @@ public final class Agent {
         }
     }
 
-    /** Every lease but ours whose subnet is in the network. */
+    /** Every lease but ours whose subnet is in the network (immutable; the same list while the store and our lease are unchanged). */
     private List<Lease> peers() {
         Subnet own = renewer.lease().subnet();
-        List<Lease> peers = new ArrayList<>();
-        for (Lease l : watcher.current().values()) {
-            if (!l.subnet().equals(own) && config.isLeasable(l.subnet())) {
-                peers.add(l);
+        Collection<Lease> leases = watcher.current().values();
+        return peerLeases.get(leases, own, () -> {
+            List<Lease> peers = new ArrayList<>();
+            for (Lease l : leases) {
+                if (!l.subnet().equals(own) && config.isLeasable(l.subnet())) {
+                    peers.add(l);
+                }
             }
-        }
-        return peers;
+            return List.copyOf(peers);
+        });
     }
 
     /**

@@ -16,7 +16,9 @@ public interface HostRules {
 
     /**
      * @param peers the PublicIPs of the other hosts' leases: the only sources the network's
-     *              encapsulation port (vxlan's or udp's {@code Backend.Port}; host-gw has none) admits
+     *              encapsulation port (vxlan's or udp's {@code Backend.Port}; host-gw has none) admits; not
+     *              changed after the call (an implementation may keep what it built from it while the same
+     *              collection is passed again)
      */
     void ensure(NetworkConfig config, Subnet own, boolean ipMasq, Collection<IPAddress> peers);
 }

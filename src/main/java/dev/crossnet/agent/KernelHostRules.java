@@ -7,6 +7,7 @@ import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
 import dev.crossnet.model.NetworkConfig;
 import dev.crossnet.model.Subnet;
+import dev.crossnet.reconcile.Memo;
 import inet.ipaddr.IPAddress;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -22,7 +23,9 @@ import java.util.regex.Pattern;
  * {@link HostRules} through the kernel's sysctl and firewall verbs: one read of each iptables table
  * when all is right. The encapsulation filters' drop counters (this network's {@link Chain#INPUT}
  * and the Docker networks' {@link Chain#DOCKER_INPUT}, read in the same pass) are exported as
- * {@value #DROPPED} by port. Called from one thread.
+ * {@value #DROPPED} by port. The chains' rules are built again only when an argument changed (the
+ * peers by identity: the agent hands over the same set until the store changes), so an idle resync
+ * of 1000 peers formats no rule. Called from one thread.
  */
 public final class KernelHostRules implements HostRules {
 
@@ -32,6 +35,8 @@ public final class KernelHostRules implements HostRules {
     private final Kernel kernel;
     private final Counter dropped;
     private final Map<String, Long> lastRead = new HashMap<>();
+    /** The chains for the last arguments: the same map (and lists) while nothing changed. */
+    private final Memo<Map<Chain, List<String>>> chains = new Memo<>();
 
     public KernelHostRules(Kernel kernel, PrometheusRegistry metrics) {
         this.kernel = kernel;
@@ -42,12 +47,17 @@ public final class KernelHostRules implements HostRules {
     @Override
     public void ensure(NetworkConfig config, Subnet own, boolean ipMasq, Collection<IPAddress> peers) {
         kernel.sysctl().ensureIpForwarding();
+        countDrops(kernel.firewall().replaceChains(chains.get(List.of(peers), List.of(config, own, ipMasq),
+                () -> chains(config, own, ipMasq, peers))));
+    }
+
+    private static Map<Chain, List<String>> chains(NetworkConfig config, Subnet own, boolean ipMasq, Collection<IPAddress> peers) {
         Map<Chain, List<String>> chains = new EnumMap<>(Chain.class);
         chains.put(Chain.FORWARD, FirewallRules.forward(config.network()));
         chains.put(Chain.INPUT, FirewallRules.encapsulationPeers(encapsulationPort(config.backend()), peers));
         // Turning --ip-masq off must not leave the old rules behind.
         chains.put(Chain.POSTROUTING, ipMasq ? FirewallRules.masquerade(config.network(), own) : List.of());
-        countDrops(kernel.firewall().replaceChains(chains));
+        return java.util.Collections.unmodifiableMap(chains);
     }
 
     /** The UDP port peers encapsulate to: vxlan's and udp's {@code Backend.Port}; 0 for host-gw, which has none. */
@@ -62,6 +72,9 @@ public final class KernelHostRules implements HostRules {
     private void countDrops(Map<Chain, Map<String, Long>> counts) {
         for (Chain c : List.of(Chain.INPUT, Chain.DOCKER_INPUT)) {
             counts.getOrDefault(c, Map.of()).forEach((rule, packets) -> {
+                if (!rule.endsWith(" -j DROP")) {
+                    return; // the peers' RETURN rules: 1000 of them with 1000 peers, on every pass
+                }
                 Matcher m = DROP.matcher(rule);
                 if (m.matches()) {
                     String key = c.chainName() + " " + m.group(1);

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -322,25 +323,41 @@ public final class Datapath {
         return "endpoint " + id + " on host " + e.host();
     }
 
-    /** Rewrites crossnet's Docker chains for the networks that have a segment on this host. Idempotent. */
+    /**
+     * Rewrites crossnet's forward and masquerade chains of the Docker networks for the networks that
+     * have a segment on this host: one read of the tables, one write if either chain is wrong. Idempotent.
+     */
     public void ensureFirewall(Collection<NetworkRecord> local) {
-        List<NetworkRecord> nets = new ArrayList<>(local);
-        nets.sort(Comparator.comparingInt(NetworkRecord::vni));
-        kernel.firewall().replaceChain(Chain.DOCKER_FORWARD, forwardRules(nets));
-        kernel.firewall().replaceChain(Chain.DOCKER_POSTROUTING, natRules(nets));
+        kernel.firewall().replaceChains(forwardChains(local));
     }
 
     /**
-     * Admits datagrams to {@link #VXLAN_PORT} only from the hosts of other hosts' endpoints in
+     * {@link #ensureFirewall} and the encapsulation filter {@code CROSSNET-DOCKER-IN}, in one read of the
+     * tables and at most one write: a reconcile pass that finds them right runs one {@code iptables-save}.
+     * The filter admits datagrams to {@link #VXLAN_PORT} only from the hosts of other hosts' endpoints in
      * {@code endpoints} (every network's, as a peer may send before our segment exists) and from
-     * {@code hosts} (the cluster's other hosts: with a flannel network configured on port 4789 too,
-     * its traffic passes this chain as well); a HostIP that is not an IPv4 address is left out.
-     * Idempotent.
+     * {@code hosts} (the cluster's other hosts: with a flannel network configured on port 4789 too, its
+     * traffic passes this chain as well); a HostIP that is not an IPv4 address is left out. Idempotent.
+     *
+     * @param local the networks with a segment on this host
      */
-    public void ensureInputFilter(Collection<EndpointRecord> endpoints, Collection<IPAddress> hosts) {
+    public void ensureChains(Collection<NetworkRecord> local, Collection<EndpointRecord> endpoints,
+                             Collection<IPAddress> hosts) {
         Set<IPAddress> admit = peerHosts(endpoints);
         admit.addAll(hosts);
-        kernel.firewall().replaceChain(Chain.DOCKER_INPUT, inputRules(sealed != null, admit));
+        Map<Chain, List<String>> chains = new EnumMap<>(Chain.class);
+        chains.putAll(forwardChains(local));
+        chains.put(Chain.DOCKER_INPUT, inputRules(sealed != null, admit));
+        kernel.firewall().replaceChains(chains);
+    }
+
+    private static Map<Chain, List<String>> forwardChains(Collection<NetworkRecord> local) {
+        List<NetworkRecord> nets = new ArrayList<>(local);
+        nets.sort(Comparator.comparingInt(NetworkRecord::vni));
+        Map<Chain, List<String>> chains = new EnumMap<>(Chain.class);
+        chains.put(Chain.DOCKER_FORWARD, forwardRules(nets));
+        chains.put(Chain.DOCKER_POSTROUTING, natRules(nets));
+        return chains;
     }
 
     /**

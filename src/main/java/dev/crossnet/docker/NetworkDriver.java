@@ -57,7 +57,7 @@ public final class NetworkDriver {
     private final Clock clock;
     private final Supplier<Collection<IPAddress>> clusterHosts;
     private final ProblemLog segmentProblems = new ProblemLog(log, "docker segments");
-    private final ProblemLog filterProblems = new ProblemLog(log, "docker encapsulation filter");
+    private final ProblemLog chainProblems = new ProblemLog(log, "docker iptables chains");
     /** Runs the calls that change the kernel on the reconcile loop's thread; direct until {@link #onLoop}. */
     private volatile ReconcileLoop loop;
     /** Networks with a segment on this host, by crossnet network ID. */
@@ -322,7 +322,8 @@ public final class NetworkDriver {
 
     /**
      * Brings the kernel in line with the store: with {@code full}, (re)creates the segment of every
-     * network with an endpoint on this host and removes the others'; always reprograms peers.
+     * network with an endpoint on this host and removes the others'; always re-ensures crossnet's
+     * Docker chains (one {@code iptables-save} when they are right) and reprograms peers.
      * Adopts what exists, so after an agent restart nothing is re-created. Idempotent.
      */
     public synchronized void reconcile(boolean full) {
@@ -348,12 +349,12 @@ public final class NetworkDriver {
                     local.put(id, n);
                 }
             }
-            attempt(failed, () -> datapath.ensureFirewall(local.values()));
             segmentProblems.report(List.of(), failed);
         }
-        List<String> filterFailed = new ArrayList<>();
-        attempt(filterFailed, () -> datapath.ensureInputFilter(all, clusterHosts.get()));
-        filterProblems.report(List.of(), filterFailed);
+        // Every chain in one read of the tables (and at most one write), on every pass.
+        List<String> chainsFailed = new ArrayList<>();
+        attempt(chainsFailed, () -> datapath.ensureChains(local.values(), all, clusterHosts.get()));
+        chainProblems.report(List.of(), chainsFailed);
         for (NetworkRecord n : local.values()) {
             datapath.programPeers(n, all.stream().filter(e -> n.id().equals(e.networkId())).toList());
         }

@@ -1,7 +1,9 @@
 package dev.crossnet.agent;
 
 import dev.crossnet.kernel.Chain;
+import dev.crossnet.kernel.Firewall;
 import dev.crossnet.kernel.FirewallRules;
+import dev.crossnet.kernel.Kernel;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.metrics.MetricFamilies;
 import dev.crossnet.model.BackendConfig;
@@ -10,7 +12,10 @@ import dev.crossnet.model.Subnet;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,5 +71,47 @@ class KernelHostRulesTest {
         kernel.packets.put(List.of(Chain.INPUT, "-p udp -m udp --dport 8472 -j DROP"), 1L); // iptables -Z, or -F and rewritten
         rules.ensure(config("vxlan"), OWN, false, List.of());
         assertThat(MetricFamilies.text(metrics)).contains("crossnet_encap_dropped_packets_total{port=\"8472\"} 8");
+    }
+
+    @Test
+    void ensure_samePeersSetAgain_handsTheFirewallTheRulesItBuiltBefore() {
+        List<Map<Chain, List<String>>> given = new ArrayList<>();
+        KernelHostRules capturing = new KernelHostRules(capturingFirewall(given), new PrometheusRegistry());
+        Set<IPAddress> peers = Set.copyOf(PEERS);
+
+        capturing.ensure(config("vxlan"), OWN, true, peers);
+        capturing.ensure(config("vxlan"), OWN, true, peers);
+        capturing.ensure(config("vxlan"), OWN, true, Set.of(new IPAddressString("172.30.0.13").getAddress()));
+
+        assertThat(given.get(1)).isSameAs(given.get(0));
+        assertThat(given.get(2).get(Chain.INPUT)).contains("-s 172.30.0.13/32 -j RETURN").doesNotContain("-s 172.30.0.12/32 -j RETURN");
+    }
+
+    /** {@link #kernel} with a firewall that records each map of chains it is given. */
+    private Kernel capturingFirewall(List<Map<Chain, List<String>>> given) {
+        Firewall recording = kernel.firewall();
+        Firewall capturing = new Firewall() {
+            @Override
+            public void replaceChain(Chain chain, List<String> rules) {
+                recording.replaceChain(chain, rules);
+            }
+
+            @Override
+            public List<String> listChain(Chain chain) {
+                return recording.listChain(chain);
+            }
+
+            @Override
+            public Map<String, Long> packetCounts(Chain chain) {
+                return recording.packetCounts(chain);
+            }
+
+            @Override
+            public Map<Chain, Map<String, Long>> replaceChains(Map<Chain, List<String>> chains) {
+                given.add(chains);
+                return recording.replaceChains(chains);
+            }
+        };
+        return kernel.withFirewall(capturing);
     }
 }

@@ -68,7 +68,7 @@ class DatapathIT {
         sh("ip -n " + container + " addr add 192.168.100.2/24 dev " + inside);
         sh("ip -n " + container + " link set " + inside + " up");
         dp.programPeers(n, List.of(local, remote));
-        dp.ensureInputFilter(List.of(local, remote), List.of());
+        dp.ensureChains(List.of(n), List.of(local, remote), List.of());
         assertThat(kernel.firewall().listChain(Chain.DOCKER_INPUT)).contains("-s " + h2.publicIp() + "/32 -j RETURN");
 
         long to = Endpoints.of(ip(h1.publicIp()), Datapath.VXLAN_PORT);

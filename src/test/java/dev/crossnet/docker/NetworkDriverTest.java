@@ -12,6 +12,7 @@ import dev.crossnet.docker.api.NetworkDriverApi.IpamData;
 import dev.crossnet.kernel.Chain;
 import dev.crossnet.kernel.RecordingKernel;
 import dev.crossnet.kernel.RecordingSegments;
+import dev.crossnet.kernel.linux.FakeIptables;
 import dev.crossnet.model.Subnet;
 import dev.crossnet.reconcile.ReconcileLoop;
 import dev.crossnet.docker.api.PluginDispatcher;
@@ -259,6 +260,41 @@ class NetworkDriverTest {
         d.reconcile(true);
 
         assertThat(k.chains.get(Chain.DOCKER_INPUT)).contains("-s 172.30.0.40/32 -j RETURN", "-p udp -m udp --dport 4789 -j DROP");
+    }
+
+    /**
+     * The real iptables code on a fake of its tools: a pass that finds crossnet's three Docker chains right
+     * reads the tables once and writes nothing (it ran three {@code iptables-save} a full pass), and one that
+     * finds them all gone reads once and writes both tables in one {@code iptables-restore}.
+     */
+    @Test
+    void reconcile_chainsRightOrAllGone_oneIptablesSaveAndAtMostOneRestore() {
+        FakeIptables iptables = new FakeIptables();
+        RecordingKernel k = new RecordingKernel();
+        NetworkDriver d = new NetworkDriver(docker, new Datapath(k.withFirewall(iptables.firewall()), new RecordingSegments(k),
+                TestHosts.host("h1", new IPAddressString("172.30.0.11").getAddress(), "eth0", 1500)), Clock.systemUTC());
+        String net2 = "c".repeat(64);
+        d.createNetwork(create(NET1, "192.168.100.0/24", "192.168.100.1/24", Map.of()));
+        h2.driver().createNetwork(create(net2, "192.168.100.0/24", "192.168.100.1/24", Map.of(NetworkDriver.NETWORK_OPTION, NET1)));
+        d.createEndpoint(new CreateEndpointRequest(NET1, "e1".repeat(8), new EndpointInterface("192.168.100.2/24", null, null), Map.of()));
+        d.join(new NetworkDriverApi.JoinRequest(NET1, "e1".repeat(8), "/sb", Map.of()));
+        h2.driver().createEndpoint(new CreateEndpointRequest(net2, "e2".repeat(8), new EndpointInterface("192.168.100.3/24", null, null), Map.of()));
+        d.reconcile(true);
+
+        iptables.commands.clear();
+        d.reconcile(true);
+        d.reconcile(false);
+        assertThat(iptables.runs("iptables-save")).isEqualTo(2);
+        assertThat(iptables.runs("iptables-restore")).isZero();
+
+        iptables.flush();
+        iptables.commands.clear();
+        d.reconcile(true);
+        assertThat(iptables.runs("iptables-save")).isEqualTo(1);
+        assertThat(iptables.runs("iptables-restore")).isEqualTo(1);
+        assertThat(iptables.chains("filter").get("CROSSNET-DOCKER-IN")).contains("-s 172.30.0.12/32 -j RETURN");
+        assertThat(iptables.chains("filter").get("CROSSNET-DOCKER-FWD")).contains("-i cnbr4096 -o cnbr4096 -j ACCEPT");
+        assertThat(iptables.chains("nat").get("CROSSNET-DOCKER-NAT")).containsExactly("-s 192.168.100.0/24 ! -d 192.168.100.0/24 -j MASQUERADE");
     }
 
     /** {@code ip link del cnbr4096}, {@code ip link del cnvx4096} and an emptied chain: the next full pass repairs all. */

@@ -76,6 +76,42 @@ public final class RecordingKernel implements Kernel {
         links.put(link.name(), link);
     }
 
+    /** This kernel with {@code firewall} in place of its own (e.g. the real iptables code on a fake of the tools). */
+    public Kernel withFirewall(Firewall firewall) {
+        Kernel self = this;
+        return new Kernel() {
+            @Override
+            public Links links() {
+                return self.links();
+            }
+
+            @Override
+            public Routes routes() {
+                return self.routes();
+            }
+
+            @Override
+            public Neighbours neighbours() {
+                return self.neighbours();
+            }
+
+            @Override
+            public Fdb fdb() {
+                return self.fdb();
+            }
+
+            @Override
+            public Firewall firewall() {
+                return firewall;
+            }
+
+            @Override
+            public Sysctl sysctl() {
+                return self.sysctl();
+            }
+        };
+    }
+
     /** Forgets the call log, keeping the state. */
     public void clearCalls() {
         calls.clear();

@@ -11,23 +11,28 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Firewall} with {@code iptables-save -c} (one read of every table: the chains' rules, their
- * counters and the jumps to them) and {@code iptables-restore -w --noflush --counters}: one
- * transaction per table declares, flushes and refills crossnet's chains, carrying over the counters
+ * counters and the jumps to them) and {@code iptables-restore -w --noflush --counters} (one process
+ * for every table written): one transaction per table declares, flushes and refills crossnet's chains, carrying over the counters
  * of rules that stay, and adds the jumps that are missing, so no packet ever sees a half-written
  * chain. Rules outside crossnet's chains are left alone. A reconcile that finds everything right
- * costs one process, whatever the tables its chains are in.
+ * costs one process, whatever the tables its chains are in, and little else: a dump whose rules did
+ * not change (only counters did) is not parsed again ({@link IptablesSave#split}), and a chain found
+ * right in that same layout for the same rules list object as last time is not compared again.
  * Thread-safe ({@code -w} waits for the xtables lock).
  */
 final class IptablesFirewall implements Firewall {
 
-    private static final Pattern COMMENT = Pattern.compile("(?m)^#.*\n");
-
     private final Commands commands;
-    private final ParseCache<String, Map<String, IptablesSave>> parsed = new ParseCache<>();
+    private final ParseCache<String, Map<String, IptablesSave.Layout>> parsed = new ParseCache<>();
+    /** Per chain, the layout it was last found right in and the rules it was found to hold. */
+    private final Map<Chain, Verified> verified = new ConcurrentHashMap<>();
+
+    private record Verified(IptablesSave.Layout layout, List<String> rules) {
+    }
 
     IptablesFirewall(Commands commands) {
         this.commands = commands;
@@ -47,13 +52,22 @@ final class IptablesFirewall implements Firewall {
         for (Map.Entry<Chain, List<String>> e : chains.entrySet()) {
             Chain chain = e.getKey();
             IptablesSave table = tables.computeIfAbsent(chain.table(), t -> all.getOrDefault(t, IptablesSave.EMPTY));
+            Verified last = verified.get(chain);
+            if (last != null && last.layout() == table.layout() && last.rules() == e.getValue()) {
+                continue; // the same rules in the same, unchanged table: right, as it was last time
+            }
             String lines = restoreLines(table, chain, e.getValue());
-            if (!lines.isEmpty()) {
+            if (lines.isEmpty()) {
+                verified.put(chain, new Verified(table.layout(), e.getValue()));
+            } else {
+                verified.remove(chain);
                 writes.computeIfAbsent(chain.table(), t -> new StringBuilder()).append(lines);
                 written.computeIfAbsent(chain.table(), t -> new ArrayList<>()).add(chain.chainName());
             }
         }
-        writes.forEach((table, lines) -> restore(table, lines, written.get(table)));
+        if (!writes.isEmpty()) {
+            restore(writes, written);
+        }
         Map<Chain, Map<String, Long>> counts = new EnumMap<>(Chain.class);
         for (Chain c : Chain.values()) {
             IptablesSave t = tables.get(c.table());
@@ -95,13 +109,22 @@ final class IptablesFirewall implements Firewall {
         return in.toString();
     }
 
-    /** One transaction for {@code table}: every chain in it is written, or none. */
-    private void restore(String table, StringBuilder lines, List<String> names) {
-        Commands.Result r = commands.tool("*" + table + "\n" + lines + "COMMIT\n", "iptables-restore", "-w", "--noflush",
-                "--counters");
+    /**
+     * One {@code iptables-restore} process for every table written: one transaction per table (every
+     * chain in it is written, or none), committed in turn; when one is refused the error names the
+     * chains of every table given (those of an earlier table may be in: the next pass reads them).
+     */
+    private void restore(Map<String, StringBuilder> writes, Map<String, List<String>> written) {
+        StringBuilder in = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        writes.forEach((table, lines) -> {
+            in.append('*').append(table).append('\n').append(lines).append("COMMIT\n");
+            written.get(table).forEach(c -> names.add(table + "/" + c));
+        });
+        Commands.Result r = commands.tool(in.toString(), "iptables-restore", "-w", "--noflush", "--counters");
         if (r.exitCode() != 0) {
-            throw new CrossnetException("cannot write iptables chain" + (names.size() > 1 ? "s " : " ") + table + "/"
-                    + String.join(", " + table + "/", names) + where() + ": " + r.stderr().trim());
+            throw new CrossnetException("cannot write iptables chain" + (names.size() > 1 ? "s " : " ") + String.join(", ", names)
+                    + where() + ": " + r.stderr().trim());
         }
     }
 
@@ -136,8 +159,9 @@ final class IptablesFirewall implements Firewall {
         if (r.exitCode() != 0) {
             throw new CrossnetException("cannot read the iptables tables" + where() + ": " + r.stderr().trim());
         }
-        // Without the "# Generated by … on <time>" lines, an unchanged dump is the same text as last time.
-        return parsed.parse("all", COMMENT.matcher(r.stdout()).replaceAll(""), IptablesSave::parseTables);
+        // Without the "# Generated by … on <time>" lines and the counters, unchanged rules are the same text as last time.
+        IptablesSave.Split split = IptablesSave.split(r.stdout());
+        return IptablesSave.tables(parsed.parse("all", split.layout(), IptablesSave::layouts), split.counters());
     }
 
     private String where() {

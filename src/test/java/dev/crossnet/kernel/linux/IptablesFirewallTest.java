@@ -117,4 +117,33 @@ class IptablesFirewallTest {
     void listChain_absentChain_isEmpty() {
         assertThat(firewall.listChain(Chain.DOCKER_FORWARD)).isEmpty();
     }
+
+    @Test
+    void replaceChains_onlyCountersMoved_writesNothingAndReportsEachReadsCounters() {
+        var chains = java.util.Map.of(Chain.INPUT, FirewallRules.encapsulationPeers(8472,
+                java.util.List.of(new inet.ipaddr.IPAddressString("172.30.0.12").getAddress())));
+        firewall.replaceChains(chains);
+        String drop = "CROSSNET-INPUT " + FirewallRules.encapsulationDrop(8472);
+
+        iptables.packets.put(drop, 5L);
+        iptables.packets.put("INPUT -j CROSSNET-INPUT", 40L);
+        assertThat(firewall.replaceChains(chains).get(Chain.INPUT)).containsEntry(FirewallRules.encapsulationDrop(8472), 5L);
+        iptables.packets.put(drop, 7L);
+        assertThat(firewall.replaceChains(chains).get(Chain.INPUT)).containsEntry(FirewallRules.encapsulationDrop(8472), 7L);
+
+        assertThat(iptables.restores()).isEqualTo(1);
+    }
+
+    @Test
+    void replaceChains_sameRulesListAfterSomeoneEditedTheChain_rewritesIt() {
+        var chains = java.util.Map.of(Chain.FORWARD, FirewallRules.forward(NETWORK));
+        firewall.replaceChains(chains);
+        firewall.replaceChains(chains);
+        iptables.chains("filter").get("CROSSNET-FWD").clear();
+
+        firewall.replaceChains(chains);
+
+        assertThat(iptables.chains("filter").get("CROSSNET-FWD")).isEqualTo(FirewallRules.forward(NETWORK));
+        assertThat(iptables.restores()).isEqualTo(2);
+    }
 }

@@ -96,4 +96,25 @@ class IptablesSaveTest {
     void parseTables_nothingPrinted_noTables() {
         assertThat(IptablesSave.parseTables("")).isEmpty();
     }
+
+    @Test
+    void split_onlyCountersAndTheTimeDiffer_sameLayoutEachReadsOwnCounters() {
+        String later = SAVE.replace("14:12:10", "14:12:15").replace("[120:9000]", "[121:9100]")
+                .replace("[5:420] -A CROSSNET-INPUT -p udp", "[6:504] -A CROSSNET-INPUT -p udp");
+        IptablesSave.Split first = IptablesSave.split(SAVE);
+        IptablesSave.Split second = IptablesSave.split(later);
+
+        assertThat(second.layout()).isEqualTo(first.layout()).doesNotContain("#", "[", "]");
+        var layouts = IptablesSave.layouts(first.layout());
+        assertThat(IptablesSave.tables(layouts, first.counters()).get("filter").rules("CROSSNET-INPUT").get(3).packets()).isEqualTo(5);
+        assertThat(IptablesSave.tables(layouts, second.counters()).get("filter").rules("CROSSNET-INPUT").get(3))
+                .isEqualTo(new IptablesSave.Rule("-p udp -m udp --dport 8472 -j DROP", 6, 504));
+    }
+
+    @Test
+    void split_aRuleChanged_layoutDiffers() {
+        String changed = SAVE.replace("-s 172.30.0.12/32", "-s 172.30.0.13/32");
+
+        assertThat(IptablesSave.split(changed).layout()).isNotEqualTo(IptablesSave.split(SAVE).layout());
+    }
 }
