@@ -41,6 +41,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code: 0 ok, 1 error, 2 usage error. */
     public static int run(String... args) {
         jettyWithoutJmx();
+        localeDataWithoutCldr();
         quietUnlessLongRunning(args);
         CommandLine cl = commandLine(args);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -87,6 +88,28 @@ public final class Main implements Runnable {
         if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
             boolean compressed = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
             System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, compressed ? "16" : "8");
+        }
+    }
+
+    /** The JDK's system property that {@link #localeDataWithoutCldr} sets, and the value it sets. */
+    static final String LOCALE_PROVIDERS = "java.locale.providers";
+    static final String LOCALE_PROVIDERS_COMPAT = "COMPAT";
+
+    /**
+     * Makes the JDK take locale data from its own small tables (COMPAT) instead of CLDR, unless the property is
+     * set already or the JDK is 21 or newer (which warns that COMPAT is going away). Two libraries build a
+     * calendar at startup although crossnet keeps no dates: sqlite-jdbc's connection config (its date formatter,
+     * {@code FastDateFormat} → {@code FastDateParser} → {@code Calendar.getInstance}) and Jackson's
+     * {@code ObjectMapper} (its {@code StdDateFormat}, a {@code SimpleDateFormat} for {@code Locale.US}). The
+     * calendar's week data made the CLDR adapter create a {@code Locale} for every tag in its parent-locale
+     * table (about 1000, ~0.5 MiB of heap plus its classes) and keep them for good. The JDK reads the property
+     * once, at its first locale lookup, so this runs before any command. For en and ROOT, the locales crossnet
+     * formats in ({@code %d}, {@code %.1f}, numeric date patterns), both give the same digits, separators and
+     * signs; crossnet parses nothing locale-dependent.
+     */
+    static void localeDataWithoutCldr() {
+        if (Runtime.version().feature() < 21 && System.getProperty(LOCALE_PROVIDERS) == null) {
+            System.setProperty(LOCALE_PROVIDERS, LOCALE_PROVIDERS_COMPAT);
         }
     }
 
