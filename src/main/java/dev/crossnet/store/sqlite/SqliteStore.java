@@ -47,12 +47,14 @@ import org.sqlite.SQLiteConfig;
  * WAL, written by every commit of every process), wakes when the next TTL lapses (to reap it and
  * report the delete), and otherwise reads at least every {@link #safetyPoll} in case a change went
  * unreported. Without notification it reads every {@value #FALLBACK_POLL_MS} ms. A report can come
- * before the commit it is about is visible (see {@link FileChanges}); when a read after a report
- * finds no commit it had not seen ({@code PRAGMA data_version} for other processes' commits, a count
- * for this one's), the thread reads again after 2, 8, 32 … ms until one shows or {@code safetyPoll}
- * has passed (four reads in the first 170 ms, five in a second), instead of waiting for a report that
- * will not come. Reports with no commit behind them (a checkpoint, the trailing writes of a commit
- * already read) cost those few reads.
+ * before the commit it is about is visible (see {@link FileChanges}), and one report can stand for
+ * several commits (the kernel and the JDK merge reports of the same file), so a read that finds one
+ * of them may miss the next. After a report, and after every read that finds a commit it had not seen
+ * ({@code PRAGMA data_version} for other processes' commits, a count for this one's), the thread
+ * reads again after 2, 8, 32 … ms (from 2 ms again whenever a read finds another commit) until
+ * {@code safetyPoll} has passed with no new commit (four reads in the first 170 ms, five in a second),
+ * instead of waiting for a report that will not come. Reports with no commit behind them (a
+ * checkpoint, the trailing writes of a commit already read) cost those few reads.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -460,7 +462,7 @@ public final class SqliteStore implements Store {
     private void watchLoop() {
         boolean reported = true;
         Seen seen = null;
-        long unseenSince = 0; // System.nanoTime() of a reported change not seen committed yet; 0: none
+        long settlingSince = 0; // System.nanoTime() of the last report or new commit while reading again soon; 0: not
         long recheckMs = RECHECK_FIRST_MS;
         while (!closed) {
             long wait = safetyPoll.toMillis();
@@ -471,22 +473,24 @@ public final class SqliteStore implements Store {
                         : Math.max(1, round.nextExpiry() - clock.millis());
                 wait = Math.min(ceiling, untilExpiry);
                 long now = System.nanoTime();
-                if (round.seen() == null || !round.seen().equals(seen)) {
-                    unseenSince = 0; // a commit became visible (or nothing to compare): the report was about it
-                } else if (reported && unseenSince == 0) {
-                    unseenSince = now;
+                boolean newCommit = seen != null && round.seen() != null && !round.seen().equals(seen);
+                if (round.seen() == null || seen == null) {
+                    settlingSince = 0; // nothing read (no watch, a failed read) or the first read: nothing to compare
+                } else if (newCommit || (reported && settlingSince == 0)) {
+                    // The report, or the commit just found, may stand for more commits than this read saw.
+                    settlingSince = now;
                     recheckMs = RECHECK_FIRST_MS;
-                }
+                } // a report while settling with no new commit keeps the growing interval: reports can come faster than reads
                 seen = round.seen();
-                if (unseenSince != 0 && now - unseenSince < safetyPoll.toNanos()) {
+                if (settlingSince != 0 && now - settlingSince < safetyPoll.toNanos()) {
                     wait = Math.min(wait, recheckMs);
-                    recheckMs = Math.min(recheckMs * 4, safetyPoll.toMillis()); // reports can come faster than rechecks
+                    recheckMs = Math.min(recheckMs * 4, safetyPoll.toMillis());
                 } else {
-                    unseenSince = 0;
+                    settlingSince = 0;
                 }
             } catch (RuntimeException e) { // a bug here must not end every watch of this store: log it, read again later
                 log.error("watch thread on {} failed; reading again in {} ms", endpoint(), wait, e);
-                unseenSince = 0;
+                settlingSince = 0;
             }
             try {
                 reported = changes.await(Duration.ofMillis(wait));
