@@ -368,7 +368,7 @@ public final class Agent {
         } catch (RuntimeException e) {
             metrics.error(ReconcileErrors.LEASE);
             Instant at = retry.failed();
-            String what = needLease ? "re-acquiring a lease" : "setting up lease " + renewer.lease().subnet();
+            String what = (needLease ? "re-acquiring lease " : "setting up lease ") + renewer.lease().subnet(); // /readyz names it either way
             leaseDown = what + " failed: " + e.getMessage();
             log.error("{} failed (attempt {}), retrying at {}: {}", what, retry.failures(), at, e.getMessage());
             return false;
