@@ -27,14 +27,13 @@ public final class SelfCommand {
      * shrinks back after a burst), and the C heap handed back to the kernel every 5 s where this JVM
      * knows the flag (JDK 17 got it in an update). docs/benchmarks.md, "One agent, 1000 peers".
      *
-     * <p>C1 compiles a method after three times the default number of calls and loop iterations
-     * ({@code CompileThresholdScaling=3}): code that runs only while the agent starts stays interpreted,
-     * ~1.8 MiB less JIT code with 1000 peers, for ~0.03 % of a CPU while what every pass runs reaches the
-     * higher thresholds.
+     * <p>C1's compile thresholds are the default: three times them ({@code CompileThresholdScaling=3})
+     * saved ~1.8 MiB of JIT code with 1000 peers but left the code a new Docker network runs once
+     * interpreted, and the network reached another host's dockerd ~20 ms later (median 0.092-0.115 s
+     * against 0.076-0.091 s; docs/benchmarks.md).
      */
     public static final String AGENT_JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmn4m -Xmx128m"
             + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -Xss512k -XX:-UsePerfData"
-            + " -XX:CompileThresholdScaling=3"
             + (knows("TrimNativeHeapInterval") ? " -XX:TrimNativeHeapInterval=5000" : "");
 
     private SelfCommand() {
